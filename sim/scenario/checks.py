@@ -1,0 +1,242 @@
+"""Cross-reference checks the field types cannot express, each naming its own field.
+
+Zones and sectors must be declared in ``meta``; status ids must exist; dates must fall in the
+horizon; targets must name registered metrics and filters that metric accepts; lever and
+uncertainty paths must lead to numbers; an uncertainty's distribution must stay inside what
+its parameter accepts; baseline incubatees must fit their carriers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from sim.registry import METRICS, STATUS_METRICS
+from sim.scenario import paths
+from sim.scenario.schema import Scenario
+
+Found = tuple[tuple[Any, ...], Any, str, str | None]
+"""(path, value, what is wrong, what was expected)."""
+
+
+def check(sc: Scenario, raw: dict[str, Any]) -> list[Found]:
+    """Every cross-reference problem in a schema-valid scenario."""
+    return [
+        *_unique_ids(sc),
+        *_vocabulary(sc),
+        *_dates(sc),
+        *_status_references(sc),
+        *_targets(sc),
+        *_capacity(sc),
+        *_lever_paths(sc, raw),
+        *_uncertainty_paths(sc, raw),
+    ]
+
+
+def _unique_ids(sc: Scenario) -> Iterator[Found]:
+    seen: dict[str, tuple[Any, ...]] = {}
+    for section, items in (("carriers", sc.carriers), ("pipeline", sc.pipeline)):
+        for i, item in enumerate(items):
+            if item.id in seen:
+                yield ((section, i, "id"), item.id, "carrier id used twice",
+                       f"unique ids (first at {'.'.join(map(str, seen[item.id]))})")
+            seen[item.id] = (section, i)
+    target_ids: set[str] = set()
+    for i, t in enumerate(sc.targets):
+        if t.id in target_ids:
+            yield (("targets", i, "id"), t.id, "target id used twice", "unique target ids")
+        target_ids.add(t.id)
+
+
+def _vocabulary(sc: Scenario) -> Iterator[Found]:
+    zones, sectors = set(sc.meta.zones), set(sc.meta.sectors)
+    zone_hint = f"one of meta.zones: {', '.join(sc.meta.zones)}"
+    sector_hint = f"one of meta.sectors: {', '.join(sc.meta.sectors)}"
+    for section, items in (("carriers", sc.carriers), ("pipeline", sc.pipeline)):
+        for i, item in enumerate(items):
+            if item.zone is not None and item.zone not in zones:
+                yield ((section, i, "zone"), item.zone, "unknown zone", zone_hint)
+            if item.sector is not None and item.sector not in sectors:
+                yield ((section, i, "sector"), item.sector, "unknown sector", sector_hint)
+    mixes: list[tuple[tuple[Any, ...], dict[str, float] | None]] = [
+        (("firms", "sources", k, "sector_mix"), s.sector_mix) for k, s in sc.firms.sources.items()
+    ]
+    mixes += [(("firms", "stock", k, "sector_mix"), g.sector_mix) for k, g in sc.firms.stock.items()]
+    mixes.append((("firms", "initial_incubatees", "sector_mix"),
+                  sc.firms.initial_incubatees.sector_mix))
+    for path, mix in mixes:
+        if mix is None:
+            continue
+        for name, share in mix.items():
+            if name not in sectors:
+                yield ((*path, name), name, "unknown sector", sector_hint)
+            elif share < 0 or not math.isfinite(share):
+                yield ((*path, name), share, "negative or infinite share", "a share >= 0")
+        if sum(v for v in mix.values() if v > 0) <= 0:
+            yield (path, mix, "sector shares are all zero", "at least one positive share")
+    for name, lever in sc.levers.items():
+        for j, eff in enumerate(lever.effects):
+            zone = getattr(eff, "zone", None)
+            sector = getattr(eff, "sector", None)
+            if zone is not None and zone not in zones:
+                yield (("levers", name, "effects", j, "zone"), zone, "unknown zone", zone_hint)
+            if sector is not None and sector not in sectors:
+                yield (("levers", name, "effects", j, "sector"), sector, "unknown sector",
+                       sector_hint)
+
+
+def _dates(sc: Scenario) -> Iterator[Found]:
+    start, end = sc.meta.start, sc.meta.horizon_end
+    window = f"a date between meta.start {start} and meta.horizon_end {end}"
+    for i, p in enumerate(sc.pipeline):
+        if not start <= p.planned <= end:
+            yield (("pipeline", i, "planned"), str(p.planned), "date outside the horizon", window)
+    for i, c in enumerate(sc.carriers):
+        if c.opened is not None and c.opened > start:
+            yield (("carriers", i, "opened"), str(c.opened),
+                   "an existing carrier opens after the start",
+                   f"a date on or before meta.start {start} (use pipeline for new ones)")
+    for i, t in enumerate(sc.targets):
+        if not start < t.date <= end:
+            yield (("targets", i, "date"), str(t.date), "date outside the horizon", window)
+    for name, src in sc.firms.sources.items():
+        for j, step in enumerate(src.steps):
+            if not start <= step.start <= end:
+                yield (("firms", "sources", name, "steps", j, "start"), str(step.start),
+                       "date outside the horizon", window)
+
+
+def _status_references(sc: Scenario) -> Iterator[Found]:
+    known = set(sc.statuses)
+    hint = f"one of the declared statuses: {', '.join(sorted(known)) or 'none'}"
+    for sid, st in sc.statuses.items():
+        for j, req in enumerate(st.eligibility.requires):
+            if req not in known:
+                yield (("statuses", sid, "eligibility", "requires", j), req, "unknown status",
+                       hint)
+        for j, other in enumerate(st.counts_as):
+            if other not in known:
+                yield (("statuses", sid, "counts_as", j), other, "unknown status", hint)
+    for sid in _requirement_cycle(sc):
+        yield (("statuses", sid, "eligibility", "requires"), list(sc.statuses[sid].eligibility.requires),
+               "statuses require each other in a cycle", "requirements without cycles")
+    for name, src in sc.firms.sources.items():
+        for sid in src.statuses_at_arrival:
+            if sid not in known:
+                yield (("firms", "sources", name, "statuses_at_arrival", sid), sid,
+                       "unknown status", hint)
+    for name, grp in sc.firms.stock.items():
+        for sid in grp.statuses:
+            if sid not in known:
+                yield (("firms", "stock", name, "statuses", sid), sid, "unknown status", hint)
+    for sid in sc.firms.initial_incubatees.statuses:
+        if sid not in known:
+            yield (("firms", "initial_incubatees", "statuses", sid), sid, "unknown status", hint)
+
+
+def _requirement_cycle(sc: Scenario) -> list[str]:
+    graph = {sid: [r for r in st.eligibility.requires if r in sc.statuses]
+             for sid, st in sc.statuses.items()}
+    state: dict[str, int] = {}
+    bad: list[str] = []
+
+    def visit(node: str) -> bool:
+        if state.get(node) == 1:
+            return True
+        if state.get(node) == 2:
+            return False
+        state[node] = 1
+        cyclic = any(visit(n) for n in graph[node])
+        state[node] = 2
+        return cyclic
+
+    for sid in graph:
+        if sid not in state and visit(sid):
+            bad.append(sid)
+    return bad
+
+
+def _targets(sc: Scenario) -> Iterator[Found]:
+    for i, t in enumerate(sc.targets):
+        spec = METRICS.get(t.metric)
+        if spec is None:
+            yield (("targets", i, "metric"), t.metric, "unknown metric",
+                   f"one of: {', '.join(METRICS)}")
+            continue
+        for name, value in t.filters.active().items():
+            if name not in spec.filters:
+                allowed = ", ".join(sorted(spec.filters)) or "no filters"
+                yield (("targets", i, "filters", name), value,
+                       f"filter '{name}' does not apply to metric {t.metric}", allowed)
+        f = t.filters
+        for name, allowed_values in (("zone", sc.meta.zones), ("sector", sc.meta.sectors)):
+            for j, v in enumerate(getattr(f, name) or ()):
+                if v not in allowed_values:
+                    yield (("targets", i, "filters", name, j), v, f"unknown {name}",
+                           f"one of meta.{name}s: {', '.join(allowed_values)}")
+        for j, sid in enumerate(f.statuses or ()):
+            if sid not in sc.statuses:
+                yield (("targets", i, "filters", "statuses", j), sid, "unknown status",
+                       f"one of: {', '.join(sorted(sc.statuses))}")
+        if t.metric == "status_valid" and not f.statuses:
+            yield (("targets", i, "filters"), f.active(), "status_valid needs a statuses filter",
+                   "filters: {statuses: [ID, ...]}")
+        needed = STATUS_METRICS.get(t.metric)
+        if needed is not None and needed not in sc.statuses:
+            yield (("targets", i, "metric"), t.metric,
+                   f"metric {t.metric} counts status '{needed}', which is not declared",
+                   f"a statuses.{needed} section")
+
+
+def _capacity(sc: Scenario) -> Iterator[Found]:
+    for i, c in enumerate(sc.carriers):
+        slots = int(c.total_area.value / c.count / c.area_per_slot.value) * c.count
+        if c.incubatees.value > slots:
+            yield (("carriers", i, "incubatees", "value"), c.incubatees.value,
+                   f"more incubatees than the {slots} slots of the group",
+                   "incubatees <= total_area / area_per_slot")
+
+
+def _lever_paths(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
+    for name, lever in sc.levers.items():
+        lo, hi = lever.bounds
+        if not lo <= hi:
+            yield (("levers", name, "bounds"), list(lever.bounds), "bounds are reversed",
+                   "[low, high] with low <= high")
+        for j, eff in enumerate(lever.effects):
+            param = getattr(eff, "param", None)
+            if param is None:
+                continue
+            try:
+                paths.locate(raw, param)
+            except paths.PathError as exc:
+                yield (("levers", name, "effects", j, "param"), param, str(exc),
+                       "a dotted path to a number of this scenario")
+
+
+def _uncertainty_paths(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
+    from sim.scenario.variants import probe_value
+
+    owner: dict[tuple[Any, ...], str] = {}
+    for name, unc in sc.uncertainties.items():
+        lo, hi = unc.distribution.support
+        for j, dotted in enumerate(unc.sets):
+            where = ("uncertainties", name, "sets", j)
+            try:
+                concrete = paths.locate(raw, dotted)
+            except paths.PathError as exc:
+                yield (where, dotted, str(exc), "a dotted path to a number of this scenario")
+                continue
+            if concrete in owner:
+                yield (where, dotted, f"already set by uncertainty '{owner[concrete]}'",
+                       "each parameter drawn by one uncertainty")
+            owner[concrete] = name
+            for end in (lo, hi):
+                problem = probe_value(raw, concrete, end)
+                if problem is not None:
+                    yield (("uncertainties", name, "distribution"),
+                           unc.distribution.model_dump(by_alias=True, exclude_none=True),
+                           f"can draw {end:g} for {dotted}, which it rejects: {problem}",
+                           "a distribution within the parameter's allowed range")
+                    break

@@ -1,0 +1,180 @@
+"""Safe YAML reading that remembers where every value came from, and ``include:`` merging.
+
+Values are built from PyYAML's node tree with the safe constructor (no Python object tags), and
+each path (``("carriers", 0, "total_area", "value")``) is mapped to the file and line it was
+written on, so that schema errors can name both.
+
+Include rule (documented in scenarios/README.md): a file may start with ``include: [a.yaml,
+b.yaml]`` (paths relative to that file). Included files are read first, in order; each later
+one is merged over the earlier ones, and the including file is merged over all of them.
+Merging is deep for mappings; a list or a scalar replaces what was there; ``null`` deletes
+the key. Cycles and missing files are errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from sim.scenario.errors import Problem, ScenarioError
+
+PathKey = tuple[Any, ...]
+LineMap = dict[PathKey, tuple[str, int]]
+
+
+def _display(path: Path) -> str:
+    """A path as the user would recognise it (relative to the working directory if possible)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines: LineMap) -> Any:
+    """Turn a node into plain Python data, recording the line of every path."""
+    if isinstance(node, MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ScenarioError([Problem(file, key_node.start_mark.line + 1, _dotted(path),
+                                             "<<", "YAML merge keys are not supported",
+                                             "plain keys, or include: for shared parts")])
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise ScenarioError([Problem(file, key_node.start_mark.line + 1, _dotted(path),
+                                             key, "mapping key is not a plain value",
+                                             "a name")])
+            if key in out:
+                raise ScenarioError([Problem(file, key_node.start_mark.line + 1,
+                                             _dotted((*path, key)), key, "duplicate key",
+                                             "each key once per mapping")])
+            child = (*path, key)
+            lines[child] = (file, key_node.start_mark.line + 1)
+            out[key] = _build(value_node, loader, child, file, lines)
+        return out
+    if isinstance(node, SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            child = (*path, i)
+            lines[child] = (file, item.start_mark.line + 1)
+            items.append(_build(item, loader, child, file, lines))
+        return items
+    assert isinstance(node, ScalarNode)
+    return loader.construct_object(node, deep=True)
+
+
+def _dotted(path: PathKey) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def read_yaml(path: Path) -> tuple[Any, LineMap]:
+    """Read one YAML file safely; return its data and the line of every path."""
+    file = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(file, None, "(file)", str(path), "file not found",
+                                     "an existing scenario file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(file, None, "(file)", str(path), f"cannot read: {exc}",
+                                     "a readable UTF-8 text file")]) from None
+    lines: LineMap = {}
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError([Problem(file, 1, "(document)", "", "the file is empty",
+                                         "a YAML mapping with meta, firms, ... sections")])
+        data = _build(node, loader, (), file, lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        snippet = text.splitlines()[line - 1].strip() if line and line <= len(
+            text.splitlines()) else ""
+        problem = (exc.problem or "malformed YAML").strip()
+        if exc.context:
+            problem = f"{exc.context.strip()}; {problem}"
+        raise ScenarioError([Problem(file, line, "(yaml)", snippet, f"malformed YAML: {problem}",
+                                     "valid YAML without Python object tags")]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(file, None, "(yaml)", "", f"malformed YAML: {exc}",
+                                     "valid YAML")]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1, "(document)", data,
+                                     "the top level is not a mapping",
+                                     "a mapping with meta, firms, ... sections")])
+    return data, lines
+
+
+def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey]) -> Any:
+    """Deep-merge ``over`` onto ``base`` (mappings merge; anything else replaces).
+
+    Paths whose whole subtree was replaced or deleted are added to ``replaced``.
+    """
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            child = (*path, key)
+            if value is None:
+                out.pop(key, None)
+                replaced.add(child)
+            elif key in out and isinstance(out[key], dict) and isinstance(value, dict):
+                out[key] = _merge(out[key], value, child, replaced)
+            else:
+                out[key] = value
+                replaced.add(child)
+        return out
+    replaced.add(path)
+    return over
+
+
+def merge_layers(base: Any, base_lines: LineMap, over: Any,
+                 over_lines: LineMap) -> tuple[Any, LineMap]:
+    """Merge one layer over another, keeping each path's line from the layer that won."""
+    replaced: set[PathKey] = set()
+    merged = _merge(base, over, (), replaced)
+    lines = {
+        p: loc for p, loc in base_lines.items()
+        if not any(p[:k] in replaced for k in range(1, len(p) + 1))
+    }
+    lines.update(over_lines)
+    return merged, lines
+
+
+def load_with_includes(path: Path, _stack: tuple[Path, ...] = ()) -> tuple[dict[str, Any], LineMap]:
+    """Read a scenario file and everything it includes, merged by the documented rule."""
+    real = path.resolve()
+    data, lines = read_yaml(path)
+    includes = data.pop("include", None)
+    if includes is None:
+        return data, lines
+    file = _display(path)
+    if isinstance(includes, str):
+        includes = [includes]
+        lines[("include", 0)] = lines.get(("include",), (file, 1))
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise ScenarioError([Problem(file, lines.get(("include",), (file, None))[1], "include",
+                                     includes, "include must be a file name or a list of them",
+                                     "include: [other.yaml, ...]")])
+    merged: dict[str, Any] = {}
+    merged_lines: LineMap = {}
+    for i, name in enumerate(includes):
+        target = (path.parent / name)
+        line = lines.get(("include", i), (file, None))[1]
+        if target.resolve() in (*_stack, real):
+            chain = " -> ".join(_display(p) for p in (*_stack, real, target.resolve()))
+            raise ScenarioError([Problem(file, line, f"include.{i}", name,
+                                         f"include cycle: {chain}", "no file including itself")])
+        if not target.is_file():
+            raise ScenarioError([Problem(file, line, f"include.{i}", name,
+                                         f"included file not found ({_display(target)})",
+                                         "a path relative to the including file")])
+        inc_data, inc_lines = load_with_includes(target, (*_stack, real))
+        merged, merged_lines = merge_layers(merged, merged_lines, inc_data, inc_lines)
+    own_lines = {p: loc for p, loc in lines.items() if not p or p[0] != "include"}
+    return merge_layers(merged, merged_lines, data, own_lines)
