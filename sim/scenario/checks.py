@@ -91,19 +91,19 @@ def _dates(sc: Scenario) -> Iterator[Found]:
     window = f"a date between meta.start {start} and meta.horizon_end {end}"
     for i, p in enumerate(sc.pipeline):
         if not start <= p.planned <= end:
-            yield (("pipeline", i, "planned"), str(p.planned), "date outside the horizon", window)
+            yield (("pipeline", i, "planned"), p.planned, "date outside the horizon", window)
     for i, c in enumerate(sc.carriers):
         if c.opened is not None and c.opened > start:
-            yield (("carriers", i, "opened"), str(c.opened),
+            yield (("carriers", i, "opened"), c.opened,
                    "an existing carrier opens after the start",
                    f"a date on or before meta.start {start} (use pipeline for new ones)")
     for i, t in enumerate(sc.targets):
         if not start < t.date <= end:
-            yield (("targets", i, "date"), str(t.date), "date outside the horizon", window)
+            yield (("targets", i, "date"), t.date, "date outside the horizon", window)
     for name, src in sc.firms.sources.items():
         for j, step in enumerate(src.steps):
             if not start <= step.start <= end:
-                yield (("firms", "sources", name, "steps", j, "start"), str(step.start),
+                yield (("firms", "sources", name, "steps", j, "start"), step.start,
                        "date outside the horizon", window)
 
 
@@ -193,7 +193,7 @@ def _capacity(sc: Scenario) -> Iterator[Found]:
     for i, c in enumerate(sc.carriers):
         slots = int(c.total_area.value / c.count / c.area_per_slot.value) * c.count
         if c.incubatees.value > slots:
-            yield (("carriers", i, "incubatees", "value"), c.incubatees.value,
+            yield (("carriers", i, "incubatees", "value"), int(c.incubatees.value),
                    f"more incubatees than the {slots} slots of the group",
                    "incubatees <= total_area / area_per_slot")
 
@@ -236,7 +236,7 @@ def _uncertainty_paths(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
                 problem = probe_value(raw, concrete, end)
                 if problem is not None:
                     yield (("uncertainties", name, "distribution"),
-                           unc.distribution.model_dump(by_alias=True, exclude_none=True),
+                           paths.get(raw, ("uncertainties", name, "distribution")),
                            f"can draw {end:g} for {dotted}, which it rejects: {problem}",
                            "a distribution within the parameter's allowed range")
                     break

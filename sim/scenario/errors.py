@@ -6,6 +6,7 @@ expected)`` so a planner can go straight to it; the CLI prints these lines and e
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ def show_value(value: Any, limit: int = 60) -> str:
         return "(missing)"
     if isinstance(value, str):
         text = repr(value)
+    elif isinstance(value, dt.date):
+        text = value.isoformat()  # as written in YAML
     else:
         try:
             text = json.dumps(value, ensure_ascii=False, default=str)

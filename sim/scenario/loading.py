@@ -40,7 +40,8 @@ def validate_data(raw: dict[str, Any], lines: LineMap | None = None,
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = [_from_pydantic(err, raw, lines, default_file) for err in exc.errors()]
+        errors = _primary(exc.errors())
+        problems = [_from_pydantic(err, raw, lines, default_file) for err in errors]
         raise ScenarioError(_dedupe(problems)[:MAX_PROBLEMS]) from None
     found = checks.check(scenario, raw)
     if found:
@@ -67,6 +68,16 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
+def _primary(errors: list[Any]) -> list[Any]:
+    """Drop a list's "too short after validation" when it only counts items that failed."""
+    locs = [tuple(e["loc"]) for e in errors]
+    return [
+        e for e, loc in zip(errors, locs, strict=True)
+        if e["type"] != "too_short"
+        or not any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs)
+    ]
+
+
 def _locate(path: PathKey, value: Any, what: str, expected: str | None, lines: LineMap,
             default_file: str) -> Problem:
     for k in range(len(path), -1, -1):
@@ -80,15 +91,18 @@ def _dotted(path: PathKey) -> str:
     return ".".join(str(p) for p in path)
 
 
-def _data_path(loc: tuple[Any, ...], raw: Any) -> tuple[PathKey, Any]:
-    """Follow pydantic's loc through the raw data; drop union tags that are not keys."""
+def _data_path(loc: tuple[Any, ...], raw: Any, missing: bool) -> tuple[PathKey, Any]:
+    """Follow pydantic's loc through the raw data; drop union tags that are not keys.
+
+    Only a ``missing`` error may end at a key that is not in the data (the absent field).
+    """
     node: Any = raw
     path: list[Any] = []
     for i, part in enumerate(loc):
         if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             path.append(part)
             node = node[part]
-        elif isinstance(part, str) and i == len(loc) - 1 and isinstance(node, dict):
+        elif missing and isinstance(part, str) and i == len(loc) - 1 and isinstance(node, dict):
             path.append(part)  # a missing field: name it, there is no value
             node = MISSING
         # anything else is a tag pydantic adds (union member, validator name): skip it
@@ -99,7 +113,7 @@ _EXPECT = re.compile(r"^(?:Input should be|Input should have) (.*)$", re.S)
 
 
 def _from_pydantic(err: Any, raw: Any, lines: LineMap, default_file: str) -> Problem:
-    path, node = _data_path(tuple(err["loc"]), raw)
+    path, node = _data_path(tuple(err["loc"]), raw, err["type"] == "missing")
     kind = err["type"]
     msg = str(err["msg"])
     value: Any = node
@@ -122,9 +136,10 @@ def _from_pydantic(err: Any, raw: Any, lines: LineMap, default_file: str) -> Pro
         expected = "dist: one of " + ", ".join(_dist_kinds())
     elif kind == "value_error":
         what = msg.removeprefix("Value error, ")
-        if isinstance(node, dict) and "value" in node and what.startswith("must be"):
-            value = node["value"]
-            path = (*path, "value")
+        key = _blamed_key(node, what)
+        if key is not None:
+            value = node[key]
+            path = (*path, key)
         expected = None
     else:
         m = _EXPECT.match(msg)
@@ -133,6 +148,24 @@ def _from_pydantic(err: Any, raw: Any, lines: LineMap, default_file: str) -> Pro
         else:
             what = msg
     return _locate(path, value, what, expected, lines, default_file)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _blamed_key(node: Any, what: str) -> str | None:
+    """The key of a mapping that a whole-object check's message is about, if it names one.
+
+    A quantity's bound ("must be >= 0") is about its ``value``; a cross-field check
+    ("range [2, 1] must have lo <= hi", "default 60 is outside bounds") is about the first key
+    of the mapping its message names. A distribution's own checks concern all its parameters,
+    so it is shown whole.
+    """
+    if not isinstance(node, dict) or "dist" in node:
+        return None
+    if "value" in node and what.startswith("must be"):
+        return "value"
+    return next((w for w in _WORD.findall(what) if w in node), None)
 
 
 def _dist_kinds() -> tuple[str, ...]:

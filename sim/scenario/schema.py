@@ -655,10 +655,14 @@ class Scenario(Frozen):
     targets: tuple[Target, ...] = Field(min_length=1)
 
     def years(self, date: dt.date) -> float:
-        """Model time (years since the start) of a calendar date."""
+        """Model time (years since the start) at the beginning of a calendar date."""
         return (date - self.meta.start).days / 365.25
+
+    def end_of_day(self, date: dt.date) -> float:
+        """Model time at the end of a calendar date (when a target dated that day is judged)."""
+        return self.years(date + dt.timedelta(days=1))
 
     @property
     def horizon_years(self) -> float:
-        """Length of the simulated period in years."""
-        return self.years(self.meta.horizon_end)
+        """Length of the simulated period in years (to the end of ``horizon_end``)."""
+        return self.end_of_day(self.meta.horizon_end)

@@ -33,8 +33,45 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines: LineMap) -> Any:
-    """Turn a node into plain Python data, recording the line of every path."""
+_PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+
+
+def _scalar(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str) -> Any:
+    """Construct one scalar; a value YAML recognises but cannot build (2024-13-01) is a problem."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as exc:
+        unknown = "could not determine a constructor" in (exc.problem or "")
+        raise ScenarioError([Problem(
+            file, node.start_mark.line + 1, _dotted(path),
+            node.tag.replace("tag:yaml.org,2002:", "!!") if unknown else node.value,
+            "YAML tag not allowed" if unknown else f"cannot read this value: {exc.problem}",
+            "plain YAML without tags (no Python objects)")]) from None
+    except (ValueError, OverflowError) as exc:
+        expected = ("a real calendar date YYYY-MM-DD"
+                    if node.tag == "tag:yaml.org,2002:timestamp" else "a readable value")
+        raise ScenarioError([Problem(file, node.start_mark.line + 1, _dotted(path), node.value,
+                                     f"cannot read this value: {exc}", expected)]) from None
+
+
+def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines: LineMap,
+           _open: frozenset[int] = frozenset()) -> Any:
+    """Turn a node into plain Python data, recording the line of every path.
+
+    Only plain mappings, lists and safe scalars are accepted: a tag such as
+    ``!!python/object/apply`` on a list or mapping, or an alias inside itself, is a problem.
+    """
+    line = node.start_mark.line + 1
+    if not isinstance(node, ScalarNode) and node.tag != _PLAIN_TAGS[type(node)]:
+        raise ScenarioError([Problem(file, line, _dotted(path),
+                                     node.tag.replace("tag:yaml.org,2002:", "!!"),
+                                     "YAML tag not allowed",
+                                     "plain YAML without tags (no Python objects)")])
+    if id(node) in _open:
+        raise ScenarioError([Problem(file, line, _dotted(path), "*alias",
+                                     "an alias refers to the value that contains it",
+                                     "anchors and aliases without cycles")])
+    _open = _open | {id(node)}
     if isinstance(node, MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -42,8 +79,10 @@ def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines:
                 raise ScenarioError([Problem(file, key_node.start_mark.line + 1, _dotted(path),
                                              "<<", "YAML merge keys are not supported",
                                              "plain keys, or include: for shared parts")])
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) or key is None:
+            key = _scalar(key_node, loader, path, file) if isinstance(
+                key_node, ScalarNode) else "[...]" if isinstance(key_node, SequenceNode) else "{...}"
+            if not isinstance(key_node, ScalarNode) or not isinstance(
+                    key, str | int | float | bool) or key is None:
                 raise ScenarioError([Problem(file, key_node.start_mark.line + 1, _dotted(path),
                                              key, "mapping key is not a plain value",
                                              "a name")])
@@ -53,21 +92,25 @@ def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines:
                                              "each key once per mapping")])
             child = (*path, key)
             lines[child] = (file, key_node.start_mark.line + 1)
-            out[key] = _build(value_node, loader, child, file, lines)
+            out[key] = _build(value_node, loader, child, file, lines, _open)
         return out
     if isinstance(node, SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             child = (*path, i)
             lines[child] = (file, item.start_mark.line + 1)
-            items.append(_build(item, loader, child, file, lines))
+            items.append(_build(item, loader, child, file, lines, _open))
         return items
     assert isinstance(node, ScalarNode)
-    return loader.construct_object(node, deep=True)
+    return _scalar(node, loader, path, file)
 
 
 def _dotted(path: PathKey) -> str:
     return ".".join(str(p) for p in path)
+
+
+_OPENED_AT = ("while parsing a flow", "while scanning a quoted", "while scanning a simple key")
+"""YAML error contexts whose start (not where the parser gave up) is the mistake."""
 
 
 def read_yaml(path: Path) -> tuple[Any, LineMap]:
@@ -89,8 +132,11 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
             raise ScenarioError([Problem(file, 1, "(document)", "", "the file is empty",
                                          "a YAML mapping with meta, firms, ... sections")])
         data = _build(node, loader, (), file, lines)
+        lines[()] = (file, node.start_mark.line + 1)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and (exc.context or "").startswith(_OPENED_AT):
+            mark = exc.context_mark  # an unclosed bracket or quote: point at where it opened
         line = mark.line + 1 if mark is not None else None
         snippet = text.splitlines()[line - 1].strip() if line and line <= len(
             text.splitlines()) else ""

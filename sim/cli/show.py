@@ -1,0 +1,169 @@
+"""Rich tables of a scenario: targets, unmodelled targets, levers, uncertainties, baseline.
+
+Everything printed carries its source, so a planner can check each figure against the plan.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.registry import METRICS
+from sim.scenario.schema import Quantity, Scenario, Target
+
+TEXT = {
+    "targets": ("目标", "Targets"),
+    "unmodelled": ("未纳入模型的目标", "Targets not modelled"),
+    "levers": ("政策杠杆", "Levers"),
+    "uncertainties": ("不确定参数", "Uncertainties"),
+    "carriers": ("基期孵化载体", "Baseline carriers"),
+    "pipeline": ("建设项目", "Build-out pipeline"),
+    "stock": ("基期企业存量(载体外)", "Baseline firm stock outside carriers"),
+    "sources": ("企业来源", "Firm arrival sources"),
+    "id": ("编号", "id"),
+    "label": ("名称", "label"),
+    "metric": ("指标", "metric"),
+    "filters": ("筛选", "filters"),
+    "threshold": ("目标值", "threshold"),
+    "date": ("日期", "date"),
+    "note": ("说明", "note"),
+    "source": ("来源", "source"),
+    "value": ("数值", "value"),
+    "reason": ("原因", "reason"),
+    "not_modelled": ("不模拟", "not modelled"),
+    "unit": ("单位", "unit"),
+    "default": ("默认值", "default"),
+    "bounds": ("范围", "bounds"),
+    "cost": ("单位成本(元)", "unit cost (yuan)"),
+    "drives": ("作用于", "drives"),
+    "distribution": ("分布", "distribution"),
+    "sets": ("参数", "sets"),
+    "kind": ("类型", "kind"),
+    "level": ("级别", "level"),
+    "count": ("数量", "count"),
+    "area": ("面积(m²)", "area (m²)"),
+    "incubatees": ("在孵", "incubatees"),
+    "rate": ("年均到达", "rate / yr"),
+    "planned": ("计划日期", "planned"),
+    "p_delivery": ("交付概率", "P(delivery)"),
+    "double": ("基期值的2倍", "2 x baseline"),
+    "stretch": ("挑战值", "stretch"),
+    "period": ("时段", "period"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def threshold_text(t: Target, lang: str) -> str:
+    """The target's comparison as a planner reads it (op, value or range, or 2 x baseline)."""
+    if t.double_of is not None:
+        return f"{t.op} {_t('double', lang)}"
+    if t.range is not None:
+        lo, hi = t.range
+        return f"{t.op} {lo:,.0f} ({_t('stretch', lang)} {hi:,.0f})"
+    assert t.value is not None
+    return f"{t.op} {t.value:,.0f}"
+
+
+def _q(q: Quantity | None) -> str:
+    return "" if q is None else f"{q.value:,.6g}"
+
+
+def _filters(t: Target) -> str:
+    parts = []
+    for k, v in t.filters.active().items():
+        shown = ",".join(v) if isinstance(v, tuple) else str(v)
+        parts.append(f"{k}={shown}")
+    return "; ".join(parts)
+
+
+def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
+    """Print all tables of a scenario."""
+    label = (lambda lb: lb.zh) if lang == "zh" else (lambda lb: lb.en)
+    m = sc.meta
+    console.rule(f"{label(m.name)} — {label(m.region)}")
+    console.print(f"{_t('period', lang)}: {m.start} → {m.horizon_end}    seed: {m.seed_file}")
+
+    tab = Table(title=_t("targets", lang), show_lines=False)
+    for key in ("id", "label", "metric", "filters", "threshold", "date", "note", "source"):
+        tab.add_column(_t(key, lang), overflow="fold")
+    for t in sc.targets:
+        spec = METRICS.get(t.metric)
+        metric = f"{t.metric} ({spec.zh if lang == 'zh' else spec.en})" if spec else t.metric
+        tab.add_row(t.id, label(t.label), metric, _filters(t), threshold_text(t, lang),
+                    str(t.date), t.note or "", t.source)
+    console.print(tab)
+
+    if m.unmodelled:
+        tab = Table(title=f"{_t('unmodelled', lang)} ({_t('not_modelled', lang)})")
+        for key in ("id", "label", "value", "date", "reason"):
+            tab.add_column(_t(key, lang), overflow="fold")
+        for u in m.unmodelled:
+            tab.add_row(u.id, label(u.label), u.value, str(u.date or ""),
+                        f"{_t('not_modelled', lang)}: {u.reason}")
+        console.print(tab)
+
+    if sc.levers:
+        tab = Table(title=_t("levers", lang))
+        for key in ("id", "label", "unit", "default", "bounds", "cost", "drives", "source"):
+            tab.add_column(_t(key, lang), overflow="fold")
+        for name, lv in sc.levers.items():
+            drives = ", ".join(getattr(e, "param", None) or f"build {getattr(e, 'kind', '')}"
+                               for e in lv.effects)
+            tab.add_row(name, label(lv.label), lv.unit, f"{lv.default:g}",
+                        f"[{lv.bounds[0]:g}, {lv.bounds[1]:g}]",
+                        f"{lv.unit_cost.value:,.0f} ({lv.cost_basis})", drives,
+                        f"{lv.source}; cost: {lv.unit_cost.source}")
+        console.print(tab)
+
+    if sc.uncertainties:
+        tab = Table(title=_t("uncertainties", lang))
+        for key in ("id", "label", "distribution", "sets", "source"):
+            tab.add_column(_t(key, lang), overflow="fold")
+        for name, u in sc.uncertainties.items():
+            d = u.distribution.model_dump(by_alias=True, exclude_none=True)
+            d.pop("source", None)
+            kind = d.pop("dist")
+            dist = f"{kind}({', '.join(f'{k}={v:g}' if isinstance(v, float | int) else f'{k}={v}' for k, v in d.items())}); mean {u.distribution.mean:.4g}"  # noqa: E501
+            tab.add_row(name, label(u.label) if u.label else "", dist, "\n".join(u.sets),
+                        u.source)
+        console.print(tab)
+
+    tab = Table(title=_t("carriers", lang))
+    for key in ("id", "kind", "level", "count", "area", "incubatees", "source"):
+        tab.add_column(_t(key, lang), overflow="fold")
+    for c in sc.carriers:
+        tags = f" [{','.join(c.tags)}]" if c.tags else ""
+        tab.add_row(c.id, c.kind + tags, c.level, str(c.count), _q(c.total_area),
+                    _q(c.incubatees),
+                    f"{c.source}; area: {c.total_area.source}; incubatees: {c.incubatees.source}")
+    console.print(tab)
+
+    if sc.pipeline:
+        tab = Table(title=_t("pipeline", lang))
+        for key in ("id", "kind", "level", "area", "planned", "p_delivery", "source"):
+            tab.add_column(_t(key, lang), overflow="fold")
+        for p in sc.pipeline:
+            tab.add_row(p.id, p.kind, p.level, _q(p.area), str(p.planned), _q(p.p_delivery),
+                        f"{p.source}; area: {p.area.source}")
+        console.print(tab)
+
+    if sc.firms.stock:
+        tab = Table(title=_t("stock", lang))
+        for key in ("id", "label", "count", "source"):
+            tab.add_column(_t(key, lang), overflow="fold")
+        for name, g in sc.firms.stock.items():
+            held = ", ".join(f"{sid} {s.share.value:.0%}" for sid, s in g.statuses.items())
+            tab.add_row(name, label(g.label) + (f" ({held})" if held else ""), _q(g.count),
+                        f"{g.source}; count: {g.count.source}")
+        console.print(tab)
+
+    tab = Table(title=_t("sources", lang))
+    for key in ("id", "label", "rate", "source"):
+        tab.add_column(_t(key, lang), overflow="fold")
+    for name, s in sc.firms.sources.items():
+        tab.add_row(name, label(s.label), _q(s.rate), f"{s.source}; rate: {s.rate.source}")
+    console.print(tab)

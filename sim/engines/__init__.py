@@ -1,0 +1,1 @@
+"""Simulation engines; each returns a sim.result.Result."""

@@ -1,0 +1,201 @@
+"""Metric definitions (DESIGN.md section 3 glossary), computed from a snapshot of the state.
+
+A ``Query`` is a metric name with filters; its ``key`` (``in_incubation[stage=firm]``) names a
+column of the Result. Carrier metrics select carriers by their attributes at the date (kind,
+level, ``level_at_least``, tag, zone, sector focus); firm metrics select firms of the region
+by sector and stage (``stage: firm`` = incorporated, i.e. teams excluded). ``firms`` counts
+incorporated firms unless ``stage: team`` is asked for. Cumulative metrics include the
+baseline counts given in the scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.model.state import World
+from sim.registry import LEVELS, METRICS, level_rank
+from sim.scenario.schema import Filters, Scenario
+
+STAGE_INDEX = {"team": 0, "startup": 1, "growth": 2}
+
+
+@dataclass(frozen=True)
+class Query:
+    """A metric with filters, e.g. carriers of level at least municipal."""
+
+    metric: str
+    filters: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, metric: str, filters: Filters | dict[str, Any] | None = None) -> Query:
+        """Build from a Filters object or a plain dict, in canonical order."""
+        if isinstance(filters, Filters):
+            active = filters.active()
+        else:
+            active = {k: v for k, v in (filters or {}).items() if v is not None}
+        norm = []
+        for k in sorted(active):
+            v = active[k]
+            norm.append((k, tuple(v) if isinstance(v, list | tuple) else v))
+        return cls(metric, tuple(norm))
+
+    @property
+    def key(self) -> str:
+        """Column name: metric[name=value;...] (values of a list joined by commas)."""
+        if not self.filters:
+            return self.metric
+        parts = []
+        for k, v in self.filters:
+            shown = ",".join(str(x) for x in v) if isinstance(v, tuple) else str(v)
+            parts.append(f"{k}={shown}")
+        return f"{self.metric}[{';'.join(parts)}]"
+
+    def get(self, name: str) -> Any:
+        """The value of one filter, or None."""
+        return dict(self.filters).get(name)
+
+
+def default_queries(sc: Scenario, extra: Iterable[Query] = ()) -> list[Query]:
+    """Every registered metric unfiltered, every target's query, and any extra ones."""
+    out: list[Query] = [Query.of(m) for m in METRICS if m != "status_valid"]
+    for t in sc.targets:
+        out.append(Query.of(t.metric, t.filters))
+    out.extend(extra)
+    seen: set[str] = set()
+    unique = []
+    for q in out:
+        if q.key not in seen:
+            seen.add(q.key)
+            unique.append(q)
+    return unique
+
+
+@dataclass
+class Snapshot:
+    """Arrays describing carriers and firms at one instant, for fast filtering."""
+
+    kind: np.ndarray
+    level: np.ndarray
+    zone: np.ndarray
+    sector: np.ndarray
+    tags: list[set[str]]
+    area: np.ndarray
+    occ: np.ndarray  # carriers x 3 stages
+    entries: np.ndarray  # carriers x 3 stages
+    graduates: np.ndarray
+    firm_stage: np.ndarray
+    firm_sector: np.ndarray
+    holds: dict[str, np.ndarray] = field(default_factory=dict)
+    cum: dict[str, dict[str, int]] = field(default_factory=dict)
+    service: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    spend: float = 0.0
+
+
+def snapshot(world: World) -> Snapshot:
+    """Capture what the metrics need from the world now."""
+    cs = world.carriers
+    firms = list(world.region.values())
+    sv = world.sc.carrier_rules.service
+    from sim.model.statuses import holds
+
+    return Snapshot(
+        kind=np.array([c.kind for c in cs], dtype=object),
+        level=np.array([level_rank(c.level) for c in cs], dtype=int),
+        zone=np.array([c.zone for c in cs], dtype=object),
+        sector=np.array([c.sector for c in cs], dtype=object),
+        tags=[c.tags for c in cs],
+        area=np.array([c.area for c in cs], dtype=float),
+        occ=np.array([[c.by_stage["team"], c.by_stage["startup"], c.by_stage["growth"]]
+                      for c in cs], dtype=float).reshape(len(cs), 3),
+        entries=np.array([[c.entries_by_stage["team"], c.entries_by_stage["startup"],
+                           c.entries_by_stage["growth"]] for c in cs],
+                         dtype=float).reshape(len(cs), 3),
+        graduates=np.array([c.graduates_cum for c in cs], dtype=float),
+        firm_stage=np.array([STAGE_INDEX[f.stage] for f in firms], dtype=int),
+        firm_sector=np.array([f.sector for f in firms], dtype=object),
+        holds={sid: np.array([holds(world, f, sid) for f in firms], dtype=bool)
+               for sid in world.sc.statuses},
+        cum={k: dict(v) for k, v in world.cum_by_sector.items()},
+        service=(sv.mentors_per_carrier.value, sv.mentors_per_100_incubatees.value,
+                 sv.staff_per_carrier.value, sv.staff_per_100_incubatees.value),
+        spend=world.spend,
+    )
+
+
+def _carrier_mask(s: Snapshot, q: Query) -> np.ndarray:
+    mask = np.ones(len(s.area), dtype=bool)
+    if (kinds := q.get("kind")) is not None:
+        mask &= np.isin(s.kind, list(kinds))
+    if (levels := q.get("level")) is not None:
+        mask &= np.isin(s.level, [LEVELS.index(lv) for lv in levels])
+    if (least := q.get("level_at_least")) is not None:
+        mask &= s.level >= level_rank(least)
+    if (tag := q.get("tag")) is not None:
+        mask &= np.array([tag in t for t in s.tags], dtype=bool)
+    if (zones := q.get("zone")) is not None:
+        mask &= np.isin(s.zone, list(zones))
+    if (sectors := q.get("sector")) is not None:
+        mask &= np.isin(s.sector, list(sectors))
+    return mask
+
+
+def _stage_columns(stage: str | None) -> list[int]:
+    if stage is None:
+        return [0, 1, 2]
+    if stage == "firm":
+        return [1, 2]
+    return [STAGE_INDEX[stage]]
+
+
+def _firm_mask(s: Snapshot, q: Query, default_stage: str | None) -> np.ndarray:
+    mask = np.ones(len(s.firm_stage), dtype=bool)
+    stage = q.get("stage") or default_stage
+    if stage is not None:
+        mask &= np.isin(s.firm_stage, _stage_columns(stage))
+    if (sectors := q.get("sector")) is not None:
+        mask &= np.isin(s.firm_sector, list(sectors))
+    return mask
+
+
+def evaluate(s: Snapshot, q: Query) -> float:
+    """The value of one query on a snapshot."""
+    m = q.metric
+    if m in ("area", "carriers", "in_incubation", "entries_cum", "graduates_cum", "mentors",
+             "staff"):
+        mask = _carrier_mask(s, q)
+        cols = _stage_columns(q.get("stage"))
+        if m == "area":
+            return float(s.area[mask].sum())
+        if m == "carriers":
+            return float(mask.sum())
+        if m == "in_incubation":
+            return float(s.occ[mask][:, cols].sum())
+        if m == "entries_cum":
+            return float(s.entries[mask][:, cols].sum())
+        if m == "graduates_cum":
+            return float(s.graduates[mask].sum())
+        per_carrier, per_100 = (s.service[0], s.service[1]) if m == "mentors" else (
+            s.service[2], s.service[3])
+        return float(per_carrier * mask.sum() + per_100 * s.occ[mask].sum() / 100.0)
+    if m in ("tech_firms_incubated_cum", "hnte_from_incubated_cum"):
+        counts = s.cum.get(m, {})
+        sectors = q.get("sector")
+        return float(sum(v for k, v in counts.items() if sectors is None or k in sectors))
+    if m == "spend":
+        return s.spend
+    if m == "firms":
+        return float(_firm_mask(s, q, "firm").sum())
+    mask = _firm_mask(s, q, None)
+    if m == "tech_firms_valid":
+        return float((mask & s.holds.get("tech_firm", np.zeros_like(mask))).sum())
+    if m == "hnte_valid":
+        return float((mask & s.holds.get("hnte", np.zeros_like(mask))).sum())
+    if m == "status_valid":
+        for sid in q.get("statuses") or ():
+            mask = mask & s.holds[sid]
+        return float(mask.sum())
+    raise KeyError(f"metric {m!r} is not registered")

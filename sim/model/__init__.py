@@ -1,0 +1,1 @@
+"""Model rules, one module per family (DESIGN.md section 3)."""

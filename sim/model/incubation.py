@@ -1,0 +1,162 @@
+"""Incubation: finding a slot, life inside a carrier, and moving on (DESIGN.md section 3).
+
+* A firm seeks a slot in an open carrier of a kind fitting its stage (team -> maker space,
+  start-up -> incubator, growth -> accelerator or park) whose sector focus, if any, is the
+  firm's sector. Among carriers with room it picks one with probability proportional to free
+  slots. With no room it joins the stage's FIFO queue and waits up to its patience; a slot
+  that frees (or a carrier that opens) goes to the first waiting firm that fits. A firm whose
+  patience runs out continues outside carriers.
+* Inside, competing risks (sim.model.hazards): teams incorporate or dissolve; start-ups and
+  growth firms graduate or fail; everyone leaves at the maximum stay. The in-carrier failure
+  hazard replaces the age-dependent exit hazard while inside.
+* Incorporation in a maker space and graduation count as graduations of that carrier. The
+  incorporated team or graduated start-up then moves on: with ``p_seek_next`` it looks for a
+  next-stage slot (no waiting); finding none it relocates away with
+  ``p_relocate_if_no_room`` or stays outside. Graduates of accelerators/parks and firms
+  reaching the maximum stay go outside.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim.model import outside
+from sim.model.hazards import conditional_draw, latent_years
+from sim.model.state import CARRIER, KIND_STAGE, QUEUE, STAGE_KINDS, Carrier, Firm, World
+
+
+def fits(c: Carrier, firm: Firm) -> bool:
+    """Whether a carrier could host this firm (kind for its stage, sector focus)."""
+    return c.kind in STAGE_KINDS[firm.stage] and (c.sector is None or c.sector == firm.sector)
+
+
+def place(world: World, firm: Firm, u: float) -> bool:
+    """Put the firm into a fitting carrier with room, chosen by ``u``; False if none."""
+    room = [c for c in world.carriers if c.free > 0 and fits(c, firm)]
+    if not room:
+        return False
+    weights = [c.free for c in room]
+    pick = u * sum(weights)
+    acc = 0.0
+    chosen = room[-1]
+    for c, w in zip(room, weights, strict=True):
+        acc += w
+        if pick < acc:
+            chosen = c
+            break
+    enter(world, firm, chosen)
+    return True
+
+
+def seek(world: World, firm: Firm, u_pick: float, patience_months: float) -> None:
+    """Seek a slot now; otherwise wait up to ``patience_months`` in the stage's queue."""
+    if place(world, firm, u_pick):
+        return
+    firm.location = QUEUE
+    firm.epoch += 1
+    world.waiting[firm.stage].append(firm)
+    world.log(firm, "wait")
+    world.at(patience_months / 12.0, firm, lambda f: _give_up(world, f))
+
+
+def _give_up(world: World, firm: Firm) -> None:
+    world.waiting[firm.stage].remove(firm)
+    world.log(firm, "give_up")
+    outside.go_outside(world, firm)
+
+
+def serve_waiting(world: World, c: Carrier) -> None:
+    """Give free slots of ``c`` to the first waiting firms that fit it."""
+    queue = world.waiting[KIND_STAGE[c.kind]]
+    i = 0
+    while c.free > 0 and i < len(queue):
+        firm = queue[i]
+        if fits(c, firm):
+            queue.pop(i)
+            enter(world, firm, c)
+        else:
+            i += 1
+
+
+def enter(world: World, firm: Firm, c: Carrier, tenure_months: float = 0.0,
+          initial: bool = False) -> None:
+    """The firm takes a slot in ``c`` and draws its competing risks there."""
+    assert c.free > 0, f"carrier {c.id} is full"
+    firm.location = CARRIER
+    firm.carrier = c
+    firm.epoch += 1
+    firm.entered_carrier_at = world.now - tenure_months / 12.0
+    if firm.first_carrier_at is None:
+        firm.first_carrier_at = world.now
+    c.occupants.add(firm.id)
+    c.by_stage[firm.stage] += 1
+    if not initial:
+        c.entries_cum += 1
+        c.entries_by_stage[firm.stage] += 1
+    world.log(firm, "enter", c)
+    from sim.model import statuses
+
+    statuses.note_incubated(world, firm)
+    rules = getattr(world.sc.firms.stages, firm.stage).in_carrier
+    rng, q = firm.life, firm.quality
+    if firm.stage == "team":
+        risks = [("incorporation", latent_years(rules.incorporation, "incorporation", q, rng,
+                                                tenure_months)),
+                 ("dissolution", latent_years(rules.dissolution, "dissolution", q, rng,
+                                              tenure_months))]
+    else:
+        risks = [("graduation", latent_years(rules.graduation, "graduation", q, rng,
+                                             tenure_months)),
+                 ("failure", latent_years(rules.failure, "failure", q, rng, tenure_months))]
+    max_stay = conditional_draw(rules.max_stay_months, float(rng.random()), tenure_months, rng)
+    risks.append(("max_stay", max(0.0, (max_stay - tenure_months) / 12.0)))
+    what, delay = min(risks, key=lambda r: r[1])
+    if math.isfinite(delay):
+        world.at(delay, firm, lambda f: _leave_for(world, f, what))
+
+
+def _vacate(world: World, firm: Firm) -> Carrier:
+    c = firm.carrier
+    assert c is not None
+    c.occupants.discard(firm.id)
+    c.by_stage[firm.stage] -= 1
+    firm.carrier = None
+    firm.left_carrier_at = world.now
+    firm.epoch += 1
+    return c
+
+
+def _leave_for(world: World, firm: Firm, what: str) -> None:
+    c = _vacate(world, firm)
+    assert firm.entered_carrier_at is not None
+    tenure = world.now - firm.entered_carrier_at
+    world.log(firm, what, c, tenure)
+    world.stats["exit_kinds"].append(1.0 if what in ("graduation", "incorporation") else 0.0)
+    if what in ("graduation", "incorporation"):
+        c.graduates_cum += 1
+        world.stats["graduate_tenure_years"].append(tenure)
+    if what == "incorporation":
+        firm.stage = "startup"
+        firm.incorporated_at = world.now
+        move_on(world, firm)
+    elif what == "graduation" and firm.stage == "startup":
+        firm.stage = "growth"
+        move_on(world, firm)
+    elif what in ("dissolution", "failure"):
+        outside.leave_region(world, firm, "exited", what)
+    else:  # graduation of a growth firm, or the maximum stay
+        outside.go_outside(world, firm)
+    serve_waiting(world, c)
+
+
+def move_on(world: World, firm: Firm) -> None:
+    """After incorporating or graduating: seek a next-stage slot, else stay or relocate."""
+    moves = world.sc.firms.graduation
+    u_seek, u_pick, u_relocate = firm.life.random(3)
+    if u_seek < moves.p_seek_next.value:
+        if place(world, firm, float(u_pick)):
+            return
+        if u_relocate < moves.p_relocate_if_no_room.value:
+            outside.leave_region(world, firm, "relocated", "no_room")
+            return
+    outside.go_outside(world, firm)

@@ -1,0 +1,195 @@
+"""The state of one replication: carriers, firms and the records the metrics are computed from.
+
+Firms and carriers are plain mutable records owned by the ``World``; the rule modules
+(arrivals, carriers, incubation, outside, statuses) change them and append ``Event`` rows.
+Scheduled firm events carry the firm's ``epoch`` at scheduling time: any state change bumps
+the epoch, so an event scheduled for an old state is silently ignored (this is how competing
+risks cancel each other without one SimPy process per firm).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.rng import FIRM, Streams, name_key
+from sim.scenario.schema import Scenario
+
+STAGE_KINDS: dict[str, tuple[str, ...]] = {
+    "team": ("maker_space",),
+    "startup": ("incubator",),
+    "growth": ("accelerator", "park"),
+}
+"""Which carrier kinds fit a stage (DESIGN.md section 3, "Firms")."""
+
+KIND_STAGE: dict[str, str] = {"maker_space": "team", "incubator": "startup",
+                              "accelerator": "growth", "park": "growth"}
+
+# Firm locations
+QUEUE, CARRIER, OUTSIDE, EXITED, RELOCATED = "queue", "carrier", "outside", "exited", "relocated"
+IN_REGION = (QUEUE, CARRIER, OUTSIDE)
+
+
+@dataclass
+class Carrier:
+    """One incubation carrier (孵化载体) and its counters."""
+
+    id: str
+    kind: str
+    level: str
+    tags: set[str]
+    zone: str | None
+    sector: str | None
+    area: float
+    slots: int
+    opened_at: float
+    rng: np.random.Generator
+    occupants: set[int] = field(default_factory=set)
+    by_stage: dict[str, int] = field(default_factory=lambda: {"team": 0, "startup": 0,
+                                                              "growth": 0})
+    graduates_cum: int = 0
+    entries_cum: int = 0
+    entries_by_stage: dict[str, int] = field(default_factory=lambda: {"team": 0, "startup": 0,
+                                                                      "growth": 0})
+    probation_since: float | None = None
+
+    @property
+    def free(self) -> int:
+        """Free slots now."""
+        return self.slots - len(self.occupants)
+
+
+@dataclass
+class Firm:
+    """A firm or team: its attributes, where it is, and its certificates."""
+
+    id: int
+    origin: str
+    stage: str
+    sector: str
+    quality: float
+    incorporated_at: float | None
+    created_at: float
+    key: tuple[int, int]
+    """(origin key, index within origin): names the firm's random streams."""
+    life: np.random.Generator
+    location: str = OUTSIDE
+    carrier: Carrier | None = None
+    epoch: int = 0
+    entered_carrier_at: float | None = None
+    tenure_before_start: float = 0.0
+    left_carrier_at: float | None = None
+    left_region_at: float | None = None
+    first_carrier_at: float | None = None
+    valid: dict[str, float] = field(default_factory=dict)
+    """Status id -> expiry time of the certificate held now."""
+    pending: set[str] = field(default_factory=set)
+    first_tech_at: float | None = None
+    hnte_obtained_at: float | None = None
+    incubated_tech_at: float | None = None
+    incubated_hnte_at: float | None = None
+    streams: dict[tuple[int, int], np.random.Generator] = field(default_factory=dict)
+
+    def age(self, t: float) -> float:
+        """Years since incorporation (0 for a team)."""
+        return 0.0 if self.incorporated_at is None else t - self.incorporated_at
+
+    @property
+    def in_region(self) -> bool:
+        """Still a firm of the region (not exited, not relocated)."""
+        return self.location in IN_REGION
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the optional event log (used by tests and cohort statistics)."""
+
+    t: float
+    firm: int
+    what: str
+    carrier: str | None = None
+    detail: Any = None
+
+
+@dataclass
+class Certificate:
+    """A certificate's life, kept to test validity rules."""
+
+    firm: int
+    status: str
+    start: float
+    end: float = math.inf
+
+
+class World:
+    """Everything one replication knows: the scenario in force, state, streams and records."""
+
+    def __init__(self, scenario: Scenario, streams: Streams, env: simpy.Environment,
+                 record_events: bool):
+        self.sc = scenario
+        self.streams = streams
+        self.env = env
+        self.horizon = scenario.horizon_years
+        self.carriers: list[Carrier] = []
+        self.firms: list[Firm] = []
+        self.region: dict[int, Firm] = {}
+        """Firms of the region now (in carriers, waiting or outside), in creation order."""
+        self.waiting: dict[str, list[Firm]] = {"team": [], "startup": [], "growth": []}
+        self.record_events = record_events
+        self.events: list[Event] = []
+        self.certificates: list[Certificate] = []
+        self.open_certificates: dict[tuple[int, str], Certificate] = {}
+        self.counts: dict[str, int] = {"arrived": 0, "created": 0}
+        self.cum_by_sector: dict[str, dict[str, int]] = {
+            "tech_firms_incubated_cum": {}, "hnte_from_incubated_cum": {}}
+        self.spend = 0.0
+        self.holders: dict[str, tuple[str, ...]] = {}
+        self.stats: dict[str, list[float]] = {
+            "graduate_tenure_years": [], "exit_kinds": [], "incubated": [],
+        }
+
+    def firm_stream(self, firm: Firm, purpose: int, name: str) -> np.random.Generator:
+        """A firm's own generator for one purpose and status (created on first use)."""
+        key = (purpose, name_key(name))
+        rng = firm.streams.get(key)
+        if rng is None:
+            rng = self.streams.generator(FIRM, *firm.key, *key)
+            firm.streams[key] = rng
+        return rng
+
+    @property
+    def now(self) -> float:
+        """Model time in years."""
+        return float(self.env.now)
+
+    def log(self, firm: Firm, what: str, carrier: Carrier | None = None,
+            detail: Any = None) -> None:
+        """Append to the event log when recording is on."""
+        if self.record_events:
+            self.events.append(Event(self.now, firm.id, what,
+                                     carrier.id if carrier else None, detail))
+
+    def at(self, delay_years: float, firm: Firm, action: Callable[[Firm], None]) -> None:
+        """Run ``action(firm)`` after a delay unless the firm's state changed meanwhile."""
+        if not math.isfinite(delay_years) or self.now + delay_years > self.horizon + 1e-9:
+            return
+        epoch = firm.epoch
+        ev = self.env.timeout(max(0.0, delay_years))
+
+        def fire(_: simpy.Event) -> None:
+            if firm.epoch == epoch:
+                action(firm)
+
+        ev.callbacks.append(fire)
+
+    def later(self, delay_years: float, action: Callable[[], None]) -> None:
+        """Run ``action()`` after a delay (for events not tied to a firm's state)."""
+        if not math.isfinite(delay_years) or self.now + delay_years > self.horizon + 1e-9:
+            return
+        ev = self.env.timeout(max(0.0, delay_years))
+        ev.callbacks.append(lambda _: action())

@@ -1,0 +1,201 @@
+"""Statuses (certifications): one mechanism for tech-firm registration, HNTE and any other
+status a scenario declares (DESIGN.md section 3, "Statuses").
+
+* Rounds: at the end of each listed month, every firm of the region draws three uniforms from
+  its own stream for that status (apply, succeed, delay) — always, eligible or not, so that
+  draws stay aligned across variants. An eligible firm (stage allowed, incorporated at least
+  ``min_age_years``, holding every required status, not holding or awaiting this one, in a
+  carrier if ``in_carrier_only``) applies with p = 1 - (1 - p_apply_year)^(1 / rounds a year)
+  (raised to the power q, the firm's quality, when ``quality_scaled``) and succeeds with
+  ``p_success``. The certificate arrives ``delay_months`` later if the firm is still here.
+* Validity: ``calendar_year`` to the end of the certificate's calendar year; ``years`` N
+  years from the certificate date; ``permanent``. At expiry the holder renews with
+  ``p_renewal`` (a new certificate from the expiry date) or lapses and may apply again later.
+* ``counts_as``: holding a status counts as holding the listed ones (a valid HNTE counts as a
+  tech firm), for metrics and for eligibility.
+* Baseline holders: certificate dates spread over the validity window before the start in
+  proportion to past issuance growing at ``growth_per_year`` (the expiry cliff), or all dated
+  at the start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Generator
+from typing import Any
+
+import simpy
+
+from sim.model.state import CARRIER, Certificate, Firm, World
+from sim.scenario.schema import Status, StatusAtStart
+
+ROUND = 1
+RENEW = 2
+TECH = "tech_firm"
+HNTE = "hnte"
+
+
+def holders_of(world: World, sid: str) -> tuple[str, ...]:
+    """Statuses whose holding counts as holding ``sid`` (itself included)."""
+    out = [sid]
+    changed = True
+    while changed:
+        changed = False
+        for other, st in world.sc.statuses.items():
+            if other not in out and any(c in out for c in st.counts_as):
+                out.append(other)
+                changed = True
+    return tuple(out)
+
+
+def holds(world: World, firm: Firm, sid: str) -> bool:
+    """Whether the firm holds ``sid`` now, directly or through ``counts_as``."""
+    return any(s in firm.valid for s in world.holders[sid])
+
+
+def expiry_of(world: World, st: Status, start: float) -> float:
+    """When a certificate issued at model time ``start`` expires."""
+    if st.validity == "permanent":
+        return math.inf
+    if st.validity == "years":
+        assert st.validity_years is not None
+        return start + st.validity_years.value
+    day = world.sc.meta.start + dt.timedelta(days=math.floor(start * 365.25 + 1e-6))
+    return world.sc.years(dt.date(day.year + 1, 1, 1))
+
+
+def issue(world: World, firm: Firm, sid: str, start: float) -> None:
+    """Give the firm a certificate dated ``start`` and schedule its expiry."""
+    st = world.sc.statuses[sid]
+    end = expiry_of(world, st, start)
+    cert = Certificate(firm.id, sid, start)
+    world.certificates.append(cert)
+    world.open_certificates[(firm.id, sid)] = cert
+    firm.valid[sid] = end
+    _note_firsts(world, firm, sid)
+    world.log(firm, "certified", detail=sid)
+    if math.isfinite(end):
+        world.later(end - world.now, lambda: _expire(world, firm, sid, cert))
+
+
+def _note_firsts(world: World, firm: Firm, sid: str) -> None:
+    if firm.first_tech_at is None and TECH in world.sc.statuses and holds(world, firm, TECH):
+        firm.first_tech_at = world.now
+    if sid == HNTE and firm.hnte_obtained_at is None and world.now > 0:
+        firm.hnte_obtained_at = world.now
+    note_incubated(world, firm)
+
+
+def note_incubated(world: World, firm: Firm) -> None:
+    """Count the firm once among incubated tech firms / HNTE when both conditions hold."""
+    if firm.first_carrier_at is None:
+        return
+    cum = world.cum_by_sector
+    if firm.incubated_tech_at is None and firm.first_tech_at is not None:
+        firm.incubated_tech_at = world.now
+        bucket = cum["tech_firms_incubated_cum"]
+        bucket[firm.sector] = bucket.get(firm.sector, 0) + 1
+    if firm.incubated_hnte_at is None and firm.hnte_obtained_at is not None:
+        firm.incubated_hnte_at = world.now
+        bucket = cum["hnte_from_incubated_cum"]
+        bucket[firm.sector] = bucket.get(firm.sector, 0) + 1
+
+
+def _expire(world: World, firm: Firm, sid: str, cert: Certificate) -> None:
+    if world.open_certificates.get((firm.id, sid)) is not cert:
+        return
+    cert.end = world.now
+    del world.open_certificates[(firm.id, sid)]
+    del firm.valid[sid]
+    if not firm.in_region:
+        return
+    st = world.sc.statuses[sid]
+    u = float(world.firm_stream(firm, RENEW, sid).random())
+    assert st.p_renewal is not None
+    if u < st.p_renewal.value:
+        issue(world, firm, sid, world.now)
+        world.log(firm, "renewed", detail=sid)
+    else:
+        world.log(firm, "lapsed", detail=sid)
+
+
+def end_all(world: World, firm: Firm) -> None:
+    """Close every certificate of a firm leaving the region."""
+    for sid in list(firm.valid):
+        cert = world.open_certificates.pop((firm.id, sid), None)
+        if cert is not None:
+            cert.end = world.now
+        del firm.valid[sid]
+
+
+def eligible(world: World, firm: Firm, sid: str, st: Status) -> bool:
+    """Whether the firm may apply for ``sid`` now."""
+    el = st.eligibility
+    return (
+        firm.stage in el.stages
+        and firm.incorporated_at is not None
+        and firm.age(world.now) >= el.min_age_years.value
+        and sid not in firm.pending
+        and not holds(world, firm, sid)
+        and all(holds(world, firm, r) for r in el.requires)
+        and (not el.in_carrier_only or firm.location == CARRIER)
+    )
+
+
+def round_times(world: World, st: Status) -> list[float]:
+    """Model times of every application round of a status within the horizon."""
+    from sim.model.carriers import month_end_times
+
+    return sorted(t for m in st.rounds for t in month_end_times(world, m))
+
+
+def rounds_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
+    """Application rounds of one status."""
+    st = world.sc.statuses[sid]
+    p_round = 1.0 - (1.0 - st.p_apply_year.value) ** (1.0 / len(st.rounds))
+    for t in round_times(world, st):
+        yield world.env.timeout(t - world.now)
+        for firm in list(world.region.values()):
+            u_apply, u_success, u_delay = world.firm_stream(firm, ROUND, sid).random(3)
+            if not eligible(world, firm, sid, st):
+                continue
+            p = 1.0 - (1.0 - p_round) ** firm.quality if st.quality_scaled else p_round
+            if u_apply < p and u_success < st.p_success.value:
+                firm.pending.add(sid)
+                months = float(st.delay_months.ppf(u_delay))
+                world.later(months / 12.0, lambda f=firm: _grant(world, f, sid))
+
+
+def _grant(world: World, firm: Firm, sid: str) -> None:
+    if sid not in firm.pending or not firm.in_region:
+        return
+    firm.pending.discard(sid)
+    issue(world, firm, sid, world.now)
+
+
+def give_at_start(world: World, firm: Firm, statuses: dict[str, StatusAtStart]) -> None:
+    """Baseline certificates of a firm present at the start (share and date spread)."""
+    for sid in sorted(statuses):
+        spec = statuses[sid]
+        u_hold, u_date = firm.life.random(2)
+        if u_hold >= spec.share.value or firm.incorporated_at is None:
+            continue
+        st = world.sc.statuses[sid]
+        start = 0.0
+        if spec.issued == "spread_by_growth" and st.validity == "years":
+            assert st.validity_years is not None
+            window = st.validity_years.value
+            g = spec.growth_per_year.value if spec.growth_per_year else 0.0
+            a = math.log1p(g)
+            back = u_date * window if a == 0 else -math.log1p(-u_date * -math.expm1(-a * window)) / a
+            start = -min(back, window - 1e-9)
+        issue(world, firm, sid, start)
+
+
+def give_at_arrival(world: World, firm: Firm, shares: dict[str, Any]) -> None:
+    """Certificates an arriving firm brings with it (e.g. attracted HNTE)."""
+    for sid in sorted(shares):
+        u = float(firm.life.random())
+        if u < shares[sid].value and firm.incorporated_at is not None:
+            issue(world, firm, sid, world.now)
