@@ -41,5 +41,19 @@ def show(
     raise typer.Exit(commands.show(path, lang))
 
 
+@app.command(
+    "simulate",
+    epilog="Example: python run_sim.py simulate scenarios/beibei.yaml --seed 1 --out one.csv",
+)
+def simulate_cmd(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    seed: Annotated[int, typer.Option(help="Seed of the replication (0 is a valid seed).")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Write the monthly table as CSV here.")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Run ONE replication with the SimPy reference engine; print each target's value at its date."""
+    raise typer.Exit(commands.simulate_one(path, seed, out, lang))
+
+
 if __name__ == "__main__":
     app()

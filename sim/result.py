@@ -52,10 +52,12 @@ class Result:
         i = len(self.times) - 1 if date is None else self.index_at(date)
         return float(self.series[key][i])
 
-    def rows(self) -> list[tuple[float, str, str, float]]:
-        """The tidy table: (time in years, date, metric key, value)."""
+    def rows(self) -> list[tuple[float, str, str, str, float]]:
+        """The tidy table: (time in years, date, metric, group, value); group = filters."""
         out = []
         for key, values in self.series.items():
+            metric, _, group = key.partition("[")
+            group = group.rstrip("]")
             for t, d, v in zip(self.times, self.dates, values, strict=True):
-                out.append((float(t), d.isoformat(), key, float(v)))
+                out.append((float(t), d.isoformat(), metric, group, float(v)))
         return out

@@ -65,7 +65,7 @@ def expiry_of(world: World, st: Status, start: float) -> float:
     return world.sc.years(dt.date(day.year + 1, 1, 1))
 
 
-def issue(world: World, firm: Firm, sid: str, start: float) -> None:
+def issue(world: World, firm: Firm, sid: str, start: float, renewal: bool = False) -> None:
     """Give the firm a certificate dated ``start`` and schedule its expiry."""
     st = world.sc.statuses[sid]
     end = expiry_of(world, st, start)
@@ -74,7 +74,7 @@ def issue(world: World, firm: Firm, sid: str, start: float) -> None:
     world.open_certificates[(firm.id, sid)] = cert
     firm.valid[sid] = end
     _note_firsts(world, firm, sid)
-    world.log(firm, "certified", detail=sid)
+    world.log(firm, "certified", detail=(sid, firm.age(world.now), renewal))
     if math.isfinite(end):
         world.later(end - world.now, lambda: _expire(world, firm, sid, cert))
 
@@ -114,8 +114,7 @@ def _expire(world: World, firm: Firm, sid: str, cert: Certificate) -> None:
     u = float(world.firm_stream(firm, RENEW, sid).random())
     assert st.p_renewal is not None
     if u < st.p_renewal.value:
-        issue(world, firm, sid, world.now)
-        world.log(firm, "renewed", detail=sid)
+        issue(world, firm, sid, world.now, renewal=True)
     else:
         world.log(firm, "lapsed", detail=sid)
 
