@@ -55,5 +55,66 @@ def simulate_cmd(
     raise typer.Exit(commands.simulate_one(path, seed, out, lang))
 
 
+def _parse_sets(values: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise typer.BadParameter(f"{item!r}: expected LEVER=NUMBER", param_hint="--set")
+    return out
+
+
+@app.command(epilog="Example: python run_sim.py run scenarios/beibei.yaml --reps 200 --lang zh")
+def run(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    reps: Annotated[int, typer.Option(min=1, help="Replications (a batch, with --precision).")] = 200,
+    seed: Annotated[int, typer.Option(help="Root seed; replication i uses its i-th child.")] = 0,
+    out: Annotated[Path | None, typer.Option(help="Run folder [default: runs/<scenario id>].")] = None,
+    engine: Annotated[str, typer.Option(help="Engine: reference (SimPy).")] = "reference",
+    backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")] = None,
+    sampling: Annotated[str, typer.Option(help="Uncertainty sampling: mc or lhs.")] = "mc",
+    precision: Annotated[float | None, typer.Option(
+        help="Add replications until every P interval half-width is <= this.")] = None,
+    max_reps: Annotated[int, typer.Option(help="Upper bound with --precision.")] = 5000,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run in --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Discard a previous run in --out.")] = False,
+    store: Annotated[str, typer.Option(help="default (target metrics) or full.")] = "default",
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Lever value, LEVER=NUMBER (repeatable).")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Monte Carlo run: P(each target met) with intervals, tables and plots in the run folder."""
+    from sim.experiment import RunConfig
+
+    for name, value, allowed in (("--backend", backend, ("serial", "processes", "dask")),
+                                 ("--sampling", sampling, ("mc", "lhs")),
+                                 ("--store", store, ("default", "full")),
+                                 ("--engine", engine, ("reference",)),
+                                 ("--lang", lang, ("zh", "en"))):
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",
+                                     param_hint=name)
+    cfg = RunConfig(reps=reps, seed=seed, engine=engine, backend=backend, workers=workers,
+                    scheduler=scheduler, sampling=sampling, precision=precision,
+                    max_reps=max_reps, resume=resume, overwrite=overwrite, store=store,
+                    levers=_parse_sets(set_))
+    raise typer.Exit(commands.run(path, out, cfg, lang))
+
+
+@app.command(epilog="Example: python run_sim.py summarize runs/beibei --lang en")
+def summarize(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'run'.")],
+    lang: Lang = "zh",
+) -> None:
+    """Reprint the attainment table and redraw the plots of a stored run (no simulation)."""
+    raise typer.Exit(commands.summarize_run(run_dir, lang))
+
+
 if __name__ == "__main__":
     app()

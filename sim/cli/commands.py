@@ -99,3 +99,125 @@ def write_rows_csv(result: object, out: Path) -> None:
         for row in result.rows():
             w.writerow(row)
     os.replace(tmp, out)
+
+
+def run(path: Path, out: Path | None, cfg: object, lang: str) -> int:
+    """Run a Monte Carlo experiment, then write tables and plots and print the attainment."""
+    from sim.experiment import RunConfig, run_experiment
+    from sim.store import StoreError
+
+    assert isinstance(cfg, RunConfig)
+    try:
+        sc = load_scenario(path)
+    except ScenarioError as exc:
+        return report_scenario_error(exc)
+    out = out or Path("runs") / sc.meta.id
+    try:
+        from sim.levers import lever_values
+
+        lever_values(sc, cfg.levers)
+    except (KeyError, ValueError) as exc:
+        print(f"--set: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with _progress(sc.meta.id) as progress:
+        try:
+            run_experiment(sc, out, cfg, progress=progress, scenario_file=str(path))
+        except StoreError as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_BAD_INPUT
+    return summarize_run(out, lang)
+
+
+def summarize_run(run_dir: Path, lang: str) -> int:
+    """Reprint and replot a stored run without simulating."""
+    from sim.store import StoreError
+    from sim.summary import summarize, write_plots, write_tables
+
+    if not (run_dir / "manifest.json").is_file():
+        print(f"{run_dir}: not a run folder (no manifest.json)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        s = summarize(run_dir)
+    except (StoreError, ScenarioError, OSError) as exc:
+        print(f"{run_dir}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    write_tables(s, run_dir, lang)
+    write_plots(s, run_dir, lang)
+    print_attainment(s, lang)
+    print(f"{run_dir}/attainment.csv, summary.json, plots/")
+    return EXIT_OK
+
+
+def print_attainment(s: object, lang: str) -> None:
+    """The closing table: P, interval and median at the date for every target."""
+    from rich.table import Table
+
+    from sim.cli.show import threshold_text
+    from sim.summary import RunSummary
+
+    assert isinstance(s, RunSummary)
+    zh = lang == "zh"
+    sc = s.scenario
+    n = max(ts.n for ts in s.targets.values())
+    table = Table(title=f"{sc.meta.name.zh if zh else sc.meta.name.en} — n = {n}")
+    heads = (("目标", "target"), ("名称", "label"), ("日期", "date"), ("目标值", "threshold"),
+             ("达成概率", "P(met)"), ("95%区间", "95% interval"), ("中位数", "median"),
+             ("5%–95%", "5%–95%"))
+    for zh_h, en_h in heads:
+        table.add_column(zh_h if zh else en_h, overflow="fold")
+    for t in sc.targets:
+        ts = s.targets[t.id]
+        table.add_row(t.id, t.label.zh if zh else t.label.en, str(t.date),
+                      f"{threshold_text(t, lang)} [{s.thresholds[t.id]:,.0f}]",
+                      f"{ts.p:.1%}", f"[{ts.ci_low:.1%}, {ts.ci_high:.1%}]",
+                      f"{ts.median:,.0f}", f"{ts.q05:,.0f} – {ts.q95:,.0f}")
+    p, lo, hi = s.joint_all
+    table.caption = (("全部目标同时达成" if zh else "All targets jointly")
+                     + f": {p:.1%} [{lo:.1%}, {hi:.1%}]")
+    Console(highlight=False, width=170).print(table)
+
+
+class _progress:
+    """A rich progress bar on a terminal; plain log lines otherwise."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar: object = None
+        self.task: object = None
+        self.last_logged = -1
+
+    def __enter__(self) -> _progress:
+        if sys.stdout.isatty():
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                           TimeRemainingColumn())
+            bar.__enter__()
+            self.task = bar.add_task(self.label, total=None, rate="")
+            self.bar = bar
+        self.t0 = __import__("time").perf_counter()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = __import__("time").perf_counter() - self.t0
+        rate = done / elapsed if elapsed > 0 and done else 0.0
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, total=total,  # type: ignore[attr-defined]
+                            rate=f"{rate:.2f} rep/s")
+        elif done != self.last_logged:
+            left = (total - done) / rate if rate > 0 else float("nan")
+            print(f"[{self.label}] {done}/{total} replications, {rate:.2f} rep/s, "
+                  f"~{left:.0f} s left", flush=True)
+            self.last_logged = done
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)  # type: ignore[attr-defined]

@@ -9,7 +9,6 @@ run to the end of the horizon. Firms' own events are plain scheduled events, not
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any
 
@@ -23,29 +22,13 @@ from sim.model.state import IN_REGION, World
 from sim.result import Result
 from sim.rng import UNCERTAINTY, Streams
 from sim.scenario import Scenario
+from sim.timeline import record_dates, record_times
 from sim.uncertainty import apply_uncertainties, sample_one
 
 RECORD_LAG = 1e-9
 """Records are taken just after the month end so that events due at it are included."""
 
 ENGINE = "reference"
-
-
-def record_dates(sc: Scenario) -> list[dt.date]:
-    """The base date (day before the start) and every month end to the horizon."""
-    out = [sc.meta.start - dt.timedelta(days=1)]
-    year, month = sc.meta.start.year, sc.meta.start.month
-    while True:
-        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-        end = nxt - dt.timedelta(days=1)
-        if end > sc.meta.horizon_end:
-            break
-        if end >= sc.meta.start:
-            out.append(end)
-        year, month = nxt.year, nxt.month
-    if out[-1] != sc.meta.horizon_end:
-        out.append(sc.meta.horizon_end)
-    return out
 
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
@@ -99,7 +82,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
         env.process(carriers.build_process(world, order))
 
     dates = record_dates(sc)
-    times = np.array([0.0] + [sc.end_of_day(d) for d in dates[1:]])
+    times = np.array(record_times(sc, dates))
     series = {q.key: np.zeros(len(times)) for q in qs}
     population = {k: np.zeros(len(times)) for k in ("created", *IN_REGION, "exited",
                                                     "relocated")}

@@ -3,7 +3,7 @@
 Zones and sectors must be declared in ``meta``; status ids must exist; dates must fall in the
 horizon; targets must name registered metrics and filters that metric accepts; lever and
 uncertainty paths must lead to numbers; an uncertainty's distribution must stay inside what
-its parameter accepts; baseline incubatees must fit their carriers.
+its parameter accepts; baseline incubatees must fit their carriers; numbers must be finite.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ Found = tuple[tuple[Any, ...], Any, str, str | None]
 def check(sc: Scenario, raw: dict[str, Any]) -> list[Found]:
     """Every cross-reference problem in a schema-valid scenario."""
     return [
+        *_finite(sc.model_dump(by_alias=True)),
         *_unique_ids(sc),
         *_vocabulary(sc),
         *_dates(sc),
@@ -32,6 +33,20 @@ def check(sc: Scenario, raw: dict[str, Any]) -> list[Found]:
         *_lever_paths(sc, raw),
         *_uncertainty_paths(sc, raw),
     ]
+
+
+def _finite(node: Any, path: tuple[Any, ...] = ()) -> Iterator[Found]:
+    """NaN anywhere, and infinity anywhere but a distribution's ``low``/``high`` bound."""
+    if isinstance(node, float) and not math.isfinite(node):
+        if math.isnan(node) or not path or path[-1] not in ("low", "high"):
+            yield (path, node, "not a finite number",
+                   "a finite number (only a distribution's low or high may be infinite)")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _finite(value, (*path, key))
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            yield from _finite(value, (*path, i))
 
 
 def _unique_ids(sc: Scenario) -> Iterator[Found]:
@@ -191,7 +206,8 @@ def _targets(sc: Scenario) -> Iterator[Found]:
 
 def _capacity(sc: Scenario) -> Iterator[Found]:
     for i, c in enumerate(sc.carriers):
-        slots = int(c.total_area.value / c.count / c.area_per_slot.value) * c.count
+        per_carrier = c.total_area.value / c.count / c.area_per_slot.value
+        slots = math.floor(per_carrier) * c.count if math.isfinite(per_carrier) else math.inf
         if c.incubatees.value > slots:
             yield (("carriers", i, "incubatees", "value"), int(c.incubatees.value),
                    f"more incubatees than the {slots} slots of the group",

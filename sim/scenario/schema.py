@@ -90,7 +90,7 @@ def _bounded(low: float | None, high: float | None, integer: bool = False) -> Af
             raise ValueError(f"must be >= {low:g}")
         if high is not None and q.value > high:
             raise ValueError(f"must be <= {high:g}")
-        if integer and q.value != int(q.value):
+        if integer and not float(q.value).is_integer():  # int(inf) would raise
             raise ValueError("must be a whole number")
         return q
 

@@ -1,0 +1,140 @@
+"""Plots a bureau can put in a briefing. Pure functions: each takes ``ax=None``, draws, and
+returns the Axes; only the CLI writes files.
+
+Chinese labels use Noto Sans CJK SC shipped by the ``mplfonts`` wheel (installed with the
+package; nothing is downloaded at run time), registered with matplotlib on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+
+
+@cache
+def cjk_font_name() -> str:
+    """Register the CJK font from the mplfonts wheel; return its family name."""
+    import mplfonts
+
+    path = Path(mplfonts.__file__).parent / "fonts" / CJK_FONT_FILE
+    font_manager.fontManager.addfont(str(path))
+    name = font_manager.FontProperties(fname=str(path)).get_name()
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def _ax(ax: Axes | None, size: tuple[float, float] = (8.0, 4.5)) -> Axes:
+    cjk_font_name()
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+TEXT = {
+    "median": ("中位数", "median"),
+    "band50": ("50% 区间", "50% band"),
+    "band90": ("90% 区间", "90% band"),
+    "target": ("目标", "target"),
+    "p_met": ("达成概率", "P(target met)"),
+    "first": ("首次达成时间", "first date reached"),
+    "reps": ("重复次数", "replications"),
+    "never": ("未达成", "never reached"),
+    "base": ("基期", "base"),
+}
+
+
+def t(key: str, lang: str) -> str:
+    """A plot label in the chosen language."""
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def fan_chart(dates: Sequence[dt.date], quantiles: dict[float, np.ndarray], *,
+              title: str, ylabel: str, target_value: float | None = None,
+              target_date: dt.date | None = None, stretch: float | None = None,
+              lang: str = "zh", ax: Axes | None = None) -> Axes:
+    """Median with 50% and 90% bands over time, the target marked, the base point shown."""
+    ax = _ax(ax)
+    x = np.array(dates, dtype="datetime64[D]")
+    ax.fill_between(x, quantiles[0.05], quantiles[0.95], color="#9ecae1", alpha=0.5,
+                    label=t("band90", lang), linewidth=0)
+    ax.fill_between(x, quantiles[0.25], quantiles[0.75], color="#4292c6", alpha=0.6,
+                    label=t("band50", lang), linewidth=0)
+    ax.plot(x, quantiles[0.5], color="#08306b", linewidth=2, label=t("median", lang))
+    ax.plot(x[:1], quantiles[0.5][:1], "o", color="black", label=t("base", lang))
+    if target_value is not None and target_date is not None:
+        ax.axhline(target_value, color="#cb181d", linestyle="--", linewidth=1)
+        ax.axvline(np.datetime64(target_date), color="#cb181d", linestyle=":", linewidth=1)
+        ax.plot([np.datetime64(target_date)], [target_value], marker="*", markersize=14,
+                color="#cb181d", label=f"{t('target', lang)} {target_value:,.0f}")
+        if stretch is not None:
+            ax.axhline(stretch, color="#fb6a4a", linestyle=":", linewidth=1)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def attainment_bars(labels: Sequence[str], p: Sequence[float], low: Sequence[float],
+                    high: Sequence[float], *, title: str, lang: str = "zh",
+                    ax: Axes | None = None) -> Axes:
+    """Horizontal bars of P(met) with 95% interval whiskers, coloured by probability band."""
+    ax = _ax(ax, (8.0, max(2.5, 0.45 * len(labels) + 1.2)))
+    y = np.arange(len(labels))[::-1]
+    pa, lo, hi = np.asarray(p), np.asarray(low), np.asarray(high)
+    colors = [band_colour(v) for v in pa]
+    ax.barh(y, pa, color=colors, edgecolor="black", linewidth=0.5)
+    ax.errorbar(pa, y, xerr=[pa - lo, hi - pa], fmt="none", ecolor="black", capsize=3)
+    ax.axvline(0.8, color="grey", linestyle="--", linewidth=1)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(t("p_met", lang))
+    ax.set_title(title)
+    for yi, v in zip(y, pa, strict=True):
+        ax.text(min(v + 0.02, 0.9), yi, f"{v:.0%}", va="center", fontsize=8)
+    return ax
+
+
+def band_colour(p: float) -> str:
+    """Green when likely (>= 0.8), amber when uncertain, red when unlikely (< 0.5)."""
+    if p >= 0.8:
+        return "#41ab5d"
+    if p >= 0.5:
+        return "#fdae61"
+    return "#d7301f"
+
+
+def first_reach_histogram(first_dates: Sequence[dt.date], n_never: int, *, title: str,
+                          target_date: dt.date | None = None, lang: str = "zh",
+                          ax: Axes | None = None) -> Axes:
+    """Histogram of the first month-end at which the target held; 'never' counted aside."""
+    ax = _ax(ax)
+    if first_dates:
+        x = np.array(first_dates, dtype="datetime64[D]").astype(float)
+        ax.hist(x, bins=min(30, max(5, len(set(first_dates)))), color="#6baed6",
+                edgecolor="white")
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    if target_date is not None:
+        ax.axvline(float(np.datetime64(target_date, "D").astype(float)), color="#cb181d",
+                   linestyle=":")
+    ax.set_title(f"{title} — {t('never', lang)}: {n_never}")
+    ax.set_xlabel(t("first", lang))
+    ax.set_ylabel(t("reps", lang))
+    return ax

@@ -1,0 +1,155 @@
+"""The result store: one folder per run, written chunk by chunk, atomically, resumable.
+
+Layout of ``OUT/``::
+
+    manifest.json              scenario hash, seed, replications, engine, backend, versions,
+                               times, status, chunk size, finished chunks
+    scenario.json              the validated scenario the run used
+    trajectories/part-K.parquet   replication x month rows, one float32 column per stored
+                                  metric-and-filter (compact layout)
+    outcomes/part-K.parquet    replication x target: value at date, threshold, met, first reached
+    params/part-K.parquet      sampled uncertainties and lever values per replication
+    outcomes.parquet, params.parquet   all parts concatenated when the run completes
+
+Every file is written to a temporary name and renamed, so a killed run leaves either a whole
+part or none; ``--resume`` keeps finished parts and runs the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+MANIFEST = "manifest.json"
+PARTS = ("trajectories", "outcomes", "params")
+
+
+class StoreError(Exception):
+    """A run folder that cannot be used as asked (e.g. resuming a different scenario)."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write a file via a temporary name and a rename (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    """Write JSON atomically (UTF-8, Chinese kept readable)."""
+    atomic_write_bytes(path, json.dumps(obj, ensure_ascii=False, indent=2,
+                                        default=str).encode("utf-8"))
+
+
+def atomic_write_table(path: Path, table: pa.Table) -> None:
+    """Write a Parquet table atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape the numbers."""
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in ("incubation-sim", "numpy", "scipy", "simpy", "pydantic", "pyarrow"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+@dataclass
+class ChunkData:
+    """What one chunk of replications produced, as Arrow tables."""
+
+    index: int
+    trajectories: pa.Table
+    outcomes: pa.Table
+    params: pa.Table
+    seconds: float
+
+
+class RunStore:
+    """A run folder: manifest, parts, and the consolidated tables."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    @property
+    def manifest_path(self) -> Path:
+        """Where the manifest lives."""
+        return self.root / MANIFEST
+
+    def exists(self) -> bool:
+        """Whether the folder holds a run."""
+        return self.manifest_path.is_file()
+
+    def read_manifest(self) -> dict[str, Any]:
+        """The manifest as a dict."""
+        try:
+            data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"{self.manifest_path}: cannot read the manifest: {exc}") from None
+        return data
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Replace the manifest atomically."""
+        manifest["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        atomic_write_json(self.manifest_path, manifest)
+
+    def part_path(self, kind: str, index: int) -> Path:
+        """Path of one chunk's part of a table."""
+        return self.root / kind / f"part-{index:05d}.parquet"
+
+    def chunk_done(self, index: int) -> bool:
+        """Whether every part of a chunk was written."""
+        return all(self.part_path(k, index).is_file() for k in PARTS)
+
+    def write_chunk(self, chunk: ChunkData) -> None:
+        """Write a chunk's parts (trajectories last is irrelevant: each is atomic)."""
+        atomic_write_table(self.part_path("trajectories", chunk.index), chunk.trajectories)
+        atomic_write_table(self.part_path("params", chunk.index), chunk.params)
+        atomic_write_table(self.part_path("outcomes", chunk.index), chunk.outcomes)
+
+    def done_chunks(self) -> list[int]:
+        """Indices of chunks whose parts are all present."""
+        parts = sorted((self.root / "outcomes").glob("part-*.parquet"))
+        idx = [int(p.stem.split("-")[1]) for p in parts]
+        return [i for i in idx if self.chunk_done(i)]
+
+    def read_parts(self, kind: str, columns: list[str] | None = None) -> pa.Table:
+        """All finished parts of a table, in replication order."""
+        files = [self.part_path(kind, i) for i in sorted(self.done_chunks())]
+        if not files:
+            raise StoreError(f"{self.root}: no finished replications to read")
+        return pa.concat_tables([pq.read_table(f, columns=columns) for f in files])
+
+    def iter_parts(self, kind: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        """Finished parts one at a time (memory stays flat)."""
+        for i in sorted(self.done_chunks()):
+            yield pq.read_table(self.part_path(kind, i), columns=columns)
+
+    def consolidate(self) -> None:
+        """Write outcomes.parquet and params.parquet from the parts."""
+        for kind in ("outcomes", "params"):
+            atomic_write_table(self.root / f"{kind}.parquet", self.read_parts(kind))
+
+
+def float32_columns(values: dict[str, np.ndarray]) -> dict[str, pa.Array]:
+    """Arrow float32 columns from numpy arrays (the compact trajectory layout)."""
+    return {k: pa.array(np.asarray(v, dtype=np.float32)) for k, v in values.items()}

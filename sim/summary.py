@@ -1,0 +1,201 @@
+"""Summaries of a stored run: attainment.csv, summary.json and the plots.
+
+``attainment.csv`` has exactly the columns
+``target_id,label,metric,op,value,date,p,ci_low,ci_high,n,median,q05,q95,mean_shortfall``
+(``value`` is the threshold: the target's value, the lower end of a range, or the mean of
+2 x baseline for a doubling target). ``summary.json`` holds the same rows plus the joint
+probability of all targets, the joint probability per target date, stretch values, and the
+first-reach distribution.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from sim.attainment import TargetSummary, joint, summarize_target
+from sim.scenario import Scenario, validate_data
+from sim.store import RunStore, atomic_write_bytes, atomic_write_json
+from sim.targets import query_of
+from sim.timeline import record_dates
+
+ATTAINMENT_COLUMNS = ("target_id", "label", "metric", "op", "value", "date", "p", "ci_low",
+                      "ci_high", "n", "median", "q05", "q95", "mean_shortfall")
+
+
+@dataclass
+class RunSummary:
+    """Everything the tables, plots and report need from a run."""
+
+    scenario: Scenario
+    manifest: dict[str, Any]
+    targets: dict[str, TargetSummary]
+    thresholds: dict[str, float]
+    joint_all: tuple[float, float, float]
+    joint_by_date: dict[str, tuple[float, float, float]]
+    first_reached: dict[str, np.ndarray]
+
+
+def load_run_scenario(run_dir: Path) -> Scenario:
+    """The scenario a run used (stored with it, so a later edit of the YAML does not matter)."""
+    data = json.loads((run_dir / "scenario.json").read_text(encoding="utf-8"))
+    return validate_data(data, default_file=str(run_dir / "scenario.json"))
+
+
+def summarize(run_dir: Path) -> RunSummary:
+    """Compute attainment statistics from a run folder's outcomes."""
+    store = RunStore(run_dir)
+    manifest = store.read_manifest()
+    sc = load_run_scenario(run_dir)
+    path = run_dir / "outcomes.parquet"
+    table = pq.read_table(path) if path.is_file() else store.read_parts("outcomes")
+    ids = np.asarray(table.column("target_id").to_pylist())
+    reps = np.asarray(table.column("rep").to_pylist())
+    met = np.asarray(table.column("met").to_pylist(), dtype=bool)
+    value = np.asarray(table.column("value").to_pylist(), dtype=float)
+    thr = np.asarray(table.column("threshold").to_pylist(), dtype=float)
+    first = np.asarray(table.column("first_reached").to_pylist(), dtype=float)
+    rep_ids = np.unique(reps)
+    targets: dict[str, TargetSummary] = {}
+    thresholds: dict[str, float] = {}
+    firsts: dict[str, np.ndarray] = {}
+    met_matrix = np.zeros((rep_ids.size, len(sc.targets)), dtype=bool)
+    for j, t in enumerate(sc.targets):
+        m = ids == t.id
+        order = np.argsort(reps[m])
+        targets[t.id] = summarize_target(t.op, met[m][order], value[m][order], thr[m][order],
+                                         first[m][order])
+        thresholds[t.id] = float(np.mean(thr[m]))
+        firsts[t.id] = first[m][order]
+        met_matrix[:, j] = met[m][order]
+    by_date: dict[str, tuple[float, float, float]] = {}
+    for date in sorted({t.date for t in sc.targets}):
+        cols = [j for j, t in enumerate(sc.targets) if t.date == date]
+        by_date[date.isoformat()] = joint(met_matrix[:, cols])
+    return RunSummary(sc, manifest, targets, thresholds, joint(met_matrix), by_date, firsts)
+
+
+def attainment_rows(s: RunSummary, lang: str) -> list[dict[str, Any]]:
+    """One row per target with the contract columns."""
+    rows = []
+    for t in s.scenario.targets:
+        ts = s.targets[t.id]
+        rows.append({
+            "target_id": t.id, "label": t.label.zh if lang == "zh" else t.label.en,
+            "metric": query_of(t).key, "op": t.op, "value": s.thresholds[t.id],
+            "date": t.date.isoformat(), "p": ts.p, "ci_low": ts.ci_low, "ci_high": ts.ci_high,
+            "n": ts.n, "median": ts.median, "q05": ts.q05, "q95": ts.q95,
+            "mean_shortfall": ts.mean_shortfall,
+        })
+    return rows
+
+
+def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
+    """Write attainment.csv and summary.json atomically."""
+    rows = attainment_rows(s, lang)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(ATTAINMENT_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+    atomic_write_bytes(run_dir / "attainment.csv", buf.getvalue().encode("utf-8"))
+    start = s.scenario.meta.start
+    extra = {}
+    for t in s.scenario.targets:
+        f = s.first_reached[t.id]
+        reached = f[np.isfinite(f)]
+        extra[t.id] = {
+            "stretch": t.stretch,
+            "double_of": t.double_of,
+            "note": t.note,
+            "first_reached": {
+                "p_ever": asdict(s.targets[t.id])["p_reached_ever"],
+                "quantiles": {str(q): _date_of(start, float(np.quantile(reached, q)))
+                              for q in (0.05, 0.25, 0.5, 0.75, 0.95)} if reached.size else {},
+            },
+        }
+    atomic_write_json(run_dir / "summary.json", {
+        "scenario_id": s.scenario.meta.id,
+        "n": int(max(ts.n for ts in s.targets.values())),
+        "targets": [{**row, **extra[row["target_id"]]} for row in rows],
+        "joint_all": dict(zip(("p", "ci_low", "ci_high"), s.joint_all, strict=True)),
+        "joint_by_date": {d: dict(zip(("p", "ci_low", "ci_high"), v, strict=True))
+                          for d, v in s.joint_by_date.items()},
+        "manifest": {k: s.manifest.get(k) for k in ("scenario_hash", "seed", "engine",
+                                                      "backend", "reps_done", "wall_seconds")},
+    })
+
+
+def _date_of(start: dt.date, years: float) -> str:
+    return (start + dt.timedelta(days=round(years * 365.25)) - dt.timedelta(days=1)).isoformat()
+
+
+def fan_quantiles(run_dir: Path, key: str, n_months: int) -> dict[float, np.ndarray]:
+    """Monthly quantiles of one stored column over all replications (one column read)."""
+    store = RunStore(run_dir)
+    values: list[np.ndarray] = []
+    for part in store.iter_parts("trajectories", ["rep", "month", key]):
+        month = part.column("month").to_numpy()
+        v = part.column(key).to_numpy().astype(float)
+        values.append(v.reshape(-1, n_months) if month.size % n_months == 0 else v[None, :])
+    stack = np.vstack(values)
+    return {q: np.quantile(stack, q, axis=0) for q in (0.05, 0.25, 0.5, 0.75, 0.95)}
+
+
+def write_plots(s: RunSummary, run_dir: Path, lang: str) -> list[Path]:
+    """Fan charts per target, attainment bars and first-reach histograms under plots/."""
+    import matplotlib.pyplot as plt
+
+    from sim import plots
+    from sim.registry import METRICS
+
+    sc = s.scenario
+    out_dir = run_dir / "plots"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dates = record_dates(sc)
+    written: list[Path] = []
+
+    def save(ax: Any, name: str) -> None:
+        path = out_dir / name
+        tmp = path.with_name(f".{name}.tmp.png")
+        ax.figure.savefig(tmp, dpi=110)
+        plt.close(ax.figure)
+        tmp.replace(path)
+        written.append(path)
+
+    zh = lang == "zh"
+    for t in sc.targets:
+        key = query_of(t).key
+        try:
+            q = fan_quantiles(run_dir, key, len(dates))
+        except KeyError:
+            continue
+        spec = METRICS[t.metric]
+        label = t.label.zh if zh else t.label.en
+        ax = plots.fan_chart(dates, q, title=label,
+                             ylabel=f"{spec.zh if zh else spec.en} ({spec.unit_zh if zh else spec.unit_en})",
+                             target_value=s.thresholds[t.id], target_date=t.date,
+                             stretch=t.stretch, lang=lang)
+        save(ax, f"fan_{t.id}.png")
+        start = sc.meta.start
+        f = s.first_reached[t.id]
+        first_dates = [dt.date.fromisoformat(_date_of(start, float(v))) for v in f
+                       if np.isfinite(v)]
+        ax = plots.first_reach_histogram(first_dates, int((~np.isfinite(f)).sum()),
+                                         title=label, target_date=t.date, lang=lang)
+        save(ax, f"first_reach_{t.id}.png")
+    labels = [(t.label.zh if zh else t.label.en) for t in sc.targets]
+    ax = plots.attainment_bars(labels, [s.targets[t.id].p for t in sc.targets],
+                               [s.targets[t.id].ci_low for t in sc.targets],
+                               [s.targets[t.id].ci_high for t in sc.targets],
+                               title=(sc.meta.name.zh if zh else sc.meta.name.en), lang=lang)
+    save(ax, "attainment.png")
+    return written
