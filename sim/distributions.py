@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
+from scipy import special, stats
 
 FloatArray = NDArray[np.float64]
 
@@ -47,9 +47,13 @@ class _Dist(BaseModel):
         """Draw ``n`` independent values by inversion, so LHS and MC share one code path."""
         return self.ppf(rng.random(n))
 
+    def ppf1(self, u: float) -> float:
+        """Inverse CDF at one probability (fast scalar path for per-entity draws)."""
+        return float(self.ppf(np.array([u]))[0])
+
     def sample_one(self, rng: np.random.Generator) -> float:
         """Draw a single value."""
-        return float(self.sample(rng, 1)[0])
+        return self.ppf1(float(rng.random()))
 
 
 class Fixed(_Dist):
@@ -68,6 +72,9 @@ class Fixed(_Dist):
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
         return np.full(np.shape(u), self.value, dtype=float)
+
+    def ppf1(self, u: float) -> float:  # noqa: D102
+        return self.value
 
 
 class Uniform(_Dist):
@@ -93,6 +100,9 @@ class Uniform(_Dist):
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
         return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+
+    def ppf1(self, u: float) -> float:  # noqa: D102
+        return self.low + (self.high - self.low) * u
 
 
 class Triangular(_Dist):
@@ -127,6 +137,12 @@ class Triangular(_Dist):
         left = a + np.sqrt(u * (b - a) * (c - a))
         right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
         return np.where(u < fc, left, right)
+
+    def ppf1(self, u: float) -> float:  # noqa: D102
+        a, c, b = self.low, self.mode, self.high
+        if u < (c - a) / (b - a):
+            return a + math.sqrt(u * (b - a) * (c - a))
+        return b - math.sqrt((1.0 - u) * (b - a) * (b - c))
 
 
 class Normal(_Dist):
@@ -163,6 +179,8 @@ class Normal(_Dist):
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
         a, b = self._std_bounds()
+        if math.isinf(a) and math.isinf(b):
+            return self.mean_ + self.sd * special.ndtri(np.asarray(u, dtype=float))
         return np.asarray(stats.truncnorm.ppf(u, a, b, loc=self.mean_, scale=self.sd), float)
 
 
@@ -182,7 +200,10 @@ class Lognormal(_Dist):
         return (0.0, math.inf)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
-        return np.exp(self.mu + self.sigma * np.asarray(stats.norm.ppf(u), dtype=float))
+        return np.exp(self.mu + self.sigma * special.ndtri(np.asarray(u, dtype=float)))
+
+    def ppf1(self, u: float) -> float:  # noqa: D102
+        return math.exp(self.mu + self.sigma * float(special.ndtri(u)))
 
 
 class Beta(_Dist):
@@ -209,7 +230,7 @@ class Beta(_Dist):
         return (self.low, self.high)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
-        x = np.asarray(stats.beta.ppf(u, self.a, self.b), dtype=float)
+        x = np.asarray(special.betaincinv(self.a, self.b, np.asarray(u, dtype=float)), float)
         return self.low + (self.high - self.low) * x
 
 
@@ -232,6 +253,9 @@ class Exponential(_Dist):
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
         return -self.mean_ * np.log1p(-np.asarray(u, dtype=float))
 
+    def ppf1(self, u: float) -> float:  # noqa: D102
+        return -self.mean_ * math.log1p(-u)
+
 
 class Gamma(_Dist):
     """Gamma with shape and scale; mean shape * scale."""
@@ -249,7 +273,8 @@ class Gamma(_Dist):
         return (0.0, math.inf)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
-        return np.asarray(stats.gamma.ppf(u, self.shape, scale=self.scale), dtype=float)
+        return self.scale * np.asarray(special.gammaincinv(self.shape, np.asarray(u, float)),
+                                       dtype=float)
 
 
 class Choice(_Dist):

@@ -98,10 +98,10 @@ class Snapshot:
 def snapshot(world: World) -> Snapshot:
     """Capture what the metrics need from the world now."""
     cs = world.carriers
-    firms = list(world.region.values())
+    n = len(world.firms)
+    region = world.arr_region[:n]
     sv = world.sc.carrier_rules.service
-    from sim.model.statuses import holds
-
+    sectors = np.array(world.sc.meta.sectors, dtype=object)
     return Snapshot(
         kind=np.array([c.kind for c in cs], dtype=object),
         level=np.array([level_rank(c.level) for c in cs], dtype=int),
@@ -115,10 +115,9 @@ def snapshot(world: World) -> Snapshot:
                            c.entries_by_stage["growth"]] for c in cs],
                          dtype=float).reshape(len(cs), 3),
         graduates=np.array([c.graduates_cum for c in cs], dtype=float),
-        firm_stage=np.array([STAGE_INDEX[f.stage] for f in firms], dtype=int),
-        firm_sector=np.array([f.sector for f in firms], dtype=object),
-        holds={sid: np.array([holds(world, f, sid) for f in firms], dtype=bool)
-               for sid in world.sc.statuses},
+        firm_stage=world.arr_stage[:n][region],
+        firm_sector=sectors[world.arr_sector[:n][region]],
+        holds={sid: world.arr_holds[k, :n][region] for k, sid in enumerate(world.status_ids)},
         cum={k: dict(v) for k, v in world.cum_by_sector.items()},
         service=(sv.mentors_per_carrier.value, sv.mentors_per_100_incubatees.value,
                  sv.staff_per_carrier.value, sv.staff_per_100_incubatees.value),

@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Generator
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -64,11 +66,22 @@ def arrival_times(world: World, name: str, src: ArrivalSource) -> np.ndarray:
     return np.interp(unit, cum, t)
 
 
+@lru_cache(maxsize=256)
+def _cdf(items: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    names = tuple(n for n, _ in items)
+    weights = [max(0.0, w) for _, w in items]
+    total = sum(weights)
+    acc, cdf = 0.0, []
+    for w in weights:
+        acc += w / total
+        cdf.append(acc)
+    return names, tuple(cdf)
+
+
 def _pick(u: float, shares: dict[str, float]) -> str:
-    names = list(shares)
-    w = np.array([max(0.0, shares[n]) for n in names], dtype=float)
-    cdf = np.cumsum(w / w.sum())
-    return names[min(int(np.searchsorted(cdf, u, side="right")), len(names) - 1)]
+    """The category whose cumulative share first exceeds ``u`` (inversion)."""
+    names, cdf = _cdf(tuple(shares.items()))
+    return names[min(bisect.bisect_right(cdf, u), len(names) - 1)]
 
 
 def _sector_mix(world: World, mix: dict[str, float] | None) -> dict[str, float]:
@@ -85,6 +98,7 @@ def new_firm(world: World, origin: str, index: int, stage: str, sector: str,
     world.firms.append(firm)
     world.region[firm.id] = firm
     world.counts["created"] += 1
+    world.sync(firm)
     return firm
 
 
@@ -105,17 +119,17 @@ def source_process(world: World, name: str, src: ArrivalSource) -> Generator[sim
         u = life.random(6)
         stage = _pick(float(u[0]), stage_mix)
         sector = _pick(float(u[1]), sector_mix)
-        quality = float(fq.quality.ppf(u[2:3])[0])
+        quality = fq.quality.ppf1(float(u[2]))
         if stage == "team":
             incorporated: float | None = None
         else:
-            age = float(src.age_years.ppf(u[3:4])[0]) if src.age_years is not None else 0.0
+            age = src.age_years.ppf1(float(u[3])) if src.age_years is not None else 0.0
             incorporated = world.now - age
         firm = new_firm(world, origin, k, stage, sector, quality, incorporated, life)
         world.counts["arrived"] += 1
         world.log(firm, "arrive", detail=name)
         statuses.give_at_arrival(world, firm, dict(src.statuses_at_arrival))
-        patience = float(fq.patience_months.ppf(u[5:6])[0])
+        patience = fq.patience_months.ppf1(float(u[5]))
         if u[4] < src.p_seek_carrier.value:
             incubation.seek(world, firm, float(life.random()), patience)
         else:
@@ -134,11 +148,11 @@ def create_initial_incubatees(world: World, placed: list[tuple[Carrier, int]]) -
             life = firm_life(world, origin, k)
             u = life.random(4)
             sector = c.sector or _pick(float(u[0]), sector_mix)
-            quality = float(fq.quality.ppf(u[1:2])[0])
-            tenure_months = float(init.tenure_months.ppf(u[2:3])[0])
+            quality = fq.quality.ppf1(float(u[1]))
+            tenure_months = init.tenure_months.ppf1(float(u[2]))
             incorporated: float | None = None
             if stage != "team":
-                age = max(float(init.age_years.ppf(u[3:4])[0]), tenure_months / 12.0)
+                age = max(init.age_years.ppf1(float(u[3])), tenure_months / 12.0)
                 incorporated = -age
             firm = new_firm(world, origin, k, stage, sector, quality, incorporated, life)
             statuses.give_at_start(world, firm, dict(init.statuses))
@@ -155,8 +169,8 @@ def create_stock(world: World) -> None:
             life = firm_life(world, origin, k)
             u = life.random(3)
             sector = _pick(float(u[0]), sector_mix)
-            quality = float(fq.quality.ppf(u[1:2])[0])
-            age = float(group.age_years.ppf(u[2:3])[0])
+            quality = fq.quality.ppf1(float(u[1]))
+            age = group.age_years.ppf1(float(u[2]))
             firm = new_firm(world, origin, k, group.stage, sector, quality, -age, life)
             statuses.give_at_start(world, firm, dict(group.statuses))
             outside.go_outside(world, firm)

@@ -80,7 +80,7 @@ def setup_existing(world: World) -> list[tuple[Carrier, int]]:
                                      n, k)
             c.entries_cum = _split(int(group.entries_cum.value) if group.entries_cum else 0, n, k)
             c.entries_by_stage[KIND_STAGE[c.kind]] = c.entries_cum
-            world.carriers.append(c)
+            world.add_carrier(c)
             out.append((c, min(c.slots, _split(int(group.incubatees.value), n, k))))
     return out
 
@@ -88,7 +88,7 @@ def setup_existing(world: World) -> list[tuple[Carrier, int]]:
 def open_carrier(world: World, c: Carrier) -> None:
     """A carrier opens now: add it and let waiting firms in."""
     c.opened_at = world.now
-    world.carriers.append(c)
+    world.add_carrier(c)
     incubation.serve_waiting(world, c)
 
 

@@ -65,13 +65,13 @@ def conditional_draw(dist: Distribution, u: float, lasted: float,
     conditional distribution. Rejection uses the firm's own stream; if the distribution cannot
     exceed ``lasted`` (a fixed maximum already reached) the result is ``lasted``.
     """
-    d = float(dist.ppf(np.array([u]))[0])
+    d = dist.ppf1(u)
     if d > lasted or lasted <= 0:
         return d
     if dist.support[1] <= lasted:
         return lasted
     for _ in range(256):
-        d = float(dist.ppf(rng.random(1))[0])
+        d = dist.ppf1(float(rng.random()))
         if d > lasted:
             return d
     return lasted

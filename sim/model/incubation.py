@@ -32,18 +32,9 @@ def fits(c: Carrier, firm: Firm) -> bool:
 
 def place(world: World, firm: Firm, u: float) -> bool:
     """Put the firm into a fitting carrier with room, chosen by ``u``; False if none."""
-    room = [c for c in world.carriers if c.free > 0 and fits(c, firm)]
-    if not room:
+    chosen = world.slots[firm.stage].pick(firm.sector, u)
+    if chosen is None:
         return False
-    weights = [c.free for c in room]
-    pick = u * sum(weights)
-    acc = 0.0
-    chosen = room[-1]
-    for c, w in zip(room, weights, strict=True):
-        acc += w
-        if pick < acc:
-            chosen = c
-            break
     enter(world, firm, chosen)
     return True
 
@@ -90,6 +81,7 @@ def enter(world: World, firm: Firm, c: Carrier, tenure_months: float = 0.0,
         firm.first_carrier_at = world.now
     c.occupants.add(firm.id)
     c.by_stage[firm.stage] += 1
+    world.slots[KIND_STAGE[c.kind]].update(c)
     if not initial:
         c.entries_cum += 1
         c.entries_by_stage[firm.stage] += 1
@@ -120,6 +112,7 @@ def _vacate(world: World, firm: Firm) -> Carrier:
     assert c is not None
     c.occupants.discard(firm.id)
     c.by_stage[firm.stage] -= 1
+    world.slots[KIND_STAGE[c.kind]].update(c)
     firm.carrier = None
     firm.left_carrier_at = world.now
     firm.epoch += 1
@@ -138,9 +131,11 @@ def _leave_for(world: World, firm: Firm, what: str) -> None:
     if what == "incorporation":
         firm.stage = "startup"
         firm.incorporated_at = world.now
+        world.sync(firm)
         move_on(world, firm)
     elif what == "graduation" and firm.stage == "startup":
         firm.stage = "growth"
+        world.sync(firm)
         move_on(world, firm)
     elif what in ("dissolution", "failure"):
         outside.leave_region(world, firm, "exited", what)

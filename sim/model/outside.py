@@ -68,10 +68,12 @@ def _happen(world: World, firm: Firm, what: str) -> None:
     if what == "incorporation":
         firm.stage = "startup"
         firm.incorporated_at = world.now
+        world.sync(firm)
         world.log(firm, "incorporate_outside")
         go_outside(world, firm)
     elif what == "maturation":
         firm.stage = "growth"
+        world.sync(firm)
         world.log(firm, "mature")
         go_outside(world, firm)
     elif what == "relocation":

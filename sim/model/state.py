@@ -27,6 +27,8 @@ STAGE_KINDS: dict[str, tuple[str, ...]] = {
 }
 """Which carrier kinds fit a stage (DESIGN.md section 3, "Firms")."""
 
+STAGE_INDEX: dict[str, int] = {"team": 0, "startup": 1, "growth": 2}
+
 KIND_STAGE: dict[str, str] = {"maker_space": "team", "incubator": "startup",
                               "accelerator": "growth", "park": "growth"}
 
@@ -57,11 +59,52 @@ class Carrier:
     entries_by_stage: dict[str, int] = field(default_factory=lambda: {"team": 0, "startup": 0,
                                                                       "growth": 0})
     probation_since: float | None = None
+    slot_pos: int = -1
 
     @property
     def free(self) -> int:
         """Free slots now."""
         return self.slots - len(self.occupants)
+
+
+class SlotIndex:
+    """Open carriers fitting one stage, with their free slots, for fast proportional picks."""
+
+    def __init__(self) -> None:
+        self.carriers: list[Carrier] = []
+        self.free = np.zeros(0)
+        self._masks: dict[str, np.ndarray] = {}
+
+    def add(self, c: Carrier) -> None:
+        """Index a newly opened carrier."""
+        c.slot_pos = len(self.carriers)
+        self.carriers.append(c)
+        self.free = np.append(self.free, float(c.free))
+        self._masks.clear()
+
+    def update(self, c: Carrier) -> None:
+        """Refresh a carrier's free slots after an entry or exit."""
+        self.free[c.slot_pos] = c.free
+
+    def _mask(self, sector: str) -> np.ndarray:
+        mask = self._masks.get(sector)
+        if mask is None:
+            mask = np.array([c.sector is None or c.sector == sector for c in self.carriers],
+                            dtype=float)
+            self._masks[sector] = mask
+        return mask
+
+    def pick(self, sector: str, u: float) -> Carrier | None:
+        """A fitting carrier with room, chosen with probability proportional to free slots."""
+        if not self.carriers:
+            return None
+        weights = self.free * self._mask(sector)
+        cum = np.cumsum(weights)
+        total = float(cum[-1])
+        if total <= 0:
+            return None
+        i = int(np.searchsorted(cum, u * total, side="right"))
+        return self.carriers[min(i, len(self.carriers) - 1)]
 
 
 @dataclass
@@ -136,6 +179,7 @@ class World:
         self.env = env
         self.horizon = scenario.horizon_years
         self.carriers: list[Carrier] = []
+        self.slots: dict[str, SlotIndex] = {stage: SlotIndex() for stage in STAGE_KINDS}
         self.firms: list[Firm] = []
         self.region: dict[int, Firm] = {}
         """Firms of the region now (in carriers, waiting or outside), in creation order."""
@@ -149,6 +193,13 @@ class World:
             "tech_firms_incubated_cum": {}, "hnte_from_incubated_cum": {}}
         self.spend = 0.0
         self.holders: dict[str, tuple[str, ...]] = {}
+        self.status_ids: tuple[str, ...] = tuple(scenario.statuses)
+        self.sector_ids: dict[str, int] = {s: i for i, s in enumerate(scenario.meta.sectors)}
+        cap = 1024
+        self.arr_stage = np.zeros(cap, dtype=np.int8)
+        self.arr_sector = np.zeros(cap, dtype=np.int16)
+        self.arr_region = np.zeros(cap, dtype=bool)
+        self.arr_holds = np.zeros((len(self.status_ids), cap), dtype=bool)
         self.stats: dict[str, list[float]] = {
             "graduate_tenure_years": [], "exit_kinds": [], "incubated": [],
         }
@@ -161,6 +212,28 @@ class World:
             rng = self.streams.generator(FIRM, *firm.key, *key)
             firm.streams[key] = rng
         return rng
+
+    def sync(self, firm: Firm) -> None:
+        """Copy a firm's stage, sector, presence and effective statuses into the arrays the
+        monthly metrics read (called after every change of those)."""
+        i = firm.id
+        if i >= self.arr_stage.size:
+            grow = max(1024, self.arr_stage.size)
+            self.arr_stage = np.concatenate([self.arr_stage, np.zeros(grow, np.int8)])
+            self.arr_sector = np.concatenate([self.arr_sector, np.zeros(grow, np.int16)])
+            self.arr_region = np.concatenate([self.arr_region, np.zeros(grow, bool)])
+            self.arr_holds = np.concatenate(
+                [self.arr_holds, np.zeros((len(self.status_ids), grow), bool)], axis=1)
+        self.arr_stage[i] = STAGE_INDEX[firm.stage]
+        self.arr_sector[i] = self.sector_ids[firm.sector]
+        self.arr_region[i] = firm.in_region
+        for k, sid in enumerate(self.status_ids):
+            self.arr_holds[k, i] = any(s in firm.valid for s in self.holders[sid])
+
+    def add_carrier(self, c: Carrier) -> None:
+        """An open carrier joins the world and the slot index of its stage."""
+        self.carriers.append(c)
+        self.slots[KIND_STAGE[c.kind]].add(c)
 
     @property
     def now(self) -> float:

@@ -1,9 +1,9 @@
 """Statuses (certifications): one mechanism for tech-firm registration, HNTE and any other
 status a scenario declares (DESIGN.md section 3, "Statuses").
 
-* Rounds: at the end of each listed month, every firm of the region draws three uniforms from
-  its own stream for that status (apply, succeed, delay) — always, eligible or not, so that
-  draws stay aligned across variants. An eligible firm (stage allowed, incorporated at least
+* Rounds: at the end of each listed month, every eligible firm draws three uniforms (apply,
+  succeed, delay) from its own stream for that status, so a firm's k-th eligible round uses
+  the same draws in every variant. An eligible firm (stage allowed, incorporated at least
   ``min_age_years``, holding every required status, not holding or awaiting this one, in a
   carrier if ``in_carrier_only``) applies with p = 1 - (1 - p_apply_year)^(1 / rounds a year)
   (raised to the power q, the firm's quality, when ``quality_scaled``) and succeeds with
@@ -73,6 +73,7 @@ def issue(world: World, firm: Firm, sid: str, start: float, renewal: bool = Fals
     world.certificates.append(cert)
     world.open_certificates[(firm.id, sid)] = cert
     firm.valid[sid] = end
+    world.sync(firm)
     _note_firsts(world, firm, sid)
     world.log(firm, "certified", detail=(sid, firm.age(world.now), renewal))
     if math.isfinite(end):
@@ -108,6 +109,7 @@ def _expire(world: World, firm: Firm, sid: str, cert: Certificate) -> None:
     cert.end = world.now
     del world.open_certificates[(firm.id, sid)]
     del firm.valid[sid]
+    world.sync(firm)
     if not firm.in_region:
         return
     st = world.sc.statuses[sid]
@@ -126,6 +128,7 @@ def end_all(world: World, firm: Firm) -> None:
         if cert is not None:
             cert.end = world.now
         del firm.valid[sid]
+    world.sync(firm)
 
 
 def eligible(world: World, firm: Firm, sid: str, st: Status) -> bool:
@@ -156,13 +159,13 @@ def rounds_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
     for t in round_times(world, st):
         yield world.env.timeout(t - world.now)
         for firm in list(world.region.values()):
-            u_apply, u_success, u_delay = world.firm_stream(firm, ROUND, sid).random(3)
             if not eligible(world, firm, sid, st):
                 continue
+            u_apply, u_success, u_delay = world.firm_stream(firm, ROUND, sid).random(3)
             p = 1.0 - (1.0 - p_round) ** firm.quality if st.quality_scaled else p_round
             if u_apply < p and u_success < st.p_success.value:
                 firm.pending.add(sid)
-                months = float(st.delay_months.ppf(u_delay))
+                months = st.delay_months.ppf1(float(u_delay))
                 world.later(months / 12.0, lambda f=firm: _grant(world, f, sid))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sim.registry import METRICS, STATUS_METRICS
 from sim.scenario import paths
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import CarrierGroup, PipelineProject, Scenario
 
 Found = tuple[tuple[Any, ...], Any, str, str | None]
 """(path, value, what is wrong, what was expected)."""
@@ -49,9 +49,14 @@ def _finite(node: Any, path: tuple[Any, ...] = ()) -> Iterator[Found]:
             yield from _finite(value, (*path, i))
 
 
+def _supply(sc: Scenario) -> tuple[tuple[str, tuple[CarrierGroup | PipelineProject, ...]], ...]:
+    """Existing carriers and pipeline projects, by section name."""
+    return (("carriers", sc.carriers), ("pipeline", sc.pipeline))
+
+
 def _unique_ids(sc: Scenario) -> Iterator[Found]:
     seen: dict[str, tuple[Any, ...]] = {}
-    for section, items in (("carriers", sc.carriers), ("pipeline", sc.pipeline)):
+    for section, items in _supply(sc):
         for i, item in enumerate(items):
             if item.id in seen:
                 yield ((section, i, "id"), item.id, "carrier id used twice",
@@ -68,7 +73,7 @@ def _vocabulary(sc: Scenario) -> Iterator[Found]:
     zones, sectors = set(sc.meta.zones), set(sc.meta.sectors)
     zone_hint = f"one of meta.zones: {', '.join(sc.meta.zones)}"
     sector_hint = f"one of meta.sectors: {', '.join(sc.meta.sectors)}"
-    for section, items in (("carriers", sc.carriers), ("pipeline", sc.pipeline)):
+    for section, items in _supply(sc):
         for i, item in enumerate(items):
             if item.zone is not None and item.zone not in zones:
                 yield ((section, i, "zone"), item.zone, "unknown zone", zone_hint)
@@ -77,7 +82,8 @@ def _vocabulary(sc: Scenario) -> Iterator[Found]:
     mixes: list[tuple[tuple[Any, ...], dict[str, float] | None]] = [
         (("firms", "sources", k, "sector_mix"), s.sector_mix) for k, s in sc.firms.sources.items()
     ]
-    mixes += [(("firms", "stock", k, "sector_mix"), g.sector_mix) for k, g in sc.firms.stock.items()]
+    mixes += [(("firms", "stock", k, "sector_mix"), g.sector_mix)
+              for k, g in sc.firms.stock.items()]
     mixes.append((("firms", "initial_incubatees", "sector_mix"),
                   sc.firms.initial_incubatees.sector_mix))
     for path, mix in mixes:
@@ -134,7 +140,8 @@ def _status_references(sc: Scenario) -> Iterator[Found]:
             if other not in known:
                 yield (("statuses", sid, "counts_as", j), other, "unknown status", hint)
     for sid in _requirement_cycle(sc):
-        yield (("statuses", sid, "eligibility", "requires"), list(sc.statuses[sid].eligibility.requires),
+        yield (("statuses", sid, "eligibility", "requires"),
+               list(sc.statuses[sid].eligibility.requires),
                "statuses require each other in a cycle", "requirements without cycles")
     for name, src in sc.firms.sources.items():
         for sid in src.statuses_at_arrival:

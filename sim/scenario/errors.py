@@ -51,7 +51,8 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else f"{self.file}:?"
         expected = f" (expected {self.expected})" if self.expected else ""
-        return f"{where}: {self.path or '(document)'}: {show_value(self.value)}: {self.problem}{expected}"
+        field = self.path or "(document)"
+        return f"{where}: {field}: {show_value(self.value)}: {self.problem}{expected}"
 
 
 class ScenarioError(Exception):

@@ -99,7 +99,8 @@ def _data_path(loc: tuple[Any, ...], raw: Any, missing: bool) -> tuple[PathKey, 
     node: Any = raw
     path: list[Any] = []
     for i, part in enumerate(loc):
-        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_list or (isinstance(node, dict) and part in node):
             path.append(part)
             node = node[part]
         elif missing and isinstance(part, str) and i == len(loc) - 1 and isinstance(node, dict):

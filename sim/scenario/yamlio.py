@@ -33,7 +33,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-_PLAIN_TAGS = {MappingNode: "tag:yaml.org,2002:map", SequenceNode: "tag:yaml.org,2002:seq"}
+_PLAIN_TAGS = {"mapping": "tag:yaml.org,2002:map", "sequence": "tag:yaml.org,2002:seq"}
 
 
 def _scalar(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str) -> Any:
@@ -62,7 +62,9 @@ def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines:
     ``!!python/object/apply`` on a list or mapping, or an alias inside itself, is a problem.
     """
     line = node.start_mark.line + 1
-    if not isinstance(node, ScalarNode) and node.tag != _PLAIN_TAGS[type(node)]:
+    plain = (_PLAIN_TAGS["mapping"] if isinstance(node, MappingNode) else
+             _PLAIN_TAGS["sequence"] if isinstance(node, SequenceNode) else node.tag)
+    if node.tag != plain:
         raise ScenarioError([Problem(file, line, _dotted(path),
                                      node.tag.replace("tag:yaml.org,2002:", "!!"),
                                      "YAML tag not allowed",
@@ -79,8 +81,10 @@ def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines:
                 raise ScenarioError([Problem(file, key_node.start_mark.line + 1, _dotted(path),
                                              "<<", "YAML merge keys are not supported",
                                              "plain keys, or include: for shared parts")])
-            key = _scalar(key_node, loader, path, file) if isinstance(
-                key_node, ScalarNode) else "[...]" if isinstance(key_node, SequenceNode) else "{...}"
+            if isinstance(key_node, ScalarNode):
+                key = _scalar(key_node, loader, path, file)
+            else:
+                key = "[...]" if isinstance(key_node, SequenceNode) else "{...}"
             if not isinstance(key_node, ScalarNode) or not isinstance(
                     key, str | int | float | bool) or key is None:
                 raise ScenarioError([Problem(file, key_node.start_mark.line + 1, _dotted(path),
@@ -106,7 +110,7 @@ def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines:
 
 
 def _dotted(path: PathKey) -> str:
-    return ".".join(str(p) for p in path)
+    return ".".join(str(p) for p in path) or "(document)"
 
 
 _OPENED_AT = ("while parsing a flow", "while scanning a quoted", "while scanning a simple key")
