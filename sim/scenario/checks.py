@@ -20,8 +20,13 @@ Found = tuple[tuple[Any, ...], Any, str, str | None]
 """(path, value, what is wrong, what was expected)."""
 
 
-def check(sc: Scenario, raw: dict[str, Any]) -> list[Found]:
-    """Every cross-reference problem in a schema-valid scenario."""
+def check(sc: Scenario, raw: dict[str, Any], probe_supports: bool = True) -> list[Found]:
+    """Every cross-reference problem in a schema-valid scenario.
+
+    ``probe_supports=False`` skips re-validating each uncertainty's support against its
+    parameter (costly); variants that change only numbers outside ``uncertainties`` keep the
+    supports of a scenario that already passed.
+    """
     return [
         *_finite(sc.model_dump(by_alias=True)),
         *_unique_ids(sc),
@@ -31,7 +36,7 @@ def check(sc: Scenario, raw: dict[str, Any]) -> list[Found]:
         *_targets(sc),
         *_capacity(sc),
         *_lever_paths(sc, raw),
-        *_uncertainty_paths(sc, raw),
+        *_uncertainty_paths(sc, raw, probe_supports),
     ]
 
 
@@ -238,7 +243,8 @@ def _lever_paths(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
                        "a dotted path to a number of this scenario")
 
 
-def _uncertainty_paths(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
+def _uncertainty_paths(sc: Scenario, raw: dict[str, Any],
+                       probe_supports: bool = True) -> Iterator[Found]:
     from sim.scenario.variants import probe_value
 
     owner: dict[tuple[Any, ...], str] = {}
@@ -255,7 +261,7 @@ def _uncertainty_paths(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
                 yield (where, dotted, f"already set by uncertainty '{owner[concrete]}'",
                        "each parameter drawn by one uncertainty")
             owner[concrete] = name
-            for end in (lo, hi):
+            for end in (lo, hi) if probe_supports else ():
                 problem = probe_value(raw, concrete, end)
                 if problem is not None:
                     yield (("uncertainties", name, "distribution"),

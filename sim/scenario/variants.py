@@ -26,7 +26,7 @@ def with_changes(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
     """A validated copy of ``sc`` with the numbers at the dotted paths replaced."""
     from sim.scenario.loading import validate_data
 
-    data = copy.deepcopy(to_data(sc))
+    data = to_data(sc)  # a fresh structure: model_dump copies
     for dotted, value in changes.items():
         try:
             concrete = paths.locate(data, dotted)
@@ -34,7 +34,8 @@ def with_changes(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
             raise ScenarioError([Problem("<variant>", None, dotted, value, str(exc),
                                          "a dotted path to a number of this scenario")]) from None
         paths.set_value(data, concrete, value)
-    return validate_data(data, default_file="<variant>")
+    touches_uncertainties = any(k.startswith("uncertainties.") for k in changes)
+    return validate_data(data, default_file="<variant>", probe_supports=touches_uncertainties)
 
 
 def probe_value(raw: dict[str, Any], concrete: tuple[Any, ...], value: float) -> str | None:
