@@ -10,6 +10,7 @@ therefore give the same firm the same fate draws unless the lever changes its ci
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,6 +22,7 @@ PIPELINE = 5
 EVALUATION = 6
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> int:
     """A stable 32-bit integer for a name (so adding a source does not shift the others)."""
     return zlib.crc32(name.encode("utf-8"))

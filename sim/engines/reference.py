@@ -76,8 +76,10 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
     env.process(carriers.delisting_process(world))
     for des in sc.carrier_rules.designations:
         env.process(carriers.designation_process(world, des))
-    for sid in sc.statuses:
+    for sid, st in sc.statuses.items():
         env.process(statuses.rounds_process(world, sid))
+        if st.validity == "calendar_year":
+            env.process(statuses.calendar_process(world, sid))
     for order in build_orders(sc, lv):
         env.process(carriers.build_process(world, order))
 

@@ -199,6 +199,8 @@ class World:
         self.arr_stage = np.zeros(cap, dtype=np.int8)
         self.arr_sector = np.zeros(cap, dtype=np.int16)
         self.arr_region = np.zeros(cap, dtype=bool)
+        self.arr_incorporated = np.full(cap, np.nan)
+        self.calendar_holders: dict[str, set[int]] = {sid: set() for sid in self.status_ids}
         self.arr_holds = np.zeros((len(self.status_ids), cap), dtype=bool)
         self.stats: dict[str, list[float]] = {
             "graduate_tenure_years": [], "exit_kinds": [], "incubated": [],
@@ -222,11 +224,15 @@ class World:
             self.arr_stage = np.concatenate([self.arr_stage, np.zeros(grow, np.int8)])
             self.arr_sector = np.concatenate([self.arr_sector, np.zeros(grow, np.int16)])
             self.arr_region = np.concatenate([self.arr_region, np.zeros(grow, bool)])
+            self.arr_incorporated = np.concatenate([self.arr_incorporated,
+                                                    np.full(grow, np.nan)])
             self.arr_holds = np.concatenate(
                 [self.arr_holds, np.zeros((len(self.status_ids), grow), bool)], axis=1)
         self.arr_stage[i] = STAGE_INDEX[firm.stage]
         self.arr_sector[i] = self.sector_ids[firm.sector]
         self.arr_region[i] = firm.in_region
+        self.arr_incorporated[i] = (np.nan if firm.incorporated_at is None
+                                    else firm.incorporated_at)
         for k, sid in enumerate(self.status_ids):
             self.arr_holds[k, i] = any(s in firm.valid for s in self.holders[sid])
 

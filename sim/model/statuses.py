@@ -25,13 +25,13 @@ import math
 from collections.abc import Generator
 from typing import Any
 
+import numpy as np
 import simpy
 
-from sim.model.state import CARRIER, Certificate, Firm, World
+from sim.model.state import CARRIER, STAGE_INDEX, Certificate, Firm, World
 from sim.scenario.schema import Status, StatusAtStart
 
 ROUND = 1
-RENEW = 2
 TECH = "tech_firm"
 HNTE = "hnte"
 
@@ -76,7 +76,9 @@ def issue(world: World, firm: Firm, sid: str, start: float, renewal: bool = Fals
     world.sync(firm)
     _note_firsts(world, firm, sid)
     world.log(firm, "certified", detail=(sid, firm.age(world.now), renewal))
-    if math.isfinite(end):
+    if st.validity == "calendar_year":
+        world.calendar_holders[sid].add(firm.id)  # expired together on 1 January
+    elif math.isfinite(end):
         world.later(end - world.now, lambda: _expire(world, firm, sid, cert))
 
 
@@ -113,7 +115,7 @@ def _expire(world: World, firm: Firm, sid: str, cert: Certificate) -> None:
     if not firm.in_region:
         return
     st = world.sc.statuses[sid]
-    u = float(world.firm_stream(firm, RENEW, sid).random())
+    u = float(world.firm_stream(firm, ROUND, sid).random())
     assert st.p_renewal is not None
     if u < st.p_renewal.value:
         issue(world, firm, sid, world.now, renewal=True)
@@ -131,25 +133,34 @@ def end_all(world: World, firm: Firm) -> None:
     world.sync(firm)
 
 
-def eligible(world: World, firm: Firm, sid: str, st: Status) -> bool:
-    """Whether the firm may apply for ``sid`` now."""
-    el = st.eligibility
-    return (
-        firm.stage in el.stages
-        and firm.incorporated_at is not None
-        and firm.age(world.now) >= el.min_age_years.value
-        and sid not in firm.pending
-        and not holds(world, firm, sid)
-        and all(holds(world, firm, r) for r in el.requires)
-        and (not el.in_carrier_only or firm.location == CARRIER)
-    )
-
-
 def round_times(world: World, st: Status) -> list[float]:
     """Model times of every application round of a status within the horizon."""
     from sim.model.carriers import month_end_times
 
     return sorted(t for m in st.rounds for t in month_end_times(world, m))
+
+
+def eligible_ids(world: World, sid: str, st: Status) -> list[int]:
+    """Ids of the firms that may apply for ``sid`` now (the eligibility rule).
+
+    In the region, stage allowed, incorporated at least ``min_age_years`` ago, holding every
+    required status, not holding ``sid`` (directly or through ``counts_as``), no application
+    pending, and in a carrier when ``in_carrier_only``.
+    """
+    n = len(world.firms)
+    k = world.status_ids.index(sid)
+    el = st.eligibility
+    stages = [STAGE_INDEX[s] for s in el.stages]
+    with np.errstate(invalid="ignore"):
+        mask = (world.arr_region[:n] & np.isin(world.arr_stage[:n], stages)
+                & (world.now - world.arr_incorporated[:n] >= el.min_age_years.value)
+                & ~world.arr_holds[k, :n])
+    for req in el.requires:
+        mask &= world.arr_holds[world.status_ids.index(req), :n]
+    firms = world.firms
+    return [int(i) for i in np.flatnonzero(mask)
+            if sid not in firms[i].pending
+            and (not el.in_carrier_only or firms[i].location == CARRIER)]
 
 
 def rounds_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
@@ -158,15 +169,34 @@ def rounds_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
     p_round = 1.0 - (1.0 - st.p_apply_year.value) ** (1.0 / len(st.rounds))
     for t in round_times(world, st):
         yield world.env.timeout(t - world.now)
-        for firm in list(world.region.values()):
-            if not eligible(world, firm, sid, st):
-                continue
+        for i in eligible_ids(world, sid, st):
+            firm = world.firms[i]
             u_apply, u_success, u_delay = world.firm_stream(firm, ROUND, sid).random(3)
             p = 1.0 - (1.0 - p_round) ** firm.quality if st.quality_scaled else p_round
             if u_apply < p and u_success < st.p_success.value:
                 firm.pending.add(sid)
                 months = st.delay_months.ppf1(float(u_delay))
                 world.later(months / 12.0, lambda f=firm: _grant(world, f, sid))
+
+
+def calendar_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
+    """On each 1 January, every calendar-year certificate of ``sid`` expires (then renews or
+    lapses, exactly as a single expiry would)."""
+    start = world.sc.meta.start
+    for year in range(start.year + 1, world.sc.meta.horizon_end.year + 2):
+        t = world.sc.years(dt.date(year, 1, 1))
+        if t > world.horizon + 1e-9:
+            return
+        yield world.env.timeout(t - world.now)
+        due = world.calendar_holders[sid]
+        world.calendar_holders[sid] = set()
+        for fid in sorted(due):
+            firm = world.firms[fid]
+            cert = world.open_certificates.get((fid, sid))
+            if cert is not None and firm.valid.get(sid, math.inf) <= t + 1e-9:
+                _expire(world, firm, sid, cert)
+            elif cert is not None:
+                world.calendar_holders[sid].add(fid)
 
 
 def _grant(world: World, firm: Firm, sid: str) -> None:
