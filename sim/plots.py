@@ -101,7 +101,8 @@ def attainment_bars(labels: Sequence[str], p: Sequence[float], low: Sequence[flo
     pa, lo, hi = np.asarray(p), np.asarray(low), np.asarray(high)
     colors = [band_colour(v) for v in pa]
     ax.barh(y, pa, color=colors, edgecolor="black", linewidth=0.5)
-    ax.errorbar(pa, y, xerr=[pa - lo, hi - pa], fmt="none", ecolor="black", capsize=3)
+    ax.errorbar(pa, y, xerr=[np.maximum(pa - lo, 0), np.maximum(hi - pa, 0)], fmt="none",
+                ecolor="black", capsize=3)
     ax.axvline(0.8, color="grey", linestyle="--", linewidth=1)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1)
