@@ -28,7 +28,7 @@ Lang = Annotated[str, typer.Option("--lang", help="Label language: zh (中文) o
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
 ) -> None:
-    """Check scenario files; print every problem as FILE:LINE: field: value: problem. Exit 0 or 2."""
+    """Check scenario files; print each problem as FILE:LINE: field: value: problem; exit 0 or 2."""
     raise typer.Exit(commands.validate(paths))
 
 
@@ -37,7 +37,7 @@ def show(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     lang: Lang = "zh",
 ) -> None:
-    """Print a scenario's targets, unmodelled targets, levers, uncertainties and baseline, with sources."""
+    """Print targets, unmodelled targets, levers, uncertainties and baseline, with sources."""
     raise typer.Exit(commands.show(path, lang))
 
 
@@ -51,7 +51,7 @@ def simulate_cmd(
     out: Annotated[Path | None, typer.Option(help="Write the monthly table as CSV here.")] = None,
     lang: Lang = "zh",
 ) -> None:
-    """Run ONE replication with the SimPy reference engine; print each target's value at its date."""
+    """Run ONE replication (SimPy reference engine); print each target's value at its date."""
     raise typer.Exit(commands.simulate_one(path, seed, out, lang))
 
 
@@ -64,16 +64,19 @@ def _parse_sets(values: list[str] | None) -> dict[str, float]:
                 raise ValueError
             out[name.strip()] = float(value)
         except ValueError:
-            raise typer.BadParameter(f"{item!r}: expected LEVER=NUMBER", param_hint="--set")
+            raise typer.BadParameter(f"{item!r}: expected LEVER=NUMBER",
+                                     param_hint="--set") from None
     return out
 
 
 @app.command(epilog="Example: python run_sim.py run scenarios/beibei.yaml --reps 200 --lang zh")
 def run(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    reps: Annotated[int, typer.Option(min=1, help="Replications (a batch, with --precision).")] = 200,
+    reps: Annotated[int, typer.Option(
+        min=1, help="Replications (a batch, with --precision).")] = 200,
     seed: Annotated[int, typer.Option(help="Root seed; replication i uses its i-th child.")] = 0,
-    out: Annotated[Path | None, typer.Option(help="Run folder [default: runs/<scenario id>].")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Run folder [default: runs/<scenario id>].")] = None,
     engine: Annotated[str, typer.Option(help="Engine: reference (SimPy).")] = "reference",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,

@@ -1,5 +1,7 @@
-"""Execution backends behind one small interface: map a function over tasks, yield results
-as they finish. ``serial`` runs in this process; ``processes`` uses a spawn-safe process pool;
+"""Execution backends behind one small interface.
+
+Each maps a function over tasks and yields results as they finish. ``serial`` runs in this
+process; ``processes`` uses a spawn-safe process pool;
 ``dask`` uses dask.distributed (a LocalCluster by default, or an existing scheduler).
 
 Results never depend on the backend: each task carries its replication indices and every

@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sim.scenario import Scenario, to_data, with_changes
-from sim.scenario import paths
+from sim.scenario import Scenario, paths, to_data, with_changes
 from sim.scenario.schema import BuildEffect, Lever, ParamEffect
 
 PROBABILITY_NAMES = ("p_", "probability", "share")
 
 
-def lever_values(scenario: Scenario, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+def lever_values(scenario: Scenario,
+                 overrides: Mapping[str, float] | None = None) -> dict[str, float]:
     """Every lever's value: its default unless overridden (unknown names are an error)."""
     values = {name: lv.default for name, lv in scenario.levers.items()}
     for name, value in (overrides or {}).items():

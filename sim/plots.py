@@ -1,5 +1,6 @@
-"""Plots a bureau can put in a briefing. Pure functions: each takes ``ax=None``, draws, and
-returns the Axes; only the CLI writes files.
+"""Plots a bureau can put in a briefing.
+
+Pure functions: each takes ``ax=None``, draws, and returns the Axes; only the CLI writes files.
 
 Chinese labels use Noto Sans CJK SC shipped by the ``mplfonts`` wheel (installed with the
 package; nothing is downloaded at run time), registered with matplotlib on first use.
@@ -15,11 +16,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.axes import Axes
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
@@ -79,7 +80,7 @@ def fan_chart(dates: Sequence[dt.date], quantiles: dict[float, np.ndarray], *,
     ax.plot(x[:1], quantiles[0.5][:1], "o", color="black", label=t("base", lang))
     if target_value is not None and target_date is not None:
         ax.axhline(target_value, color="#cb181d", linestyle="--", linewidth=1)
-        ax.axvline(np.datetime64(target_date), color="#cb181d", linestyle=":", linewidth=1)
+        ax.axvline(mdates.date2num(target_date), color="#cb181d", linestyle=":", linewidth=1)
         ax.plot([np.datetime64(target_date)], [target_value], marker="*", markersize=14,
                 color="#cb181d", label=f"{t('target', lang)} {target_value:,.0f}")
         if stretch is not None:

@@ -180,8 +180,9 @@ def write_plots(s: RunSummary, run_dir: Path, lang: str) -> list[Path]:
             continue
         spec = METRICS[t.metric]
         label = t.label.zh if zh else t.label.en
+        unit = spec.unit_zh if zh else spec.unit_en
         ax = plots.fan_chart(dates, q, title=label,
-                             ylabel=f"{spec.zh if zh else spec.en} ({spec.unit_zh if zh else spec.unit_en})",
+                             ylabel=f"{spec.zh if zh else spec.en} ({unit})",
                              target_value=s.thresholds[t.id], target_date=t.date,
                              stretch=t.stretch, lang=lang)
         save(ax, f"fan_{t.id}.png")

@@ -44,7 +44,7 @@ def test_conservation_of_firms_every_month(minimal_runs):
 
 
 def test_capacity_never_exceeded(minimal_runs):
-    sc, runs = minimal_runs
+    _, runs = minimal_runs
     slots = {"demo_incubator": 48, "demo_new_incubator": 64}
     slots.update({f"demo_maker_spaces#{k}": 25 for k in (1, 2, 3)})
     for r in runs:

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sim.distributions import Lognormal
 from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash, with_changes
@@ -95,11 +96,17 @@ def test_with_changes_rejects_an_unknown_path(minimal: Scenario) -> None:
 
 
 # ------------------------------------------------------------------------------------ hashes
-def test_hash_is_stable(minimal: Scenario) -> None:
+def test_hash_is_stable(minimal: Scenario, tmp_path: Path) -> None:
     assert scenario_hash(minimal) == scenario_hash(load_scenario(MINIMAL))
     assert scenario_hash(minimal) == scenario_hash(with_changes(minimal, {}))
     # the same content written self-contained (no include) hashes the same
-    assert scenario_hash(minimal) == scenario_hash(load_scenario(BASE))
+    from sim.scenario.yamlio import load_with_includes
+
+    merged, _ = load_with_includes(MINIMAL)
+    flat = tmp_path / "flat.yaml"
+    flat.write_text(yaml.safe_dump(merged, allow_unicode=True, sort_keys=True),
+                    encoding="utf-8")
+    assert scenario_hash(minimal) == scenario_hash(load_scenario(flat))
 
 
 def test_hash_ignores_key_order_and_formatting(tmp_path: Path) -> None:

@@ -123,13 +123,13 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
         tab = Table(title=_t("uncertainties", lang))
         for key in ("id", "label", "distribution", "sets", "source"):
             tab.add_column(_t(key, lang), overflow="fold")
-        for name, u in sc.uncertainties.items():
-            d = u.distribution.model_dump(by_alias=True, exclude_none=True)
+        for name, unc in sc.uncertainties.items():
+            d = unc.distribution.model_dump(by_alias=True, exclude_none=True)
             d.pop("source", None)
             kind = d.pop("dist")
-            dist = f"{kind}({', '.join(f'{k}={v:g}' if isinstance(v, float | int) else f'{k}={v}' for k, v in d.items())}); mean {u.distribution.mean:.4g}"  # noqa: E501
-            tab.add_row(name, label(u.label) if u.label else "", dist, "\n".join(u.sets),
-                        u.source)
+            dist = f"{kind}({', '.join(f'{k}={v:g}' if isinstance(v, float | int) else f'{k}={v}' for k, v in d.items())}); mean {unc.distribution.mean:.4g}"  # noqa: E501
+            tab.add_row(name, label(unc.label) if unc.label else "", dist,
+                        "\n".join(unc.sets), unc.source)
         console.print(tab)
 
     tab = Table(title=_t("carriers", lang))

@@ -128,7 +128,7 @@ def cohort_statistics(world: World) -> dict[str, float]:
     exits = np.array(st["exit_kinds"])
     ever = [f for f in world.firms if f.first_carrier_at is not None and f.stage != "team"]
     survival_base = [f for f in world.firms
-                     if f.incorporated_at is not None and 0 <= f.incorporated_at
+                     if f.incorporated_at is not None and f.incorporated_at >= 0
                      and f.incorporated_at + 3 <= world.horizon]
     alive3 = [f for f in survival_base if not _closed_within(f, 3.0)]
     area = sum(c.area for c in world.carriers if c.kind in ("maker_space", "incubator"))

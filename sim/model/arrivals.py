@@ -107,7 +107,8 @@ def firm_life(world: World, origin: str, index: int) -> np.random.Generator:
     return world.streams.generator(FIRM, name_key(origin), index, 0)
 
 
-def source_process(world: World, name: str, src: ArrivalSource) -> Generator[simpy.Event, Any, None]:
+def source_process(world: World, name: str,
+                   src: ArrivalSource) -> Generator[simpy.Event, Any, None]:
     """Bring the source's firms into the region at their arrival times."""
     origin = f"source:{name}"
     stage_mix = src.stage_mix.model_dump()

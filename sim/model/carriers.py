@@ -1,5 +1,6 @@
-"""Carriers (孵化载体): existing ones, the build-out pipeline, build levers, and the yearly
-routines that change levels and tags (DESIGN.md section 3, "Carriers").
+"""Carriers (孵化载体): existing ones, pipeline, build levers, yearly level and tag routines.
+
+DESIGN.md section 3, "Carriers".
 
 * Capacity: floor(area / area_per_slot) slots per carrier; a group shares its area equally.
 * Pipeline: each project is delivered with ``p_delivery`` at planned date + delay.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Generator
+from functools import partial
 from typing import Any
 
 import simpy
@@ -106,7 +108,7 @@ def schedule_pipeline(world: World) -> None:
             c = new_carrier(world, cid, kind=p.kind, level=p.level, tags=p.tags, zone=p.zone,
                             sector=p.sector, area=p.area.value / p.count,
                             area_per_slot=p.area_per_slot.value, opened_at=t_open)
-            world.later(t_open - world.now, lambda c=c: open_carrier(world, c))
+            world.later(t_open - world.now, partial(open_carrier, world, c))
 
 
 def build_process(world: World, order: BuildOrder) -> Generator[simpy.Event, Any, None]:
@@ -115,7 +117,7 @@ def build_process(world: World, order: BuildOrder) -> Generator[simpy.Event, Any
     built_blocks = 0
     for year_index, t in enumerate(month_end_times(world, eff.month), start=1):
         yield world.env.timeout(t - world.now)
-        due = int(math.floor(order.area_per_year * year_index / eff.unit_area.value + 1e-9))
+        due = math.floor(order.area_per_year * year_index / eff.unit_area.value + 1e-9)
         while built_blocks < due:
             built_blocks += 1
             cid = f"{order.lever}@{built_blocks}"
@@ -128,7 +130,7 @@ def build_process(world: World, order: BuildOrder) -> Generator[simpy.Event, Any
 def _eval_rng_draw(world: World, c: Carrier, key: str, t: float) -> float:
     """One uniform for (carrier, rule, evaluation time) from the carrier's evaluation stream."""
     rng = world.streams.generator(EVALUATION, name_key(c.id), name_key(key),
-                                  int(round(t * 12)))
+                                  round(t * 12))
     return float(rng.random())
 
 
@@ -177,7 +179,7 @@ def delisting_process(world: World) -> Generator[simpy.Event, Any, None]:
         for c in world.carriers:
             if c.level in rule.levels and _occupancy(c) < rule.min_occupancy.value:
                 c.probation_since = world.now
-                world.later(rule.rereview_months / 12.0, lambda c=c: _rereview(world, c))
+                world.later(rule.rereview_months / 12.0, partial(_rereview, world, c))
 
 
 def _occupancy(c: Carrier) -> float:
@@ -205,7 +207,8 @@ def designation_process(world: World, rule: Designation) -> Generator[simpy.Even
                 continue
             if c.area < rule.min_area.value or len(c.occupants) < rule.min_incubatees.value:
                 continue
-            if rule.min_graduates_cum is not None and c.graduates_cum < rule.min_graduates_cum.value:
+            need_grads = rule.min_graduates_cum
+            if need_grads is not None and c.graduates_cum < need_grads.value:
                 continue
             if u < rule.p_grant.value:
                 winners.append((u, c.id, c))

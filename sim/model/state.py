@@ -216,8 +216,10 @@ class World:
         return rng
 
     def sync(self, firm: Firm) -> None:
-        """Copy a firm's stage, sector, presence and effective statuses into the arrays the
-        monthly metrics read (called after every change of those)."""
+        """Copy a firm's stage, sector, presence and statuses into the metric arrays.
+
+        Called after every change of those, so monthly metrics read arrays, not objects.
+        """
         i = firm.id
         if i >= self.arr_stage.size:
             grow = max(1024, self.arr_stage.size)

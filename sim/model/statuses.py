@@ -1,5 +1,6 @@
-"""Statuses (certifications): one mechanism for tech-firm registration, HNTE and any other
-status a scenario declares (DESIGN.md section 3, "Statuses").
+"""Statuses (certifications): one mechanism for every status a scenario declares.
+
+Tech-firm registration, HNTE and any other status (DESIGN.md section 3, "Statuses").
 
 * Rounds: at the end of each listed month, every eligible firm draws three uniforms (apply,
   succeed, delay) from its own stream for that status, so a firm's k-th eligible round uses
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Generator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -176,12 +178,14 @@ def rounds_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
             if u_apply < p and u_success < st.p_success.value:
                 firm.pending.add(sid)
                 months = st.delay_months.ppf1(float(u_delay))
-                world.later(months / 12.0, lambda f=firm: _grant(world, f, sid))
+                world.later(months / 12.0, partial(_grant, world, firm, sid))
 
 
 def calendar_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
-    """On each 1 January, every calendar-year certificate of ``sid`` expires (then renews or
-    lapses, exactly as a single expiry would)."""
+    """Expire every calendar-year certificate of ``sid`` on each 1 January.
+
+    Each then renews or lapses exactly as a single expiry would.
+    """
     start = world.sc.meta.start
     for year in range(start.year + 1, world.sc.meta.horizon_end.year + 2):
         t = world.sc.years(dt.date(year, 1, 1))
@@ -206,6 +210,16 @@ def _grant(world: World, firm: Firm, sid: str) -> None:
     issue(world, firm, sid, world.now)
 
 
+def years_back(u: float, window: float, a: float) -> float:
+    """Inverse CDF of a certificate's age on [0, window) with density proportional to e^(-a s).
+
+    Issuance that grew at rate g a year gives a = ln(1 + g): recent certificates are commoner.
+    """
+    if a == 0:
+        return u * window
+    return -math.log1p(u * math.expm1(-a * window)) / a
+
+
 def give_at_start(world: World, firm: Firm, statuses: dict[str, StatusAtStart]) -> None:
     """Baseline certificates of a firm present at the start (share and date spread)."""
     for sid in sorted(statuses):
@@ -219,9 +233,7 @@ def give_at_start(world: World, firm: Firm, statuses: dict[str, StatusAtStart]) 
             assert st.validity_years is not None
             window = st.validity_years.value
             g = spec.growth_per_year.value if spec.growth_per_year else 0.0
-            a = math.log1p(g)
-            back = u_date * window if a == 0 else -math.log1p(-u_date * -math.expm1(-a * window)) / a
-            start = -min(back, window - 1e-9)
+            start = -min(years_back(u_date, window, math.log1p(g)), window - 1e-9)
         issue(world, firm, sid, start)
 
 

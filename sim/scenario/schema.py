@@ -31,7 +31,9 @@ SEED_FILES: tuple[str, ...] = (
 )
 """The source plans shipped in shared/seeds/."""
 
-SOURCE_PREFIXES: tuple[str, ...] = ("facts.md", "calibration/", "assumption:", "derived:", "DESIGN.md")
+SOURCE_PREFIXES: tuple[str, ...] = (
+    "facts.md", "calibration/", "assumption:", "derived:", "DESIGN.md",
+)
 
 
 def _check_source(text: str) -> str:
@@ -193,7 +195,8 @@ class CarrierGroup(Frozen):
     @model_validator(mode="after")
     def _opening(self) -> CarrierGroup:
         if (self.opened is None) == (self.age_years is None):
-            raise ValueError("give exactly one of 'opened' (a date) or 'age_years' (a distribution)")
+            raise ValueError(
+                "give exactly one of 'opened' (a date) or 'age_years' (a distribution)")
         return self
 
 
@@ -464,7 +467,7 @@ class Delisting(Frozen):
 
 
 class Designation(Frozen):
-    """Designation rounds granting a tag (featured, large, benchmark, ...) to qualifying carriers."""
+    """Designation rounds granting a tag (featured, large, benchmark, ...) to qualifiers."""
 
     id: Identifier
     tag: Tag
