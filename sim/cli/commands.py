@@ -145,6 +145,30 @@ def summarize_run(run_dir: Path, lang: str) -> int:
     write_plots(s, run_dir, lang)
     print_attainment(s, lang)
     print(f"{run_dir}/attainment.csv, summary.json, plots/")
+    # The plots were just drawn in ``lang``: the report inlines them instead of redrawing.
+    return report(run_dir, lang, None, summary=s, redraw=False)
+
+
+def report(run_dir: Path, lang: str, out: Path | None, *, summary: object = None,
+           redraw: bool = True) -> int:
+    """Write the self-contained HTML report of a run (default RUN_DIR/report.html)."""
+    from sim.report import write_report
+    from sim.store import StoreError
+    from sim.summary import RunSummary
+
+    if lang not in ("zh", "en"):
+        print(f"--lang: {lang!r}: unknown language (expected zh or en)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not (run_dir / "manifest.json").is_file():
+        print(f"{run_dir}: not a run folder (no manifest.json)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    assert summary is None or isinstance(summary, RunSummary)
+    try:
+        path = write_report(run_dir, lang, out, summary=summary, redraw=redraw)
+    except (StoreError, ScenarioError, OSError) as exc:
+        print(f"{run_dir}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"report: {path}")
     return EXIT_OK
 
 

@@ -202,6 +202,8 @@ class World:
         self.arr_incorporated = np.full(cap, np.nan)
         self.calendar_holders: dict[str, set[int]] = {sid: set() for sid in self.status_ids}
         self.arr_holds = np.zeros((len(self.status_ids), cap), dtype=bool)
+        self.arr_countdown = np.zeros((len(self.status_ids), cap), dtype=np.int64)
+        """Per status: eligible rounds left until the firm applies (0 = not drawn yet)."""
         self.stats: dict[str, list[float]] = {
             "graduate_tenure_years": [], "exit_kinds": [], "incubated": [],
         }
@@ -230,13 +232,16 @@ class World:
                                                     np.full(grow, np.nan)])
             self.arr_holds = np.concatenate(
                 [self.arr_holds, np.zeros((len(self.status_ids), grow), bool)], axis=1)
+            self.arr_countdown = np.concatenate(
+                [self.arr_countdown, np.zeros((len(self.status_ids), grow), np.int64)], axis=1)
         self.arr_stage[i] = STAGE_INDEX[firm.stage]
         self.arr_sector[i] = self.sector_ids[firm.sector]
         self.arr_region[i] = firm.in_region
         self.arr_incorporated[i] = (np.nan if firm.incorporated_at is None
                                     else firm.incorporated_at)
+        valid = firm.valid.keys()
         for k, sid in enumerate(self.status_ids):
-            self.arr_holds[k, i] = any(s in firm.valid for s in self.holders[sid])
+            self.arr_holds[k, i] = bool(valid) and not valid.isdisjoint(self.holders[sid])
 
     def add_carrier(self, c: Carrier) -> None:
         """An open carrier joins the world and the slot index of its stage."""

@@ -2,9 +2,10 @@
 
 Tech-firm registration, HNTE and any other status (DESIGN.md section 3, "Statuses").
 
-* Rounds: at the end of each listed month, every eligible firm draws three uniforms (apply,
-  succeed, delay) from its own stream for that status, so a firm's k-th eligible round uses
-  the same draws in every variant. An eligible firm (stage allowed, incorporated at least
+* Rounds: at the end of each listed month, each eligible firm applies with the round
+  probability below, independently from round to round; this is drawn, from the firm's own
+  stream for that status, as the geometric number of eligible rounds until it applies. An
+  applicant then draws success and delay from the same stream. An eligible firm (stage allowed, incorporated at least
   ``min_age_years``, holding every required status, not holding or awaiting this one, in a
   carrier if ``in_carrier_only``) applies with p = 1 - (1 - p_apply_year)^(1 / rounds a year)
   (raised to the power q, the firm's quality, when ``quality_scaled``) and succeeds with
@@ -165,17 +166,41 @@ def eligible_ids(world: World, sid: str, st: Status) -> list[int]:
             and (not el.in_carrier_only or firms[i].location == CARRIER)]
 
 
+NEVER_ROUNDS = 2**30
+
+
+def rounds_until(u: float, p: float) -> int:
+    """Eligible rounds until a firm applies (geometric on 1, 2, ...), by inversion of ``u``.
+
+    Applying with probability p at each eligible round, independently, is the same as waiting
+    a geometric number of eligible rounds; drawing that number once per application keeps the
+    firm's draws few and its own.
+    """
+    if p >= 1.0:
+        return 1
+    if p <= 0.0:
+        return NEVER_ROUNDS
+    return max(1, min(NEVER_ROUNDS, math.ceil(math.log1p(-u) / math.log1p(-p))))
+
+
 def rounds_process(world: World, sid: str) -> Generator[simpy.Event, Any, None]:
     """Application rounds of one status."""
     st = world.sc.statuses[sid]
     p_round = 1.0 - (1.0 - st.p_apply_year.value) ** (1.0 / len(st.rounds))
     for t in round_times(world, st):
         yield world.env.timeout(t - world.now)
-        for i in eligible_ids(world, sid, st):
+        ids = np.asarray(eligible_ids(world, sid, st), dtype=np.int64)
+        countdown = world.arr_countdown[world.status_ids.index(sid)]
+        for i in ids[countdown[ids] == 0]:  # newly eligible: rounds until the next application
             firm = world.firms[i]
-            u_apply, u_success, u_delay = world.firm_stream(firm, ROUND, sid).random(3)
             p = 1.0 - (1.0 - p_round) ** firm.quality if st.quality_scaled else p_round
-            if u_apply < p and u_success < st.p_success.value:
+            u = float(world.firm_stream(firm, ROUND, sid).random())
+            countdown[i] = rounds_until(u, p)
+        countdown[ids] -= 1
+        for i in ids[countdown[ids] == 0]:  # these firms apply in this round
+            firm = world.firms[i]
+            u_success, u_delay = world.firm_stream(firm, ROUND, sid).random(2)
+            if u_success < st.p_success.value:
                 firm.pending.add(sid)
                 months = st.delay_months.ppf1(float(u_delay))
                 world.later(months / 12.0, partial(_grant, world, firm, sid))

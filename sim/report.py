@@ -1,0 +1,522 @@
+"""A self-contained HTML report of a run, in Chinese or English (DESIGN.md section 4).
+
+``write_report(run_dir, lang)`` reads a run folder (manifest, stored scenario, outcomes,
+plots, and any ``compare-*``, ``sweep-*``, ``goal-seek-*``, ``sensitivity-*`` or
+``calibration-*`` sub-folders) and writes one HTML file with every image inlined as a base64
+data URI, inline CSS and no script, so it opens offline and can be forwarded as one file.
+
+The page is rendered by Jinja2 with autoescaping on: every string that comes from a scenario
+file (labels, sources, notes, reasons) is escaped, never marked safe. Numbers are formatted
+here, once, by language-independent functions, so the Chinese and English reports show the
+same figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from sim.scenario import Scenario
+from sim.scenario.schema import Quantity, Target
+from sim.store import atomic_write_bytes
+from sim.summary import RunSummary
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE = "report.html.j2"
+REPORT_NAME = "report.html"
+FIRST_REACH_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+MAX_CSV_ROWS = 200
+MAX_TEXT_CHARS = 20_000
+
+EXTRA_SECTIONS = (
+    ("compare-", "comparison"),
+    ("sweep-", "sweep"),
+    ("goal-seek-", "goal_seek"),
+    ("sensitivity-", "sensitivity"),
+    ("calibration-", "calibration"),
+)
+
+TEXT: dict[str, tuple[str, str]] = {
+    "report": ("目标达成模拟报告", "Goal-attainment simulation report"),
+    "region": ("地区", "Region"),
+    "period": ("规划期", "Plan period"),
+    "plan_source": ("规划文件", "Source plan"),
+    "reps": ("模拟次数", "Replications"),
+    "generated": ("报告生成时间", "Report generated"),
+    "contents": ("目录", "Contents"),
+    "findings": ("主要结论", "Key findings"),
+    "joint": ("全部目标同时达成的概率", "Probability that all targets are met"),
+    "joint_by_date": ("按目标日期的联合达成概率", "Joint probability by target date"),
+    "date": ("日期", "Date"),
+    "n_targets": ("目标数", "Targets"),
+    "band_high": ("大概率达成", "Likely"),
+    "band_mid": ("不确定", "Uncertain"),
+    "band_low": ("难以达成", "Unlikely"),
+    "none": ("无", "none"),
+    "targets": ("各项目标", "Targets"),
+    "id": ("编号", "Id"),
+    "label": ("名称", "Target"),
+    "metric": ("指标", "Metric"),
+    "threshold": ("目标值", "Threshold"),
+    "p_met": ("达成概率", "P(met)"),
+    "ci": ("95% 区间", "95% interval"),
+    "median": ("目标日中位数", "Median at date"),
+    "q05_q95": ("5%–95%", "5%–95%"),
+    "shortfall": ("未达成时平均缺口", "Mean shortfall when missed"),
+    "source": ("来源", "Source"),
+    "note": ("说明", "Note"),
+    "stretch": ("挑战值", "stretch"),
+    "charts": ("图表", "Charts"),
+    "attainment": ("达成概率总览", "Attainment overview"),
+    "fan": ("发展趋势(中位数与50%/90%区间)", "Trajectory (median, 50% and 90% bands)"),
+    "first_reach": ("首次达成时间", "First date reached"),
+    "first_reach_table": ("首次达成日期分位数", "Quantiles of the first date reached"),
+    "p_ever": ("期内曾达成的概率", "P(reached by horizon)"),
+    "never": ("未达成", "not reached"),
+    "never_all": ("所有模拟中均未达成", "not reached in any replication"),
+    "unmodelled": ("未纳入模型的目标", "Targets not modelled"),
+    "not_modelled": ("不模拟", "not modelled"),
+    "plan_value": ("规划值", "Plan figure"),
+    "reason": ("原因", "Reason"),
+    "assumptions": ("假设及其来源", "Assumptions and their sources"),
+    "levers": ("政策杠杆", "Levers"),
+    "value_run": ("本次取值", "Value in this run"),
+    "default": ("默认值", "Default"),
+    "bounds": ("范围", "Bounds"),
+    "unit": ("单位", "Unit"),
+    "unit_cost": ("单位成本(元)", "Unit cost (yuan)"),
+    "drives": ("作用于", "Drives"),
+    "uncertainties": ("不确定参数", "Uncertainties"),
+    "distribution": ("分布", "Distribution"),
+    "mean": ("均值", "Mean"),
+    "sets": ("参数", "Parameters"),
+    "carriers": ("基期孵化载体", "Baseline carriers"),
+    "kind": ("类型", "Kind"),
+    "level": ("级别", "Level"),
+    "count": ("数量", "Count"),
+    "area": ("面积(m²)", "Area (m²)"),
+    "incubatees": ("在孵企业", "Incubatees"),
+    "pipeline": ("建设项目", "Build-out pipeline"),
+    "planned": ("计划日期", "Planned"),
+    "p_delivery": ("交付概率", "P(delivery)"),
+    "arrivals": ("企业来源", "Firm arrival sources"),
+    "rate": ("年均到达", "Rate per year"),
+    "growth": ("年增长", "Growth per year"),
+    "stock": ("基期企业存量(载体外)", "Baseline firm stock outside carriers"),
+    "statuses": ("企业资质认定", "Firm certifications"),
+    "p_apply": ("年申报概率", "P(apply) per year"),
+    "p_success": ("通过概率", "P(success)"),
+    "validity": ("有效期", "Validity"),
+    "all_figures": ("全部参数及来源(附录)", "Every figure with its source (appendix)"),
+    "path": ("参数路径", "Parameter"),
+    "value": ("数值", "Value"),
+    "provenance": ("运行信息", "Provenance"),
+    "scenario_id": ("情景编号", "Scenario id"),
+    "scenario_file": ("情景文件", "Scenario file"),
+    "scenario_hash": ("情景哈希", "Scenario hash"),
+    "seed": ("随机种子", "Seed"),
+    "engine": ("模拟引擎", "Engine"),
+    "backend": ("计算后端", "Backend"),
+    "workers": ("并行进程", "Workers"),
+    "sampling": ("抽样方法", "Sampling"),
+    "reps_done": ("完成次数", "Replications done"),
+    "reps_requested": ("请求次数", "Replications requested"),
+    "precision": ("精度要求", "Precision"),
+    "wall": ("运行耗时(秒)", "Wall time (s)"),
+    "started": ("开始时间", "Started"),
+    "finished": ("结束时间", "Finished"),
+    "status": ("状态", "Status"),
+    "versions": ("软件版本", "Versions"),
+    "comparison": ("情景比较", "Comparison"),
+    "sweep": ("参数扫描", "Sweep"),
+    "goal_seek": ("目标反推", "Goal-seek"),
+    "sensitivity": ("敏感性分析", "Sensitivity"),
+    "calibration": ("参数校准", "Calibration"),
+    "rows_more": ("另有 {n} 行未显示", "{n} more rows not shown"),
+    "how_to_read": ("阅读说明", "How to read"),
+    "legend": ("颜色表示达成概率区间：绿色 ≥ 80%，黄色 50%–80%，红色 < 50%。"
+               "区间为 95% Wilson 置信区间。",
+               "Colours give the probability band: green ≥ 80%, amber 50%–80%, red < 50%. "
+               "Intervals are 95% Wilson score intervals."),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+}
+
+KIND = {"maker_space": ("众创空间", "maker space"), "incubator": ("孵化器", "incubator"),
+        "accelerator": ("加速器", "accelerator"), "park": ("科技园区", "park")}
+LEVEL = {"district": ("区级", "district"), "municipal": ("市级", "municipal"),
+         "provincial": ("省级", "provincial"), "national": ("国家级", "national")}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+# ------------------------------------------------------------------------- number formats
+def fmt_pct(p: float) -> str:
+    """A probability as a percentage with one decimal (the same in every language)."""
+    return "—" if p is None or not math.isfinite(p) else f"{p:.1%}"
+
+
+def fmt_num(v: float | None) -> str:
+    """A figure: thousands separators from 1,000 up, four significant digits below."""
+    if v is None or not math.isfinite(v):
+        return "—"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.4g}"
+
+
+def band(p: float) -> str:
+    """The probability band of DESIGN.md section 4: high (>= 0.8), mid (>= 0.5) or low."""
+    if p >= 0.8:
+        return "high"
+    if p >= 0.5:
+        return "mid"
+    return "low"
+
+
+def _data_uri(data: bytes, mime: str = "image/png") -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# ------------------------------------------------------------------------------- plots
+def _mirror(run_dir: Path, into: Path) -> bool:
+    """Symlink every entry of the run folder except plots/ into ``into``; False if impossible."""
+    try:
+        for entry in run_dir.iterdir():
+            if entry.name != "plots":
+                (into / entry.name).symlink_to(entry.resolve(), entry.is_dir())
+    except OSError:
+        return False
+    return True
+
+
+def plot_images(s: RunSummary, run_dir: Path, lang: str, redraw: bool = True) -> dict[str, bytes]:
+    """The run's plots as PNG bytes, keyed by file name.
+
+    With ``redraw`` the plots are drawn afresh in ``lang`` (by ``sim.summary.write_plots`` into
+    a temporary mirror of the run folder, so the run folder is not touched); otherwise, or if
+    the mirror cannot be made, the PNG files already under ``run_dir/plots`` are used.
+    """
+    from sim.summary import write_plots
+
+    if redraw:
+        with tempfile.TemporaryDirectory(prefix="report-plots-") as tmp:
+            mirror = Path(tmp)
+            if _mirror(run_dir, mirror):
+                paths = write_plots(s, mirror, lang)
+                return {p.name: p.read_bytes() for p in paths}
+    folder = run_dir / "plots"
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.png"))} if folder.is_dir() else {}
+
+
+# ----------------------------------------------------------------------------- scenario
+def _dist_text(d: Any) -> str:
+    data = d.model_dump(by_alias=True, exclude_none=True)
+    data.pop("source", None)
+    kind = data.pop("dist")
+    args = ", ".join(f"{k}={v:g}" if isinstance(v, float | int) else f"{k}={v}"
+                     for k, v in data.items())
+    return f"{kind}({args})"
+
+
+def _q(q: Quantity | None) -> str:
+    return "" if q is None else fmt_num(q.value)
+
+
+def _filters_text(t: Target) -> str:
+    parts = []
+    for k, v in t.filters.active().items():
+        parts.append(f"{k}={','.join(v) if isinstance(v, tuple) else v}")
+    return "; ".join(parts)
+
+
+def sourced_figures(model: BaseModel) -> list[dict[str, str]]:
+    """Every number and distribution in the scenario with its dotted path and source."""
+    from sim.distributions import _Dist
+
+    rows: list[dict[str, str]] = []
+
+    def walk(obj: Any, path: str) -> None:
+        if isinstance(obj, Quantity):
+            unit = f" {obj.unit}" if obj.unit else ""
+            rows.append({"path": path, "value": fmt_num(obj.value) + unit, "source": obj.source})
+        elif isinstance(obj, _Dist):
+            rows.append({"path": path, "value": _dist_text(obj), "source": obj.source or ""})
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                walk(getattr(obj, name), f"{path}.{name}" if path else name)
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(obj, tuple | list):
+            for i, v in enumerate(obj):
+                key = getattr(v, "id", None) if isinstance(v, BaseModel) else None
+                walk(v, f"{path}.{key}" if isinstance(key, str) else f"{path}[{i}]")
+
+    walk(model, "")
+    return rows
+
+
+def _validity(st: Any, lang: str) -> str:
+    if st.validity == "years" and st.validity_years is not None:
+        return f"{fmt_num(st.validity_years.value)} " + ("年" if lang == "zh" else "years")
+    return _pick({"calendar_year": ("当年有效", "calendar year"),
+                  "permanent": ("长期有效", "permanent")}.get(st.validity,
+                                                            (st.validity, st.validity)), lang)
+
+
+def _assumptions(sc: Scenario, manifest: dict[str, Any], lang: str) -> dict[str, Any]:
+    def lab(x: Any) -> str:
+        return "" if x is None else (x.zh if lang == "zh" else x.en)
+
+    run_levers = manifest.get("levers") or {}
+    levers = []
+    for name, lv in sc.levers.items():
+        drives = ", ".join(getattr(e, "param", None) or f"build {getattr(e, 'kind', '')}"
+                           for e in lv.effects)
+        levers.append({
+            "id": name, "label": lab(lv.label), "unit": lv.unit,
+            "value": fmt_num(float(run_levers.get(name, lv.default))),
+            "default": fmt_num(lv.default),
+            "bounds": f"[{fmt_num(lv.bounds[0])}, {fmt_num(lv.bounds[1])}]",
+            "cost": fmt_num(lv.unit_cost.value), "drives": drives,
+            "sources": [lv.source, lv.unit_cost.source],
+        })
+    uncertainties = [{
+        "id": name, "label": lab(u.label), "distribution": _dist_text(u.distribution),
+        "mean": fmt_num(u.distribution.mean), "sets": list(u.sets), "sources": [u.source],
+    } for name, u in sc.uncertainties.items()]
+    carriers = [{
+        "id": c.id, "label": lab(c.name), "kind": _pick(KIND[c.kind], lang),
+        "level": _pick(LEVEL[c.level], lang), "count": str(c.count),
+        "area": _q(c.total_area), "incubatees": _q(c.incubatees),
+        "sources": [c.source, c.total_area.source, c.incubatees.source],
+    } for c in sc.carriers]
+    pipeline = [{
+        "id": p.id, "label": lab(p.name), "kind": _pick(KIND[p.kind], lang),
+        "level": _pick(LEVEL[p.level], lang), "count": str(p.count), "area": _q(p.area),
+        "planned": p.planned.isoformat(), "p_delivery": fmt_pct(p.p_delivery.value),
+        "sources": [p.source, p.area.source, p.p_delivery.source],
+    } for p in sc.pipeline]
+    arrivals = [{
+        "id": name, "label": lab(a.label), "rate": _q(a.rate),
+        "growth": fmt_pct(a.growth.value) if a.growth else "",
+        "sources": [a.source, a.rate.source] + ([a.growth.source] if a.growth else []),
+    } for name, a in sc.firms.sources.items()]
+    stock = [{
+        "id": name, "label": lab(g.label), "count": _q(g.count),
+        "sources": [g.source, g.count.source],
+    } for name, g in sc.firms.stock.items()]
+    statuses = [{
+        "id": name, "label": lab(st.label), "p_apply": fmt_pct(st.p_apply_year.value),
+        "p_success": fmt_pct(st.p_success.value),
+        "validity": _validity(st, lang),
+        "sources": [st.source, st.p_apply_year.source, st.p_success.source],
+    } for name, st in sc.statuses.items()]
+    return {"levers": levers, "uncertainties": uncertainties, "carriers": carriers,
+            "pipeline": pipeline, "arrivals": arrivals, "stock": stock, "statuses": statuses,
+            "figures": sourced_figures(sc)}
+
+
+# ------------------------------------------------------------------------------ sections
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _csv_table(path: Path, lang: str) -> dict[str, Any]:
+    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        rows = list(csv.reader(fh))
+    head, body = (rows[0], rows[1:]) if rows else ([], [])
+    more = max(0, len(body) - MAX_CSV_ROWS)
+    return {
+        "name": path.name, "head": head,
+        "rows": [[{"text": c, "num": _is_number(c)} for c in r] for r in body[:MAX_CSV_ROWS]],
+        "more": _pick(TEXT["rows_more"], lang).format(n=more) if more else "",
+    }
+
+
+def _read_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS] + "\n…"
+
+
+def extra_sections(run_dir: Path, lang: str) -> list[dict[str, Any]]:
+    """Sections for analysis sub-folders (compare-*, sweep-*, ...) present in the run folder.
+
+    Each sub-folder is shown generically: its README.md and summary.json as text, every
+    *.csv as a table, every *.png inline.
+    """
+    sections = []
+    for prefix, key in EXTRA_SECTIONS:
+        folders = sorted(p for p in run_dir.glob(prefix + "*") if p.is_dir())
+        if not folders:
+            continue
+        items = []
+        for folder in folders:
+            texts = []
+            for name in ("README.md", "summary.json"):
+                f = folder / name
+                if f.is_file():
+                    body = _read_text(f)
+                    if name.endswith(".json"):
+                        try:
+                            body = json.dumps(json.loads(body), ensure_ascii=False, indent=2)
+                            body = body if len(body) <= MAX_TEXT_CHARS else body[:MAX_TEXT_CHARS]
+                        except ValueError:
+                            pass
+                    texts.append({"name": name, "body": body})
+            tables = [_csv_table(p, lang) for p in sorted(folder.rglob("*.csv"))]
+            images = [{"src": _data_uri(p.read_bytes()), "alt": str(p.relative_to(folder))}
+                      for p in sorted(folder.rglob("*.png"))]
+            items.append({"name": folder.name, "texts": texts, "tables": tables,
+                          "images": images})
+        sections.append({"key": key, "title": _pick(TEXT[key], lang), "folders": items})
+    return sections
+
+
+# ------------------------------------------------------------------------------- context
+def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = None,
+                  redraw: bool = True) -> dict[str, Any]:
+    """Everything the template shows, as plain strings, lists and dicts."""
+    from sim.cli.show import threshold_text
+    from sim.plots import band_colour
+    from sim.registry import METRICS
+    from sim.summary import _date_of, summarize
+
+    if lang not in ("zh", "en"):
+        raise ValueError(f"{lang!r}: unknown language (expected zh or en)")
+    s = summary if summary is not None else summarize(run_dir)
+    sc, m = s.scenario, s.manifest
+
+    def lab(x: Any) -> str:
+        return x.zh if lang == "zh" else x.en
+
+    images = plot_images(s, run_dir, lang, redraw)
+    n = max(ts.n for ts in s.targets.values())
+    targets = []
+    for t in sc.targets:
+        ts = s.targets[t.id]
+        spec = METRICS.get(t.metric)
+        unit = (spec.unit_zh if lang == "zh" else spec.unit_en) if spec else ""
+        metric = (spec.zh if lang == "zh" else spec.en) if spec else t.metric
+        f = s.first_reached[t.id]
+        reached = f[np.isfinite(f)]
+        fan = images.get(f"fan_{t.id}.png")
+        first = images.get(f"first_reach_{t.id}.png")
+        targets.append({
+            "id": t.id, "label": lab(t.label), "metric": metric, "unit": unit,
+            "filters": _filters_text(t), "date": t.date.isoformat(),
+            "threshold_text": threshold_text(t, lang),
+            "threshold": fmt_num(s.thresholds[t.id]),
+            "stretch": fmt_num(t.stretch) if t.stretch is not None else "",
+            "p_value": ts.p, "p": fmt_pct(ts.p), "ci_low": fmt_pct(ts.ci_low),
+            "ci_high": fmt_pct(ts.ci_high), "n": ts.n,
+            "bar_low": round(100 * ts.ci_low, 2), "bar_width": round(100 * (ts.ci_high - ts.ci_low), 2),
+            "bar_p": round(100 * ts.p, 2),
+            "band": band(ts.p), "colour": band_colour(ts.p),
+            "median": fmt_num(ts.median), "q05": fmt_num(ts.q05), "q95": fmt_num(ts.q95),
+            "shortfall": fmt_num(ts.mean_shortfall) if ts.p < 1 else "—",
+            "note": t.note or "", "source": t.source,
+            "p_ever": fmt_pct(ts.p_reached_ever),
+            "first_dates": [_date_of(sc.meta.start, float(np.quantile(reached, q)))
+                            if reached.size else "—" for q in FIRST_REACH_QUANTILES],
+            "fan": _data_uri(fan) if fan else None,
+            # A histogram of nothing says less than the table's "not reached".
+            "first_img": _data_uri(first) if first and reached.size else None,
+        })
+    groups = []
+    for key in ("high", "mid", "low"):
+        members = sorted((t for t in targets if t["band"] == key), key=lambda t: -t["p_value"])
+        groups.append({"key": key, "title": _pick(TEXT[f"band_{key}"], lang),
+                       "range": {"high": "≥ 80%", "mid": "50%–80%", "low": "< 50%"}[key],
+                       "colour": band_colour({"high": 0.9, "mid": 0.6, "low": 0.1}[key]),
+                       "targets": members})
+    jp, jlo, jhi = s.joint_all
+    joint_by_date = [{"date": d, "p": fmt_pct(v[0]), "ci_low": fmt_pct(v[1]),
+                      "ci_high": fmt_pct(v[2]), "colour": band_colour(v[0]),
+                      "n_targets": sum(1 for t in sc.targets if t.date.isoformat() == d)}
+                     for d, v in s.joint_by_date.items()]
+    unmodelled = [{"id": u.id, "label": lab(u.label), "value": u.value,
+                   "date": u.date.isoformat() if u.date else "", "reason": u.reason}
+                  for u in sc.meta.unmodelled]
+    versions = dict(m.get("versions") or {})
+    try:
+        import importlib.metadata as md
+
+        versions.setdefault("jinja2", md.version("jinja2"))
+        versions.setdefault("matplotlib", md.version("matplotlib"))
+    except Exception:  # pragma: no cover - metadata missing only in broken installs
+        pass
+    wall = m.get("wall_seconds")
+    provenance = [
+        ("scenario_id", sc.meta.id), ("scenario_file", m.get("scenario_file") or ""),
+        ("plan_source", sc.meta.seed_file), ("scenario_hash", m.get("scenario_hash", "")),
+        ("seed", m.get("seed", "")), ("engine", m.get("engine", "")),
+        ("backend", m.get("backend", "")), ("workers", m.get("workers", "")),
+        ("sampling", m.get("sampling", "")), ("reps_requested", m.get("reps_requested", "")),
+        ("reps_done", m.get("reps_done", n)),
+        ("precision", "" if m.get("precision") is None else m.get("precision")),
+        ("wall", f"{wall:.1f}" if isinstance(wall, int | float) else ""),
+        ("started", m.get("started", "")), ("finished", m.get("finished", "")),
+        ("status", m.get("status", "")),
+    ]
+    attainment = images.get("attainment.png")
+    return {
+        "lang": lang,
+        "html_lang": "zh-CN" if lang == "zh" else "en",
+        "T": {k: _pick(v, lang) for k, v in TEXT.items()},
+        "name": lab(sc.meta.name), "region": lab(sc.meta.region),
+        "description": lab(sc.meta.description) if sc.meta.description else "",
+        "start": sc.meta.start.isoformat(), "end": sc.meta.horizon_end.isoformat(),
+        "seed_file": sc.meta.seed_file, "n": n, "n_targets": len(targets),
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "joint": {"p": fmt_pct(jp), "ci_low": fmt_pct(jlo), "ci_high": fmt_pct(jhi),
+                  "colour": band_colour(jp), "band": band(jp)},
+        "joint_by_date": joint_by_date,
+        "groups": groups,
+        "targets": targets,
+        "attainment_img": _data_uri(attainment) if attainment else None,
+        "quantile_heads": [f"{q:.0%}" for q in FIRST_REACH_QUANTILES],
+        "unmodelled": unmodelled,
+        "assumptions": _assumptions(sc, m, lang),
+        "sections": extra_sections(run_dir, lang),
+        "provenance": [(_pick(TEXT[k], lang), str(v)) for k, v in provenance],
+        "versions": sorted(versions.items()),
+    }
+
+
+def render(context: dict[str, Any]) -> str:
+    """The HTML page for a context (autoescaping on: no scenario string is trusted)."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
+                      autoescape=False,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return env.get_template(TEMPLATE).render(**context)
+
+
+def write_report(run_dir: Path, lang: str = "zh", out: Path | None = None,
+                 summary: RunSummary | None = None, redraw: bool = True) -> Path:
+    """Render the report of ``run_dir`` and write it atomically; return its path."""
+    out = out if out is not None else run_dir / REPORT_NAME
+    html = render(build_context(run_dir, lang, summary, redraw))
+    atomic_write_bytes(out, html.encode("utf-8"))
+    return out
+
+
+__all__ = ["build_context", "extra_sections", "render", "sourced_figures", "write_report"]
