@@ -119,5 +119,16 @@ def summarize(
     raise typer.Exit(commands.summarize_run(run_dir, lang))
 
 
+@app.command(epilog="Example: python run_sim.py report runs/beibei --lang en --out beibei-en.html")
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'run'.")],
+    lang: Lang = "zh",
+    out: Annotated[Path | None, typer.Option(
+        help="HTML file to write [default: RUN_DIR/report.html].")] = None,
+) -> None:
+    """Write one self-contained HTML report of a stored run (images inline, works offline)."""
+    raise typer.Exit(commands.report(run_dir, lang, out))
+
+
 if __name__ == "__main__":
     app()

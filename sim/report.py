@@ -408,7 +408,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
 
     images = plot_images(s, run_dir, lang, redraw)
     n = max(ts.n for ts in s.targets.values())
-    targets = []
+    targets: list[dict[str, Any]] = []
     for t in sc.targets:
         ts = s.targets[t.id]
         spec = METRICS.get(t.metric)
@@ -426,8 +426,8 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
             "stretch": fmt_num(t.stretch) if t.stretch is not None else "",
             "p_value": ts.p, "p": fmt_pct(ts.p), "ci_low": fmt_pct(ts.ci_low),
             "ci_high": fmt_pct(ts.ci_high), "n": ts.n,
-            "bar_low": round(100 * ts.ci_low, 2), "bar_width": round(100 * (ts.ci_high - ts.ci_low), 2),
-            "bar_p": round(100 * ts.p, 2),
+            "bar_low": round(100 * ts.ci_low, 2), "bar_p": round(100 * ts.p, 2),
+            "bar_width": round(100 * (ts.ci_high - ts.ci_low), 2),
             "band": band(ts.p), "colour": band_colour(ts.p),
             "median": fmt_num(ts.median), "q05": fmt_num(ts.q05), "q95": fmt_num(ts.q95),
             "shortfall": fmt_num(ts.mean_shortfall) if ts.p < 1 else "—",
@@ -441,7 +441,8 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
         })
     groups = []
     for key in ("high", "mid", "low"):
-        members = sorted((t for t in targets if t["band"] == key), key=lambda t: -t["p_value"])
+        members = sorted((t for t in targets if t["band"] == key),
+                         key=lambda t: -t["p_value"])
         groups.append({"key": key, "title": _pick(TEXT[f"band_{key}"], lang),
                        "range": {"high": "≥ 80%", "mid": "50%–80%", "low": "< 50%"}[key],
                        "colour": band_colour({"high": 0.9, "mid": 0.6, "low": 0.1}[key]),
@@ -505,7 +506,7 @@ def render(context: dict[str, Any]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     env = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
-                      autoescape=False,
+                      autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return env.get_template(TEMPLATE).render(**context)
 
