@@ -71,7 +71,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ci": ("95% 区间", "95% interval"),
     "median": ("目标日中位数", "Median at date"),
     "q05_q95": ("5%–95%", "5%–95%"),
-    "shortfall": ("未达成时平均缺口", "Mean shortfall when missed"),
+    "shortfall": ("平均缺口", "Mean shortfall"),
     "source": ("来源", "Source"),
     "note": ("说明", "Note"),
     "stretch": ("挑战值", "stretch"),
@@ -144,9 +144,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "rows_more": ("另有 {n} 行未显示", "{n} more rows not shown"),
     "how_to_read": ("阅读说明", "How to read"),
     "legend": ("颜色表示达成概率区间：绿色 ≥ 80%，黄色 50%–80%，红色 < 50%。"
-               "区间为 95% Wilson 置信区间。",
+               "区间为 95% Wilson 置信区间；平均缺口为未达成的模拟中目标日数值与目标值之差的均值。",
                "Colours give the probability band: green ≥ 80%, amber 50%–80%, red < 50%. "
-               "Intervals are 95% Wilson score intervals."),
+               "Intervals are 95% Wilson score intervals; the mean shortfall is the average gap "
+               "to the threshold at the target date in the replications that missed it."),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
 }
