@@ -129,13 +129,15 @@ def first_reach_histogram(first_dates: Sequence[dt.date], n_never: int, *, title
     """Histogram of the first month-end at which the target held; 'never' counted aside."""
     ax = _ax(ax)
     if first_dates:
-        x = np.array(first_dates, dtype="datetime64[D]").astype(float)
+        x = [mdates.date2num(d) for d in first_dates]
         ax.hist(x, bins=min(30, max(5, len(set(first_dates)))), color="#6baed6",
                 edgecolor="white")
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     if target_date is not None:
-        ax.axvline(float(np.datetime64(target_date, "D").astype(float)), color="#cb181d",
-                   linestyle=":")
+        ax.axvline(mdates.date2num(target_date), color="#cb181d", linestyle=":")
+        if not first_dates:  # nothing reached: keep a date axis around the target date
+            centre = mdates.date2num(target_date)
+            ax.set_xlim(centre - 400, centre + 60)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_title(f"{title} — {t('never', lang)}: {n_never}")
     ax.set_xlabel(t("first", lang))
     ax.set_ylabel(t("reps", lang))

@@ -2,14 +2,14 @@
 
 Tech-firm registration, HNTE and any other status (DESIGN.md section 3, "Statuses").
 
-* Rounds: at the end of each listed month, each eligible firm applies with the round
-  probability below, independently from round to round; this is drawn, from the firm's own
-  stream for that status, as the geometric number of eligible rounds until it applies. An
-  applicant then draws success and delay from the same stream. An eligible firm (stage allowed, incorporated at least
-  ``min_age_years``, holding every required status, not holding or awaiting this one, in a
-  carrier if ``in_carrier_only``) applies with p = 1 - (1 - p_apply_year)^(1 / rounds a year)
-  (raised to the power q, the firm's quality, when ``quality_scaled``) and succeeds with
-  ``p_success``. The certificate arrives ``delay_months`` later if the firm is still here.
+* Rounds: at the end of each listed month, each eligible firm (stage allowed, incorporated at
+  least ``min_age_years``, holding every required status, not holding or awaiting this one, in
+  a carrier if ``in_carrier_only``) applies with p = 1 - (1 - p_apply_year)^(1 / rounds a year)
+  (raised to the power q, the firm's quality, when ``quality_scaled``), independently from
+  round to round — drawn from the firm's own stream for that status as the geometric number
+  of eligible rounds until it applies — and succeeds with ``p_success`` (drawn from the same
+  stream, with the delay). The certificate arrives ``delay_months`` later if the firm is
+  still here.
 * Validity: ``calendar_year`` to the end of the certificate's calendar year; ``years`` N
   years from the certificate date; ``permanent``. At expiry the holder renews with
   ``p_renewal`` (a new certificate from the expiry date) or lapses and may apply again later.
