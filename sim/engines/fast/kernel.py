@@ -1,0 +1,914 @@
+"""The compiled replication: the rules of sim/model/*, event by event, in numba.
+
+Read side by side with docs/model.md; each block names the reference module it mirrors. The
+scenario arrives flattened by sim/engines/fast/compile.py as the named tuple ``k``; calendar
+events (arrivals, rounds, 1 January renewals, evaluations, openings, records) arrive
+pre-sorted in ``k.sched_*``; events a firm schedules for itself go on the heap.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.engines.fast.heap import EventHeap
+from sim.engines.fast.keyed import subkey, uniform
+from sim.engines.fast.tables import ppf
+
+# locations (sim.model.state)
+QUEUE, CARRIER, OUTSIDE, EXITED, RELOCATED, UNBORN = 0, 1, 2, 3, 4, 5
+# scheduled kinds
+S_ARRIVAL, S_ROUND, S_CALENDAR, S_PROMO, S_DELIST, S_DESIG, S_OPEN, S_RECORD = range(8)
+# heap kinds
+H_FIRM, H_PATIENCE, H_GRANT, H_EXPIRE, H_REREVIEW = range(5)
+# firm event codes: in carrier 0 good, 1 bad, 2 max stay; outside 3 good, 4 bad, 5 relocate,
+# 6 exit
+IN_GOOD, IN_BAD, IN_MAX, OUT_GOOD, OUT_BAD, OUT_RELOCATE, OUT_EXIT = range(7)
+# metric codes (sim.registry order)
+M_AREA, M_CARRIERS, M_IN_INC, M_ENTRIES, M_GRADS, M_TECH_INC, M_TECH, M_HNTE = range(8)
+M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND = range(8, 14)
+NEVER = 1 << 30
+TINY = 1e-12
+
+
+@njit(cache=True)
+def _u(keys: np.ndarray, counters: np.ndarray, i: int) -> float:
+    """Next uniform of stream i (a firm's life stream, or a status stream row)."""
+    counters[i] += 1
+    return uniform(keys[i], np.uint64(counters[i]))
+
+
+@njit(cache=True)
+def _pick_cdf(cdf: np.ndarray, u: float) -> int:
+    n = cdf.size
+    for j in range(n):
+        if u < cdf[j]:
+            return j
+    return n - 1
+
+
+@njit(cache=True)
+def _risk_time(kind: int, rate: float, tab: int, prob: float, factor: float, tabs: np.ndarray,
+               u_active: float, u_time: float, lasted_months: float,
+               keys: np.ndarray, counters: np.ndarray, f: int) -> float:
+    """Years until a competing risk fires (sim.model.hazards.latent_years)."""
+    if kind == 0:
+        return np.inf
+    if prob < 1.0 and u_active >= prob:
+        return np.inf
+    if kind == 1:
+        r = rate * factor
+        if r <= 0.0:
+            return np.inf
+        return -math.log1p(-u_time) / r
+    lasted = lasted_months * factor
+    d = ppf(tabs, tab, u_time)
+    if lasted > 0.0 and d <= lasted:
+        if tabs[tab, tabs.shape[1] - 1] <= lasted:
+            d = lasted
+        else:
+            for _ in range(256):
+                d = ppf(tabs, tab, _u(keys, counters, f))
+                if d > lasted:
+                    break
+            if d <= lasted:
+                d = lasted
+    months = d / factor
+    return max(0.0, months / 12.0 - lasted_months / 12.0)
+
+
+@njit(cache=True)
+def _holds(valid: np.ndarray, f: int, holders_mask: int) -> bool:
+    s = 0
+    m = holders_mask
+    while m:
+        if m & 1 and not math.isnan(valid[f, s]):
+            return True
+        m >>= 1
+        s += 1
+    return False
+
+
+@njit(cache=True)
+def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's run()
+    """Run one replication; return (series[Q, T], population[7, T], counters)."""
+    tabs = k.tabs
+    S = k.st_p_round.size
+    C = k.c_kind.size
+    T = k.rec_t.size
+    Q = k.q_metric.size
+    n_init = int(k.c_inc0.sum())
+    n_stock = int(k.g_count.sum())
+    N = n_init + n_stock + k.a_time.size
+    horizon = k.horizon
+
+    # ---------------------------------------------------------------- state (sim.model.state)
+    f_stage = np.zeros(N, np.int64)
+    f_sector = np.zeros(N, np.int64)
+    f_q = np.ones(N)
+    f_inc = np.full(N, np.nan)
+    f_loc = np.full(N, UNBORN, np.int64)
+    f_car = np.full(N, -1, np.int64)
+    f_epoch = np.zeros(N, np.int64)
+    f_enter = np.zeros(N)
+    f_left = np.full(N, np.nan)
+    f_first_car = np.full(N, np.nan)
+    f_first_tech = np.full(N, np.nan)
+    f_hnte_obt = np.full(N, np.nan)
+    valid = np.full((N, S), np.nan)
+    serial = np.zeros((N, S), np.int64)
+    pending = np.zeros((N, S), np.bool_)
+    countdown = np.zeros((N, S), np.int64)
+    life_key = np.zeros(N, np.uint64)
+    life_n = np.zeros(N, np.int64)
+    stat_key = np.zeros(N * S, np.uint64)
+    stat_n = np.zeros(N * S, np.int64)
+    n_f = 0
+
+    c_open = np.zeros(C, np.bool_)
+    c_occ = np.zeros((C, 3), np.int64)
+    c_grads = k.c_grads0.copy()
+    c_entries = k.c_entries0.copy()
+    c_level = k.c_level.copy()
+    c_tags = k.c_tags.copy()
+    c_opened = k.c_opened_real.copy()
+
+    q_buf = np.zeros((3, N + 1), np.int64)
+    q_ep = np.zeros((3, N + 1), np.int64)
+    q_head = np.zeros(3, np.int64)
+    q_tail = np.zeros(3, np.int64)
+
+    heap = EventHeap(max(1024, 4 * N))
+    series = np.zeros((Q, T))
+    population = np.zeros((6, T))
+    spend = 0.0
+    last_record_t = 0.0
+    now = 0.0
+
+    # ------------------------------------------------------------------------- helpers
+    # (written inline as small loops: numba closures cannot rebind outer arrays)
+
+    # ---------------------------------------------------------------- setup: carriers open
+    for c in range(C):
+        if k.c_open_at[c] <= 0.0:
+            c_open[c] = True
+
+    # The event loop processes the pre-sorted schedule and the heap in time order.
+    si = 0
+    n_sched = k.sched_t.size
+    # setup actions are encoded as the first scheduled events at t = 0 (initial incubatees,
+    # stock), see compile.py; everything else follows.
+    while True:
+        t_s = k.sched_t[si] if si < n_sched else np.inf
+        t_h = heap.top_time()
+        if t_s == np.inf and t_h == np.inf:
+            break
+        from_sched = t_s <= t_h
+        t_ev = t_s if from_sched else t_h
+        if t_ev > horizon + 1e-9:
+            break
+        now = t_ev
+        if from_sched:
+            kind = k.sched_kind[si]
+            ea = k.sched_a[si]
+            eb = k.sched_b[si]
+            ee = 0
+            si += 1
+        else:
+            _, hk, ea, eb, ee = heap.pop()
+            kind = 100 + hk
+
+        # ================================================================== create a firm
+        create = -1  # origin code: 0 initial incubatee, 1 stock, 2 arrival
+        if kind == S_ARRIVAL:
+            create = 2
+        elif kind == 200:  # initial incubatees of carrier ea
+            create = 0
+        elif kind == 201:  # stock group ea
+            create = 1
+        if create >= 0:
+            count = 1
+            if create == 0:
+                count = k.c_inc0[ea]
+            elif create == 1:
+                count = k.g_count[ea]
+            for idx in range(count):
+                f = n_f
+                n_f += 1
+                if create == 0:
+                    okey = k.c_key[ea]
+                    index = idx
+                elif create == 1:
+                    okey = k.g_key[ea]
+                    index = idx
+                else:
+                    okey = k.s_key[k.a_src[ea]]
+                    index = k.a_index[ea]
+                life_key[f] = subkey(subkey(rep_key, okey), np.uint64(index))
+                for s in range(S):
+                    stat_key[f * S + s] = subkey(life_key[f], np.uint64(1000 + s))
+                f_loc[f] = OUTSIDE
+                tenure = 0.0
+                ua6 = np.zeros(6)
+                if create == 0:
+                    st = k.c_stage[ea]
+                    u0 = _u(life_key, life_n, f)
+                    u1 = _u(life_key, life_n, f)
+                    u2 = _u(life_key, life_n, f)
+                    u3 = _u(life_key, life_n, f)
+                    f_stage[f] = st
+                    f_sector[f] = k.c_sector[ea] if k.c_sector[ea] >= 0 else _pick_cdf(
+                        k.init_sector_cdf, u0)
+                    f_q[f] = ppf(tabs, k.quality_tab, u1)
+                    tenure = ppf(tabs, k.init_tenure_tab, u2)
+                    if st != 0:
+                        age = max(ppf(tabs, k.init_age_tab, u3), tenure / 12.0)
+                        f_inc[f] = -age
+                    shares = k.init_st_share
+                    issued = k.init_st_issued
+                    growth = k.init_st_growth
+                    row = 0
+                elif create == 1:
+                    u0 = _u(life_key, life_n, f)
+                    u1 = _u(life_key, life_n, f)
+                    u2 = _u(life_key, life_n, f)
+                    f_stage[f] = k.g_stage[ea]
+                    f_sector[f] = _pick_cdf(k.g_sector_cdf[ea], u0)
+                    f_q[f] = ppf(tabs, k.quality_tab, u1)
+                    f_inc[f] = -ppf(tabs, k.g_age_tab[ea], u2)
+                    shares = k.g_st_share
+                    issued = k.g_st_issued
+                    growth = k.g_st_growth
+                    row = ea
+                else:
+                    src = k.a_src[ea]
+                    for j in range(6):
+                        ua6[j] = _u(life_key, life_n, f)
+                    st = _pick_cdf(k.s_stage_cdf[src], ua6[0])
+                    f_stage[f] = st
+                    f_sector[f] = _pick_cdf(k.s_sector_cdf[src], ua6[1])
+                    f_q[f] = ppf(tabs, k.quality_tab, ua6[2])
+                    if st != 0:
+                        age = ppf(tabs, k.s_age_tab[src], ua6[3]) if k.s_age_tab[src] >= 0 else 0.0
+                        f_inc[f] = now - age
+                    shares = k.s_st_p
+                    issued = k.s_st_issued
+                    growth = k.s_st_growth
+                    row = src
+                # baseline / arrival certificates (sim.model.statuses.give_at_*)
+                for s in range(S):
+                    if create == 2:
+                        if shares[row, s] < 0:
+                            continue
+                        uh = _u(life_key, life_n, f)
+                        ud = 0.0
+                    else:
+                        if shares[row, s] < 0:
+                            continue
+                        uh = _u(life_key, life_n, f)
+                        ud = _u(life_key, life_n, f)
+                    if uh >= shares[row, s] or math.isnan(f_inc[f]):
+                        continue
+                    start = now
+                    if create != 2 and issued[row, s] == 0 and k.st_validity[s] == 1:
+                        window = k.st_years[s]
+                        a = math.log1p(growth[row, s])
+                        back = ud * window if a == 0 else -math.log1p(ud * math.expm1(-a * window)) / a
+                        start = -min(back, window - 1e-9)
+                    # issue (sim.model.statuses.issue)
+                    if k.st_validity[s] == 0:
+                        end = _year_end(k.jan1, start)
+                    elif k.st_validity[s] == 1:
+                        end = start + k.st_years[s]
+                    else:
+                        end = np.inf
+                    valid[f, s] = end
+                    serial[f, s] += 1
+                    if k.st_validity[s] != 0 and end < np.inf:
+                        heap.push(end, H_EXPIRE, f, s, serial[f, s])
+                # firsts
+                if k.tech_id >= 0 and _holds(valid, f, k.st_holders[k.tech_id]):
+                    f_first_tech[f] = now
+                # place the firm
+                if create == 0:
+                    c = ea
+                    f_loc[f] = CARRIER
+                    f_car[f] = c
+                    f_epoch[f] += 1
+                    f_enter[f] = now - tenure / 12.0
+                    f_first_car[f] = now
+                    c_occ[c, f_stage[f]] += 1
+                    _enter_risks(k, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n,
+                                 heap, now)
+                elif create == 1:
+                    _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
+                             life_n, heap, now)
+                    f_loc[f] = OUTSIDE
+                else:
+                    src = k.a_src[ea]
+                    patience = ppf(tabs, k.patience_tab, ua6[5])
+                    if ua6[4] < k.s_seek[src]:
+                        up = _u(life_key, life_n, f)
+                        c = _pick_carrier(k, f_stage[f], f_sector[f], c_open, c_occ, up)
+                        if c >= 0:
+                            kind_enter = 1
+                        else:
+                            kind_enter = 0
+                        if kind_enter == 1:
+                            _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car,
+                                   f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key,
+                                   life_n, heap, now)
+                        else:
+                            st = f_stage[f]
+                            f_loc[f] = QUEUE
+                            f_epoch[f] += 1
+                            q_buf[st, q_tail[st]] = f
+                            q_ep[st, q_tail[st]] = f_epoch[f]
+                            q_tail[st] += 1
+                            heap.push(now + patience / 12.0, H_PATIENCE, f, 0, f_epoch[f])
+                    else:
+                        _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
+                                 life_n, heap, now)
+            continue
+
+        # ============================================================ carrier opens (pipeline)
+        if kind == S_OPEN:
+            c = ea
+            c_open[c] = True
+            c_opened[c] = now
+            _serve(k, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
+                   f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n,
+                   heap, now, c_open)
+            continue
+
+        # ======================================================================= records
+        if kind == S_RECORD:
+            ti = ea
+            incub = 0
+            for c in range(C):
+                if c_open[c]:
+                    incub += c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2]
+            spend += (k.spend_fixed + k.spend_per100 * incub / 100.0) * (now - last_record_t)
+            last_record_t = now
+            for qi in range(Q):
+                series[qi, ti] = _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads,
+                                           c_level, c_tags, f_stage, f_sector, f_loc, valid,
+                                           f_first_car, f_first_tech, f_hnte_obt, spend)
+            population[0, ti] = n_f
+            for f in range(n_f):
+                population[1 + f_loc[f], ti] += 1
+            continue
+
+        # ======================================================================= rounds
+        if kind == S_ROUND:
+            s = ea
+            for f in range(n_f):
+                if f_loc[f] > OUTSIDE or pending[f, s]:
+                    continue
+                if not ((k.st_stage_mask[s] >> f_stage[f]) & 1):
+                    continue
+                if math.isnan(f_inc[f]) or now - f_inc[f] < k.st_min_age[s]:
+                    continue
+                if _holds(valid, f, k.st_holders[s]):
+                    continue
+                ok = True
+                m = k.st_requires[s]
+                r = 0
+                while m:
+                    if m & 1 and not _holds(valid, f, k.st_holders[r]):
+                        ok = False
+                        break
+                    m >>= 1
+                    r += 1
+                if not ok or (k.st_in_carrier[s] and f_loc[f] != CARRIER):
+                    continue
+                row = f * S + s
+                if countdown[f, s] == 0:
+                    p = k.st_p_round[s]
+                    if k.st_qscaled[s]:
+                        p = 1.0 - (1.0 - p) ** f_q[f]
+                    u = _u(stat_key, stat_n, row)
+                    if p >= 1.0:
+                        countdown[f, s] = 1
+                    elif p <= 0.0:
+                        countdown[f, s] = NEVER
+                    else:
+                        countdown[f, s] = max(1, min(NEVER, int(math.ceil(
+                            math.log1p(-u) / math.log1p(-p)))))
+                countdown[f, s] -= 1
+                if countdown[f, s] == 0:
+                    u_s = _u(stat_key, stat_n, row)
+                    u_d = _u(stat_key, stat_n, row)
+                    if u_s < k.st_p_success[s]:
+                        pending[f, s] = True
+                        months = ppf(tabs, k.st_delay_tab[s], u_d)
+                        heap.push(now + months / 12.0, H_GRANT, f, s, 0)
+            continue
+
+        # ================================================= 1 January: calendar-year renewals
+        if kind == S_CALENDAR:
+            s = ea
+            for f in range(n_f):
+                if math.isnan(valid[f, s]) or valid[f, s] > now + 1e-9:
+                    continue
+                valid[f, s] = np.nan
+                if f_loc[f] > OUTSIDE:
+                    continue
+                if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
+                    valid[f, s] = _year_end(k.jan1, now)
+                    serial[f, s] += 1
+            continue
+
+        # ================================================================ promotions
+        if kind == S_PROMO:
+            rule = ea
+            for c in range(C):
+                if not c_open[c]:
+                    continue
+                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]), np.uint64(rule * 10000 + eb)),
+                            np.uint64(0))
+                if not ((k.pr_kinds[rule] >> k.c_kind[c]) & 1):
+                    continue
+                if not ((k.pr_from[rule] >> c_level[c]) & 1):
+                    continue
+                occ = c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2]
+                if now - c_opened[c] < k.pr_years[rule] or k.c_area[c] < k.pr_area[rule]:
+                    continue
+                if occ < k.pr_inc[rule]:
+                    continue
+                if k.pr_grads[rule] >= 0 and c_grads[c] < k.pr_grads[rule]:
+                    continue
+                if k.pr_share[rule] >= 0:
+                    held = 0
+                    for f in range(n_f):
+                        if f_loc[f] == CARRIER and f_car[f] == c and k.tech_id >= 0 and \
+                                not math.isnan(valid[f, k.tech_id]):
+                            held += 1
+                    share = held / occ if occ > 0 else 0.0
+                    if share < k.pr_share[rule]:
+                        continue
+                if u < k.pr_p[rule]:
+                    c_level[c] = k.pr_to[rule]
+            continue
+
+        # ================================================================== delisting
+        if kind == S_DELIST:
+            for c in range(C):
+                if not c_open[c] or not ((k.dl_levels >> c_level[c]) & 1):
+                    continue
+                occ = c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2]
+                rate = occ / k.c_slots[c] if k.c_slots[c] > 0 else 0.0
+                if rate < k.dl_occ:
+                    heap.push(now + k.dl_rereview, H_REREVIEW, c, 0, 0)
+            continue
+
+        # =============================================================== designations
+        if kind == S_DESIG:
+            rule = ea
+            nwin = 0
+            win_u = np.empty(C)
+            win_c = np.empty(C, np.int64)
+            for c in range(C):
+                if not c_open[c]:
+                    continue
+                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]), np.uint64(500000 + rule * 10000
+                                                                          + eb)), np.uint64(0))
+                if (c_tags[c] >> k.ds_tag[rule]) & 1 or not ((k.ds_kinds[rule] >> k.c_kind[c]) & 1):
+                    continue
+                if k.ds_level_min[rule] >= 0 and c_level[c] < k.ds_level_min[rule]:
+                    continue
+                occ = c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2]
+                if k.c_area[c] < k.ds_area[rule] or occ < k.ds_inc[rule]:
+                    continue
+                if k.ds_grads[rule] >= 0 and c_grads[c] < k.ds_grads[rule]:
+                    continue
+                if u < k.ds_p[rule]:
+                    win_u[nwin] = u
+                    win_c[nwin] = c
+                    nwin += 1
+            order = np.argsort(win_u[:nwin])
+            limit = nwin if k.ds_max[rule] < 0 else min(nwin, k.ds_max[rule])
+            for j in range(limit):
+                c_tags[win_c[order[j]]] |= (1 << k.ds_tag[rule])
+            continue
+
+        # ============================================================== heap: re-review
+        if kind == 100 + H_REREVIEW:
+            c = ea
+            occ = c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2]
+            rate = occ / k.c_slots[c] if k.c_slots[c] > 0 else 0.0
+            if (k.dl_levels >> c_level[c]) & 1 and rate < k.dl_occ:
+                c_level[c] = k.dl_demote
+            continue
+
+        # ============================================================== heap: grant
+        if kind == 100 + H_GRANT:
+            f = ea
+            s = eb
+            if not pending[f, s] or f_loc[f] > OUTSIDE:
+                continue
+            pending[f, s] = False
+            if k.st_validity[s] == 0:
+                end = _year_end(k.jan1, now)
+            elif k.st_validity[s] == 1:
+                end = now + k.st_years[s]
+            else:
+                end = np.inf
+            valid[f, s] = end
+            serial[f, s] += 1
+            if k.st_validity[s] == 1:
+                heap.push(end, H_EXPIRE, f, s, serial[f, s])
+            _firsts(k, f, s, now, valid, f_first_tech, f_hnte_obt)
+            continue
+
+        # ============================================================== heap: expiry
+        if kind == 100 + H_EXPIRE:
+            f = ea
+            s = eb
+            if serial[f, s] != ee or math.isnan(valid[f, s]):
+                continue
+            valid[f, s] = np.nan
+            if f_loc[f] > OUTSIDE:
+                continue
+            if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
+                end = now + k.st_years[s]
+                valid[f, s] = end
+                serial[f, s] += 1
+                heap.push(end, H_EXPIRE, f, s, serial[f, s])
+            continue
+
+        # ============================================================== heap: patience
+        if kind == 100 + H_PATIENCE:
+            f = ea
+            if f_epoch[f] != ee or f_loc[f] != QUEUE:
+                continue
+            _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap,
+                     now)
+            f_loc[f] = OUTSIDE
+            continue
+
+        # ============================================================== heap: firm event
+        if kind == 100 + H_FIRM:
+            f = ea
+            what = eb
+            if f_epoch[f] != ee:
+                continue
+            if what <= IN_MAX:  # leaving a carrier (sim.model.incubation._leave_for)
+                c = f_car[f]
+                st = f_stage[f]
+                c_occ[c, st] -= 1
+                f_car[f] = -1
+                f_left[f] = now
+                f_epoch[f] += 1
+                if what == IN_GOOD:
+                    c_grads[c] += 1
+                if what == IN_GOOD and st == 0:
+                    f_stage[f] = 1
+                    f_inc[f] = now
+                    _move_on(k, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
+                             f_epoch, f_enter, f_first_car, c_open, c_occ, c_entries, life_key,
+                             life_n, heap, now, valid, pending)
+                elif what == IN_GOOD and st == 1:
+                    f_stage[f] = 2
+                    _move_on(k, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
+                             f_epoch, f_enter, f_first_car, c_open, c_occ, c_entries, life_key,
+                             life_n, heap, now, valid, pending)
+                elif what == IN_BAD:
+                    _leave_region(f, EXITED, f_loc, f_epoch, valid, pending)
+                else:
+                    _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
+                             life_n, heap, now)
+                    f_loc[f] = OUTSIDE
+                _serve(k, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
+                       f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n,
+                       heap, now, c_open)
+            elif what == OUT_GOOD:  # team incorporates / start-up matures (outside)
+                if f_stage[f] == 0:
+                    f_stage[f] = 1
+                    f_inc[f] = now
+                else:
+                    f_stage[f] = 2
+                _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n,
+                         heap, now)
+            elif what == OUT_RELOCATE:
+                _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending)
+            else:  # OUT_BAD (team dissolves) or OUT_EXIT
+                _leave_region(f, EXITED, f_loc, f_epoch, valid, pending)
+            continue
+
+    return series, population
+
+
+@njit(cache=True)
+def _year_end(jan1: np.ndarray, t: float) -> float:
+    """Model time of the 1 January after model time ``t`` (calendar-year validity)."""
+    for j in range(jan1.size):
+        if jan1[j] > t + 1e-9:
+            return jan1[j]
+    return np.inf
+
+
+@njit(cache=True)
+def _firsts(k, f, s, now, valid, f_first_tech, f_hnte_obt):
+    """First tech registration and first HNTE after the start (sim.model.statuses)."""
+    if (k.tech_id >= 0 and math.isnan(f_first_tech[f])
+            and _holds(valid, f, k.st_holders[k.tech_id])):
+        f_first_tech[f] = now
+    if s == k.hnte_id and math.isnan(f_hnte_obt[f]) and now > 0:
+        f_hnte_obt[f] = now
+
+
+@njit(cache=True)
+def _leave_region(f, where, f_loc, f_epoch, valid, pending):
+    f_loc[f] = where
+    f_epoch[f] += 1
+    for s in range(valid.shape[1]):
+        valid[f, s] = np.nan
+        pending[f, s] = False
+
+
+@njit(cache=True)
+def _pick_carrier(k, stage, sector, c_open, c_occ, u):
+    """A fitting open carrier with room, proportional to free slots (sim.model.incubation)."""
+    total = 0
+    for c in range(k.c_kind.size):
+        if c_open[c] and k.c_stage[c] == stage and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
+            free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
+            if free > 0:
+                total += free
+    if total <= 0:
+        return -1
+    pick = u * total
+    acc = 0.0
+    last = -1
+    for c in range(k.c_kind.size):
+        if c_open[c] and k.c_stage[c] == stage and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
+            free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
+            if free > 0:
+                acc += free
+                last = c
+                if pick < acc:
+                    return c
+    return last
+
+
+@njit(cache=True)
+def _enter_risks(k, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n, heap, now):
+    """Draw the competing risks inside a carrier and schedule the earliest."""
+    st = f_stage[f]
+    best = np.inf
+    what = -1
+    for r in range(2):
+        ua = _u(life_key, life_n, f)
+        ut = _u(life_key, life_n, f)
+        factor = f_q[f] if r == 0 else 1.0 / f_q[f]
+        t = _risk_time(k.in_type[st, r], k.in_rate[st, r], k.in_tab[st, r], k.in_prob[st, r],
+                       factor, tabs, ua, ut, tenure, life_key, life_n, f)
+        if t < best:
+            best = t
+            what = r
+    um = _u(life_key, life_n, f)
+    tab = k.max_stay_tab[st]
+    d = ppf(tabs, tab, um)
+    if tenure > 0.0 and d <= tenure:
+        if tabs[tab, tabs.shape[1] - 1] <= tenure:
+            d = tenure
+        else:
+            for _ in range(256):
+                d = ppf(tabs, tab, _u(life_key, life_n, f))
+                if d > tenure:
+                    break
+            if d <= tenure:
+                d = tenure
+    t_max = max(0.0, (d - tenure) / 12.0)
+    if t_max < best:
+        best = t_max
+        what = IN_MAX
+    if best < np.inf and now + best <= k.horizon + 1e-9:
+        heap.push(now + best, H_FIRM, f, what, f_epoch[f])
+
+
+@njit(cache=True)
+def _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter, f_first_car,
+           c_occ, c_entries, life_key, life_n, heap, now):
+    f_loc[f] = CARRIER
+    f_car[f] = c
+    f_epoch[f] += 1
+    f_enter[f] = now
+    if math.isnan(f_first_car[f]):
+        f_first_car[f] = now
+    c_occ[c, f_stage[f]] += 1
+    c_entries[c, f_stage[f]] += 1
+    _enter_risks(k, tabs, f, 0.0, f_stage, f_q, f_epoch, life_key, life_n, heap, now)
+
+
+@njit(cache=True)
+def _serve(k, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc, f_car,
+           f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n, heap, now,
+           c_open):
+    """Give free slots of carrier c to the first waiting firms that fit (FIFO)."""
+    st = k.c_stage[c]
+    i = q_head[st]
+    while i < q_tail[st]:
+        free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
+        if free <= 0:
+            break
+        f = q_buf[st, i]
+        alive = f_loc[f] == QUEUE and f_epoch[f] == q_ep[st, i]
+        if not alive:
+            if i == q_head[st]:
+                q_head[st] += 1
+            i += 1
+            continue
+        if k.c_sector[c] >= 0 and k.c_sector[c] != f_sector[f]:
+            i += 1
+            continue
+        q_ep[st, i] = -1  # taken
+        if i == q_head[st]:
+            q_head[st] += 1
+        _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
+               f_first_car, c_occ, c_entries, life_key, life_n, heap, now)
+        i += 1
+
+
+@njit(cache=True)
+def _move_on(k, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car, f_epoch, f_enter,
+             f_first_car, c_open, c_occ, c_entries, life_key, life_n, heap, now, valid,
+             pending):
+    """After incorporating or graduating: seek a next-stage slot, else stay or relocate."""
+    u_seek = _u(life_key, life_n, f)
+    u_pick = _u(life_key, life_n, f)
+    u_rel = _u(life_key, life_n, f)
+    if u_seek < k.p_seek_next:
+        c = _pick_carrier(k, f_stage[f], f_sector[f], c_open, c_occ, u_pick)
+        if c >= 0:
+            _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
+                   f_first_car, c_occ, c_entries, life_key, life_n, heap, now)
+            return
+        if u_rel < k.p_relocate:
+            _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending)
+            return
+    _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now)
+    f_loc[f] = OUTSIDE
+
+
+@njit(cache=True)
+def _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now):
+    """Draw what happens next outside carriers (sim.model.outside.go_outside)."""
+    f_epoch[f] += 1
+    st = f_stage[f]
+    q = f_q[f]
+    best = np.inf
+    what = -1
+    if st == 0:
+        for r in range(2):
+            ua = _u(life_key, life_n, f)
+            ut = _u(life_key, life_n, f)
+            factor = q if r == 0 else 1.0 / q
+            t = _risk_time(k.out_type[0, r], k.out_rate[0, r], k.out_tab[0, r],
+                           k.out_prob[0, r], factor, tabs, ua, ut, 0.0, life_key, life_n, f)
+            if t < best:
+                best = t
+                what = OUT_GOOD if r == 0 else OUT_BAD
+    else:
+        ua = _u(life_key, life_n, f)
+        ut = _u(life_key, life_n, f)
+        if st == 1:
+            t = _risk_time(k.out_type[1, 0], k.out_rate[1, 0], k.out_tab[1, 0],
+                           k.out_prob[1, 0], q, tabs, ua, ut, 0.0, life_key, life_n, f)
+            if t < best:
+                best = t
+                what = OUT_GOOD
+        ua = _u(life_key, life_n, f)
+        ut = _u(life_key, life_n, f)
+        t = _risk_time(k.out_type[st, 2], k.out_rate[st, 2], k.out_tab[st, 2],
+                       k.out_prob[st, 2], 1.0, tabs, ua, ut, 0.0, life_key, life_n, f)
+        if t < best:
+            best = t
+            what = OUT_RELOCATE
+        e = -math.log1p(-_u(life_key, life_n, f))
+        t = _exit_time(k, f, q, f_inc, f_left, now, e) - now
+        if t < best:
+            best = t
+            what = OUT_EXIT
+    if best < np.inf and now + best <= k.horizon + 1e-9:
+        heap.push(now + best, H_FIRM, f, what, f_epoch[f])
+
+
+@njit(cache=True)
+def _exit_time(k, f, q, f_inc, f_left, now, e):
+    """First exit time given unit exponential e (sim.model.outside.exit_time)."""
+    remaining = e
+    t = now
+    if not math.isnan(f_left[f]):
+        wend = f_left[f] + k.post_window
+        if t < wend:
+            rate = k.post_rate / q
+            if rate > 0 and rate * (wend - t) >= remaining:
+                return t + remaining / rate
+            if rate > 0:
+                remaining -= rate * (wend - t)
+            t = wend
+    n = k.exit_ages.size
+    for i in range(n):
+        seg_end = f_inc[f] + k.exit_ages[i + 1] if i + 1 < n else np.inf
+        if seg_end <= t:
+            continue
+        rate = k.exit_rates[i] / q
+        if rate > 0:
+            span = seg_end - t
+            if rate * span >= remaining:
+                return t + remaining / rate
+            remaining -= rate * span
+        t = seg_end
+    return np.inf
+
+
+@njit(cache=True)
+def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags, f_stage,
+              f_sector, f_loc, valid, f_first_car, f_first_tech, f_hnte_obt, spend):
+    """One query on the current state (sim.metrics.evaluate)."""
+    m = k.q_metric[qi]
+    if m == M_SPEND:
+        return spend
+    if m <= M_GRADS or m == M_MENTORS or m == M_STAFF:
+        total = 0.0
+        for c in range(C):
+            if not c_open[c]:
+                continue
+            if k.q_kinds[qi] and not ((k.q_kinds[qi] >> k.c_kind[c]) & 1):
+                continue
+            if k.q_levels[qi] and not ((k.q_levels[qi] >> c_level[c]) & 1):
+                continue
+            if k.q_level_min[qi] >= 0 and c_level[c] < k.q_level_min[qi]:
+                continue
+            if k.q_tag[qi] >= 0 and not ((c_tags[c] >> k.q_tag[qi]) & 1):
+                continue
+            if k.q_zones[qi] and (k.c_zone[c] < 0 or not ((k.q_zones[qi] >> k.c_zone[c]) & 1)):
+                continue
+            if k.q_csectors[qi] and (k.c_sector[c] < 0
+                                     or not ((k.q_csectors[qi] >> k.c_sector[c]) & 1)):
+                continue
+            stg = k.q_stage[qi]
+            occ = 0
+            ent = 0
+            for j in range(3):
+                if stg < 0 or stg == j or (stg == 3 and j > 0):
+                    occ += c_occ[c, j]
+                    ent += c_entries[c, j]
+            if m == M_AREA:
+                total += k.c_area[c]
+            elif m == M_CARRIERS:
+                total += 1
+            elif m == M_IN_INC:
+                total += occ
+            elif m == M_ENTRIES:
+                total += ent
+            elif m == M_GRADS:
+                total += c_grads[c]
+            elif m == M_MENTORS:
+                total += k.service[0] + k.service[1] * (c_occ[c, 0] + c_occ[c, 1]
+                                                        + c_occ[c, 2]) / 100.0
+            else:
+                total += k.service[2] + k.service[3] * (c_occ[c, 0] + c_occ[c, 1]
+                                                        + c_occ[c, 2]) / 100.0
+        return total
+    if m == M_TECH_INC or m == M_HNTE_INC:  # ever incubated and ever certified, by now
+        total = 0.0
+        for f in range(n_f):
+            if math.isnan(f_first_car[f]):
+                continue
+            if k.q_fsectors[qi] and not ((k.q_fsectors[qi] >> f_sector[f]) & 1):
+                continue
+            when = f_first_tech[f] if m == M_TECH_INC else f_hnte_obt[f]
+            if not math.isnan(when):
+                total += 1
+        return total
+    total = 0.0
+    stg = k.q_stage[qi]
+    if m == M_FIRMS and stg < 0:
+        stg = 3
+    for f in range(n_f):
+        if f_loc[f] > OUTSIDE:
+            continue
+        if stg >= 0 and not (stg == f_stage[f] or (stg == 3 and f_stage[f] > 0)):
+            continue
+        if k.q_fsectors[qi] and not ((k.q_fsectors[qi] >> f_sector[f]) & 1):
+            continue
+        if m == M_FIRMS:
+            total += 1
+            continue
+        mask = k.q_status[qi]
+        ok = True
+        s = 0
+        while mask:
+            if mask & 1 and not _holds(valid, f, k.st_holders[s]):
+                ok = False
+                break
+            mask >>= 1
+            s += 1
+        if ok:
+            total += 1
+    return total

@@ -1,0 +1,70 @@
+"""Per-entity distributions as tabulated inverse CDFs the compiled kernel can evaluate.
+
+The grid is uniform in logit(u) over [-36, 36] (u from about 2e-16 to 1 - 2e-16), so both
+tails are resolved; values between grid points are interpolated linearly. With 16,385 points
+the interpolation error is orders of magnitude below Monte Carlo error for every distribution
+kind the schema offers (checked in tests/test_fast_engine.py).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.distributions import Distribution
+
+GRID = 16385
+LOGIT_SPAN = 36.0
+_X = np.linspace(-LOGIT_SPAN, LOGIT_SPAN, GRID)
+_U = 1.0 / (1.0 + np.exp(-_X))
+
+
+def tabulate(dist: Distribution) -> np.ndarray:
+    """The inverse CDF of ``dist`` on the logit grid."""
+    values = np.asarray(dist.ppf(_U), dtype=float)
+    lo, hi = dist.support
+    return np.clip(np.nan_to_num(values, nan=lo, posinf=hi, neginf=lo), lo, hi)
+
+
+@njit(cache=True)
+def ppf(tabs: np.ndarray, which: int, u: float) -> float:
+    """Inverse CDF of table ``which`` at ``u`` (linear in logit(u))."""
+    if u <= 0.0:
+        return tabs[which, 0]
+    if u >= 1.0:
+        return tabs[which, GRID - 1]
+    x = math.log(u / (1.0 - u))
+    pos = (x + LOGIT_SPAN) / (2.0 * LOGIT_SPAN) * (GRID - 1)
+    if pos <= 0.0:
+        return tabs[which, 0]
+    if pos >= GRID - 1:
+        return tabs[which, GRID - 1]
+    i = int(pos)
+    frac = pos - i
+    return tabs[which, i] * (1.0 - frac) + tabs[which, i + 1] * frac
+
+
+class TableSet:
+    """Collects distributions into one 2-D table array, handing out row numbers."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.index: dict[str, int] = {}
+
+    def add(self, dist: Distribution | None) -> int:
+        """The row of ``dist`` (-1 for none); equal distributions share a row."""
+        if dist is None:
+            return -1
+        key = dist.model_dump_json()
+        if key not in self.index:
+            self.index[key] = len(self.rows)
+            self.rows.append(tabulate(dist))
+        return self.index[key]
+
+    def array(self) -> np.ndarray:
+        """All tables, one per row."""
+        if not self.rows:
+            return np.zeros((1, GRID))
+        return np.vstack(self.rows)
