@@ -77,7 +77,9 @@ def run(
     seed: Annotated[int, typer.Option(help="Root seed; replication i uses its i-th child.")] = 0,
     out: Annotated[Path | None, typer.Option(
         help="Run folder [default: runs/<scenario id>].")] = None,
-    engine: Annotated[str, typer.Option(help="Engine: reference (SimPy).")] = "reference",
+    engine: Annotated[str, typer.Option(
+        help="reference (SimPy, defines the model) or fast (compiled; experimental until its "
+             "equivalence tests are complete).")] = "reference",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")] = None,
@@ -98,7 +100,7 @@ def run(
     for name, value, allowed in (("--backend", backend, ("serial", "processes", "dask")),
                                  ("--sampling", sampling, ("mc", "lhs")),
                                  ("--store", store, ("default", "full")),
-                                 ("--engine", engine, ("reference",)),
+                                 ("--engine", engine, ("reference", "fast")),
                                  ("--lang", lang, ("zh", "en"))):
         if value not in allowed:
             raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",

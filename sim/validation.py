@@ -36,8 +36,12 @@ def required_reps(effect: float = 0.1, alpha: float = 0.05, power: float = 0.8,
     return math.ceil(2 * z * z / (effect * effect))
 
 
-def checkpoints(sc: Scenario, per_target_intermediate: int = 1) -> list[tuple[str, dt.date]]:
-    """(query key, date) pairs: each target at its date and at intermediate month ends."""
+def checkpoints(sc: Scenario, per_target_intermediate: int = 1,
+                extra_keys: Sequence[str] = ()) -> list[tuple[str, dt.date]]:
+    """(query key, date) pairs: each target at its date and at intermediate month ends.
+
+    ``extra_keys`` (e.g. every unfiltered metric) are checked at the same dates.
+    """
     from sim.timeline import record_dates
 
     dates = record_dates(sc)
@@ -48,9 +52,18 @@ def checkpoints(sc: Scenario, per_target_intermediate: int = 1) -> list[tuple[st
         picks = [before[int(len(before) * (k + 1) / (per_target_intermediate + 1)) - 1]
                  for k in range(per_target_intermediate) if before]
         for d in [*picks, t.date]:
-            if (key, d) not in out:
-                out.append((key, d))
+            for k in (key, *extra_keys):
+                if (k, d) not in out:
+                    out.append((k, d))
     return out
+
+
+ALL_METRICS: tuple[str, ...] = (
+    "area", "carriers", "in_incubation", "entries_cum", "graduates_cum",
+    "tech_firms_incubated_cum", "tech_firms_valid", "hnte_valid", "hnte_from_incubated_cum",
+    "firms", "mentors", "staff",
+)
+"""Unfiltered metrics every engine records (sim.metrics.default_queries)."""
 
 
 def sample(simulate: Callable[..., Any], sc: Scenario, reps: int, root_seed: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-ENGINES = ("reference",)
+ENGINES = ("reference", "fast")
 DEFAULT_ENGINE = "reference"
 
 
@@ -15,4 +15,8 @@ def get_engine(name: str) -> Callable[..., Any]:
         from sim.engines.reference import simulate
 
         return simulate
+    if name == "fast":
+        from sim.engines.fast import simulate as fast_simulate
+
+        return fast_simulate
     raise ValueError(f"unknown engine {name!r} (expected one of {', '.join(ENGINES)})")

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from sim.engines.fast.compile import compile_replication
-from sim.engines.fast.keyed import replication_key
 from sim.engines.fast.kernel import simulate_kernel
+from sim.engines.fast.keyed import replication_key
 from sim.engines.reference import as_seed_sequence, prepare
 from sim.metrics import Query, default_queries
 from sim.result import Result

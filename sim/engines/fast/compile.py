@@ -42,6 +42,11 @@ CREATE_STOCK = 201
 _TABLES: dict[str, np.ndarray] = {}
 
 
+def _mat(rows: Any, ncols: int, dtype: Any) -> np.ndarray:
+    """A 2-D array of len(rows) x ncols, also when either is zero."""
+    return np.array(rows, dtype=dtype).reshape(len(rows), ncols)
+
+
 def _month_end_times(sc: Scenario, month: int) -> list[float]:
     out = []
     for year in range(sc.meta.start.year, sc.meta.horizon_end.year + 1):
@@ -182,14 +187,14 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
                         p.area_per_slot.value, t_open)
             rows[-1]["opened"] = t_open
             sched.append((t_open, K.S_OPEN, c, 0))
-    for order in build_orders(sc, lever_values):
-        eff = order.effect
+    for build in build_orders(sc, lever_values):
+        eff = build.effect
         built = 0
         for year_index, t in enumerate(_month_end_times(sc, eff.month), start=1):
-            due = int(math.floor(order.area_per_year * year_index / eff.unit_area.value + 1e-9))
+            due = math.floor(build.area_per_year * year_index / eff.unit_area.value + 1e-9)
             while built < due:
                 built += 1
-                c = carrier(f"{order.lever}@{built}", eff.kind, eff.level, eff.tags, eff.zone,
+                c = carrier(f"{build.lever}@{built}", eff.kind, eff.level, eff.tags, eff.zone,
                             eff.sector, eff.unit_area.value, eff.area_per_slot.value, t)
                 rows[-1]["opened"] = t
                 sched.append((t, K.S_OPEN, c, 0))
@@ -199,7 +204,7 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
                        ("inc0", np.int64), ("grads0", np.int64), ("key", np.uint64)):
         d[f"c_{key}"] = np.array([r[key] for r in rows], dtype=dtype)
     d["c_opened_real"] = np.array([r["opened"] for r in rows], dtype=float)
-    d["c_entries0"] = np.array([r["entries0"] for r in rows], dtype=np.int64).reshape(-1, 3)
+    d["c_entries0"] = _mat([r["entries0"] for r in rows], 3, np.int64)
     d["c_key"] = np.array([r["okey"] for r in rows], dtype=np.uint64)  # its incubatees' origin
     d["c_eval_key"] = np.array([r["key"] for r in rows], dtype=np.uint64)
 
@@ -216,12 +221,12 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
     d["g_count"] = np.array([int(g.count.value) for _, g in groups], dtype=np.int64)
     d["g_stage"] = np.array([STAGES.index(g.stage) for _, g in groups], dtype=np.int64)
     d["g_age_tab"] = np.array([tables.add(g.age_years) for _, g in groups], dtype=np.int64)
-    d["g_sector_cdf"] = np.array([_cdf(g.sector_mix or dict.fromkeys(sectors, 1.0), sectors)
-                                  for _, g in groups], dtype=float).reshape(-1, len(sectors))
+    d["g_sector_cdf"] = _mat([_cdf(g.sector_mix or dict.fromkeys(sectors, 1.0), sectors)
+                              for _, g in groups], len(sectors), float)
     rows_st = [_statuses_rows(g.statuses, sids) for _, g in groups]
-    d["g_st_share"] = np.array([r[0] for r in rows_st], dtype=float).reshape(-1, len(sids))
-    d["g_st_issued"] = np.array([r[1] for r in rows_st], dtype=np.int64).reshape(-1, len(sids))
-    d["g_st_growth"] = np.array([r[2] for r in rows_st], dtype=float).reshape(-1, len(sids))
+    d["g_st_share"] = _mat([r[0] for r in rows_st], len(sids), float)
+    d["g_st_issued"] = _mat([r[1] for r in rows_st], len(sids), np.int64)
+    d["g_st_growth"] = _mat([r[2] for r in rows_st], len(sids), float)
     d["g_key"] = np.array([name_key(f"stock:{n}") for n, _ in groups], dtype=np.uint64)
     for c, r in enumerate(rows):
         if r["inc0"] > 0:
@@ -244,15 +249,14 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
     d["a_index"] = (np.concatenate(index) if index else np.empty(0, np.int64))[order]
     for j, t in enumerate(d["a_time"]):
         sched.append((float(t), K.S_ARRIVAL, j, 0))
-    d["s_stage_cdf"] = np.array([_cdf(s.stage_mix.model_dump(), STAGES) for _, s in sources],
-                                dtype=float).reshape(-1, 3)
-    d["s_sector_cdf"] = np.array([_cdf(s.sector_mix or dict.fromkeys(sectors, 1.0), sectors)
-                                  for _, s in sources], dtype=float).reshape(-1, len(sectors))
+    d["s_stage_cdf"] = _mat([_cdf(s.stage_mix.model_dump(), STAGES) for _, s in sources], 3,
+                            float)
+    d["s_sector_cdf"] = _mat([_cdf(s.sector_mix or dict.fromkeys(sectors, 1.0), sectors)
+                              for _, s in sources], len(sectors), float)
     d["s_seek"] = np.array([s.p_seek_carrier.value for _, s in sources], dtype=float)
     d["s_age_tab"] = np.array([tables.add(s.age_years) for _, s in sources], dtype=np.int64)
-    d["s_st_p"] = np.array([[s.statuses_at_arrival[x].value if x in s.statuses_at_arrival
-                             else -1.0 for x in sids] for _, s in sources],
-                           dtype=float).reshape(-1, len(sids))
+    d["s_st_p"] = _mat([[s.statuses_at_arrival[x].value if x in s.statuses_at_arrival else -1.0
+                         for x in sids] for _, s in sources], len(sids), float)
     d["s_st_issued"] = np.ones((len(sources), len(sids)), dtype=np.int64)
     d["s_st_growth"] = np.zeros((len(sources), len(sids)))
     d["s_key"] = np.array([name_key(f"source:{n}") for n, _ in sources], dtype=np.uint64)
@@ -346,8 +350,8 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
     d["pr_share"] = np.array([r.min_tech_firm_share.value if r.min_tech_firm_share else -1.0
                               for r in pr], dtype=float)
     d["pr_p"] = np.array([r.p_approval.value for r in pr], dtype=float)
-    for i, r in enumerate(pr):
-        for j, t in enumerate(_month_end_times(sc, r.month)):
+    for i, rule in enumerate(pr):
+        for j, t in enumerate(_month_end_times(sc, rule.month)):
             sched.append((t, K.S_PROMO, i, j))
     dl = cr.delisting
     d["dl_levels"] = _bits(dl.levels, LEVELS) if dl else 0
@@ -355,8 +359,7 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
     d["dl_rereview"] = dl.rereview_months / 12.0 if dl else 0.0
     d["dl_demote"] = LEVELS.index(dl.demote_to) if dl else 0
     if dl:
-        times = _month_end_times(sc, dl.month)
-        for i, t in enumerate(times, start=1):
+        for i, t in enumerate(_month_end_times(sc, dl.month), start=1):
             if i % dl.review_interval_years == 0:
                 sched.append((t, K.S_DELIST, 0, 0))
     ds = cr.designations
@@ -370,8 +373,8 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
                               for r in ds], dtype=float)
     d["ds_p"] = np.array([r.p_grant.value for r in ds], dtype=float)
     d["ds_max"] = np.array([r.max_per_round or -1 for r in ds], dtype=np.int64)
-    for i, r in enumerate(ds):
-        for j, t in enumerate(_month_end_times(sc, r.month)):
+    for i, des in enumerate(ds):
+        for j, t in enumerate(_month_end_times(sc, des.month)):
             sched.append((t, K.S_DESIG, i, j))
     sv = cr.service
     d["service"] = np.array([sv.mentors_per_carrier.value, sv.mentors_per_100_incubatees.value,
@@ -404,7 +407,7 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
     d["sched_b"] = np.array([e[3] for e in sched], dtype=np.int64)
     d["tabs"] = tables.array()
     d["c_area"] = d["c_area"].astype(float)
-    tup = namedtuple("Compiled", sorted(d))  # type: ignore[misc]  # noqa: PYI024
+    tup = namedtuple("Compiled", sorted(d))  # type: ignore[misc]
     return tup(**{key: d[key] for key in sorted(d)}), dates, rec_t
 
 
@@ -416,10 +419,9 @@ def _encode(q: Query, sc: Scenario, sids: list[str], sectors: list[str],
     stage = f.get("stage")
     stage_code = -1 if stage is None else (3 if stage == "firm" else STAGES.index(stage))
     status = 0
-    if q.metric == "tech_firms_valid":
-        status = 1 << sids.index("tech_firm")
-    elif q.metric == "hnte_valid":
-        status = 1 << sids.index("hnte")
+    fixed = {"tech_firms_valid": "tech_firm", "hnte_valid": "hnte"}.get(q.metric)
+    if fixed is not None:  # -1: the status is not declared, so nobody holds it
+        status = 1 << sids.index(fixed) if fixed in sids else -1
     elif q.metric == "status_valid":
         status = _bits(f.get("statuses"), sids)
     sector_bits = _bits(f.get("sector"), sectors)

@@ -29,6 +29,7 @@ IN_GOOD, IN_BAD, IN_MAX, OUT_GOOD, OUT_BAD, OUT_RELOCATE, OUT_EXIT = range(7)
 # metric codes (sim.registry order)
 M_AREA, M_CARRIERS, M_IN_INC, M_ENTRIES, M_GRADS, M_TECH_INC, M_TECH, M_HNTE = range(8)
 M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND = range(8, 14)
+FIRM_METRICS = (M_TECH_INC, M_TECH, M_HNTE, M_HNTE_INC, M_STATUS, M_FIRMS)
 NEVER = 1 << 30
 TINY = 1e-12
 
@@ -92,7 +93,7 @@ def _holds(valid: np.ndarray, f: int, holders_mask: int) -> bool:
 
 
 @njit(cache=True)
-def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's run()
+def simulate_kernel(k, rep_key):
     """Run one replication; return (series[Q, T], population[7, T], counters)."""
     tabs = k.tabs
     S = k.st_p_round.size
@@ -275,8 +276,7 @@ def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's r
                     if create != 2 and issued[row, s] == 0 and k.st_validity[s] == 1:
                         window = k.st_years[s]
                         a = math.log1p(growth[row, s])
-                        back = ud * window if a == 0 else -math.log1p(ud * math.expm1(-a * window)) / a
-                        start = -min(back, window - 1e-9)
+                        start = -min(_years_back(ud, window, a), window - 1e-9)
                     # issue (sim.model.statuses.issue)
                     if k.st_validity[s] == 0:
                         end = _year_end(k.jan1, start)
@@ -313,10 +313,6 @@ def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's r
                         up = _u(life_key, life_n, f)
                         c = _pick_carrier(k, f_stage[f], f_sector[f], c_open, c_occ, up)
                         if c >= 0:
-                            kind_enter = 1
-                        else:
-                            kind_enter = 0
-                        if kind_enter == 1:
                             _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car,
                                    f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key,
                                    life_n, heap, now)
@@ -353,9 +349,13 @@ def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's r
             spend += (k.spend_fixed + k.spend_per100 * incub / 100.0) * (now - last_record_t)
             last_record_t = now
             for qi in range(Q):
+                if k.q_metric[qi] in FIRM_METRICS:
+                    continue
                 series[qi, ti] = _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads,
                                            c_level, c_tags, f_stage, f_sector, f_loc, valid,
                                            f_first_car, f_first_tech, f_hnte_obt, spend)
+            _firm_queries(k, ti, series, n_f, f_stage, f_sector, f_loc, valid, f_first_car,
+                          f_first_tech, f_hnte_obt)
             population[0, ti] = n_f
             for f in range(n_f):
                 population[1 + f_loc[f], ti] += 1
@@ -395,8 +395,8 @@ def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's r
                     elif p <= 0.0:
                         countdown[f, s] = NEVER
                     else:
-                        countdown[f, s] = max(1, min(NEVER, int(math.ceil(
-                            math.log1p(-u) / math.log1p(-p)))))
+                        countdown[f, s] = max(1, min(NEVER, math.ceil(
+                            math.log1p(-u) / math.log1p(-p))))
                 countdown[f, s] -= 1
                 if countdown[f, s] == 0:
                     u_s = _u(stat_key, stat_n, row)
@@ -424,6 +424,11 @@ def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's r
         # ================================================================ promotions
         if kind == S_PROMO:
             rule = ea
+            tech_held = np.zeros(C, np.int64)
+            if k.pr_share[rule] >= 0 and k.tech_id >= 0:
+                for f in range(n_f):
+                    if f_loc[f] == CARRIER and not math.isnan(valid[f, k.tech_id]):
+                        tech_held[f_car[f]] += 1
             for c in range(C):
                 if not c_open[c]:
                     continue
@@ -441,12 +446,7 @@ def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's r
                 if k.pr_grads[rule] >= 0 and c_grads[c] < k.pr_grads[rule]:
                     continue
                 if k.pr_share[rule] >= 0:
-                    held = 0
-                    for f in range(n_f):
-                        if f_loc[f] == CARRIER and f_car[f] == c and k.tech_id >= 0 and \
-                                not math.isnan(valid[f, k.tech_id]):
-                            held += 1
-                    share = held / occ if occ > 0 else 0.0
+                    share = tech_held[c] / occ if occ > 0 else 0.0
                     if share < k.pr_share[rule]:
                         continue
                 if u < k.pr_p[rule]:
@@ -599,6 +599,14 @@ def simulate_kernel(k, rep_key):  # noqa: C901 - one event loop, as in SimPy's r
             continue
 
     return series, population
+
+
+@njit(cache=True)
+def _years_back(u, window, a):
+    """Certificate age at the start (sim.model.statuses.years_back)."""
+    if a == 0:
+        return u * window
+    return -math.log1p(u * math.expm1(-a * window)) / a
 
 
 @njit(cache=True)
@@ -829,11 +837,11 @@ def _exit_time(k, f, q, f_inc, f_left, now, e):
 @njit(cache=True)
 def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags, f_stage,
               f_sector, f_loc, valid, f_first_car, f_first_tech, f_hnte_obt, spend):
-    """One query on the current state (sim.metrics.evaluate)."""
+    """One carrier-level query (or spend) on the current state (sim.metrics.evaluate)."""
     m = k.q_metric[qi]
     if m == M_SPEND:
         return spend
-    if m <= M_GRADS or m == M_MENTORS or m == M_STAFF:
+    if m <= M_GRADS or m in (M_MENTORS, M_STAFF):
         total = 0.0
         for c in range(C):
             if not c_open[c]:
@@ -875,40 +883,58 @@ def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags,
                 total += k.service[2] + k.service[3] * (c_occ[c, 0] + c_occ[c, 1]
                                                         + c_occ[c, 2]) / 100.0
         return total
-    if m == M_TECH_INC or m == M_HNTE_INC:  # ever incubated and ever certified, by now
-        total = 0.0
-        for f in range(n_f):
-            if math.isnan(f_first_car[f]):
-                continue
+    return 0.0  # firm metrics: _firm_queries
+
+
+@njit(cache=True)
+def _firm_queries(k, ti, series, n_f, f_stage, f_sector, f_loc, valid, f_first_car,
+                  f_first_tech, f_hnte_obt):
+    """Every firm-level query at one record, in a single pass over the firms."""
+    Q = k.q_metric.size
+    idx = np.empty(Q, np.int64)
+    nq = 0
+    for qi in range(Q):
+        if k.q_metric[qi] in FIRM_METRICS:
+            idx[nq] = qi
+            series[qi, ti] = 0.0
+            nq += 1
+    if nq == 0:
+        return
+    for f in range(n_f):
+        incubated = not math.isnan(f_first_car[f])
+        here = f_loc[f] <= OUTSIDE
+        if not here and not incubated:
+            continue
+        for j in range(nq):
+            qi = idx[j]
+            m = k.q_metric[qi]
             if k.q_fsectors[qi] and not ((k.q_fsectors[qi] >> f_sector[f]) & 1):
                 continue
-            when = f_first_tech[f] if m == M_TECH_INC else f_hnte_obt[f]
-            if not math.isnan(when):
-                total += 1
-        return total
-    total = 0.0
-    stg = k.q_stage[qi]
-    if m == M_FIRMS and stg < 0:
-        stg = 3
-    for f in range(n_f):
-        if f_loc[f] > OUTSIDE:
-            continue
-        if stg >= 0 and not (stg == f_stage[f] or (stg == 3 and f_stage[f] > 0)):
-            continue
-        if k.q_fsectors[qi] and not ((k.q_fsectors[qi] >> f_sector[f]) & 1):
-            continue
-        if m == M_FIRMS:
-            total += 1
-            continue
-        mask = k.q_status[qi]
-        ok = True
-        s = 0
-        while mask:
-            if mask & 1 and not _holds(valid, f, k.st_holders[s]):
-                ok = False
-                break
-            mask >>= 1
-            s += 1
-        if ok:
-            total += 1
-    return total
+            if m in (M_TECH_INC, M_HNTE_INC):
+                when = f_first_tech[f] if m == M_TECH_INC else f_hnte_obt[f]
+                if incubated and not math.isnan(when):
+                    series[qi, ti] += 1.0
+                continue
+            if not here:
+                continue
+            stg = k.q_stage[qi]
+            if m == M_FIRMS and stg < 0:
+                stg = 3
+            if stg >= 0 and not (stg == f_stage[f] or (stg == 3 and f_stage[f] > 0)):
+                continue
+            if m == M_FIRMS:
+                series[qi, ti] += 1.0
+                continue
+            mask = k.q_status[qi]
+            if mask < 0:
+                continue
+            ok = True
+            s = 0
+            while mask:
+                if mask & 1 and not _holds(valid, f, k.st_holders[s]):
+                    ok = False
+                    break
+                mask >>= 1
+                s += 1
+            if ok:
+                series[qi, ti] += 1.0

@@ -1,0 +1,122 @@
+"""The compiled fast engine: its building blocks, model truths, and agreement with the reference.
+
+Equivalence here is checked on small scenarios at a power stated in each docstring; the
+full-power checks on every shipped scenario (a 0.1 SD shift detected with power >= 0.8) are
+the remaining part of the fast-engine issue (docs/fast-engine-plan.md).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydantic import TypeAdapter
+
+from sim.distributions import Distribution
+from sim.engines.fast import simulate as fast
+from sim.engines.fast.keyed import subkey, uniform
+from sim.engines.fast.tables import GRID, TableSet, ppf
+from sim.engines.reference import simulate as reference
+from sim.scenario import load_scenario
+from sim.validation import ALL_METRICS, checkpoints, compare, required_reps, sample
+from tests.factory import q, queue_scenario
+from tests.test_reference_engine import erlang_b
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "scenarios" / "examples" / "minimal.yaml"
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+DIST = TypeAdapter(Distribution)
+
+
+@pytest.mark.parametrize("spec", [
+    {"dist": "triangular", "low": 12, "mode": 24, "high": 48},
+    {"dist": "lognormal", "mu": 1.0, "sigma": 0.8},
+    {"dist": "exponential", "mean": 3},
+    {"dist": "uniform", "low": 0, "high": 24},
+    {"dist": "beta", "a": 2, "b": 5, "low": 0, "high": 10},
+    {"dist": "gamma", "shape": 2, "scale": 1.5},
+    {"dist": "fixed", "value": 48},
+])
+def test_tabulated_inverse_cdf_matches_the_exact_one(spec):
+    d = DIST.validate_python(spec)
+    tables = TableSet()
+    row = tables.add(d)
+    tabs = tables.array()
+    assert tabs.shape == (1, GRID)
+    u = np.linspace(0.001, 0.999, 997)
+    approx = np.array([ppf(tabs, row, float(x)) for x in u])
+    exact = d.ppf(u)
+    scale = max(1.0, float(np.std(d.sample(np.random.default_rng(0), 1000))))
+    assert np.max(np.abs(approx - exact)) < 1e-3 * scale
+
+
+def test_keyed_uniforms_are_uniform_and_independent_across_keys():
+    key = subkey(np.uint64(12345), np.uint64(7))
+    u = np.array([uniform(key, np.uint64(n)) for n in range(20000)])
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 4 * math.sqrt(1 / 12 / u.size)
+    other = np.array([uniform(subkey(np.uint64(12345), np.uint64(8)), np.uint64(n))
+                      for n in range(20000)])
+    assert abs(np.corrcoef(u, other)[0, 1]) < 0.03
+
+
+def test_fast_engine_is_deterministic_and_conserves_firms():
+    sc = load_scenario(MINIMAL)
+    for seed in (0, 5):
+        a, b = fast(sc, seed), fast(sc, seed)
+        for key in a.series:
+            np.testing.assert_array_equal(a.series[key], b.series[key])
+    c, d = fast(sc, 0), fast(sc, 1)
+    assert any(not np.array_equal(c.series[k], d.series[k]) for k in c.series)
+    p = c.population
+    total = p["queue"] + p["carrier"] + p["outside"] + p["exited"] + p["relocated"]
+    np.testing.assert_array_equal(total, p["created"])
+
+
+def test_fast_engine_erlang_loss_occupancy():
+    """One carrier, c slots, Poisson arrivals, exponential stays, no waiting: the time-average
+    occupancy is lambda (1 - B(c, a)) / mu (Erlang loss and Little's law)."""
+    lam, mu, c = 40.0, 2.0, 20
+    sc = queue_scenario(rate=lam, slots=c, stay={"rate": q(mu)}, years=12)
+    occ = np.concatenate([fast(sc, s).series["in_incubation"][24:] for s in range(30)])
+    expected = lam * (1 - erlang_b(c, lam / mu)) / mu
+    assert abs(occ.mean() - expected) < 0.3, (occ.mean(), expected)
+
+
+def test_fast_engine_mg_infinity_lognormal_stays():
+    lam, mu_log, sigma = 30.0, math.log(6.0), 0.8
+    stay = {"duration_months": {"dist": "lognormal", "mu": mu_log, "sigma": sigma,
+                                "source": "assumption: test"}}
+    sc = queue_scenario(rate=lam, slots=10_000, stay=stay, years=8)
+    occ = np.concatenate([fast(sc, s).series["in_incubation"][36:] for s in range(40)])
+    expected = lam * math.exp(mu_log + sigma**2 / 2) / 12
+    assert abs(occ.mean() - expected) < 0.5, (occ.mean(), expected)
+
+
+def test_fast_engine_agrees_with_reference_on_the_minimal_scenario():
+    """Two-sample Welch and KS tests, Holm-corrected over every target and every unfiltered
+    metric at the target dates and at an intermediate month. With n = 600 per engine a shift
+    of 0.25 SD in a mean is detected with power >= 0.8 at a family-wise 5% over these tests
+    (sim.validation.required_reps); the 0.1 SD check needs ~3,000 per engine and belongs to
+    the full equivalence run."""
+    sc = load_scenario(MINIMAL)
+    points = checkpoints(sc, 1, extra_keys=ALL_METRICS)
+    n = 600
+    assert required_reps(0.25, tests=2 * len(points)) <= n
+    a = sample(reference, sc, n, root_seed=3, points=points)
+    b = sample(fast, sc, n, root_seed=3, points=points)
+    rows = compare(a, b)
+    assert not any(r.rejected for r in rows), [r for r in rows if r.rejected]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_scenario_runs_on_the_fast_engine(path):
+    sc = load_scenario(path)
+    r = fast(sc, 0)
+    p = r.population
+    total = p["queue"] + p["carrier"] + p["outside"] + p["exited"] + p["relocated"]
+    np.testing.assert_array_equal(total, p["created"])
+    for t in sc.targets:
+        assert np.all(np.isfinite(r.value(t.metric, t.filters, t.date)))
