@@ -39,7 +39,22 @@ RECORD_LAG = 1e-9
 CREATE_INITIAL = 200
 CREATE_STOCK = 201
 
-_TABLES: dict[str, np.ndarray] = {}
+_COMPILED: dict[tuple[str, ...], type] = {}
+
+
+def _compiled_class(fields: tuple[str, ...]) -> type:
+    """One named-tuple class per field list and process.
+
+    Numba types a named tuple by its class: reusing one class lets it compile the kernel once
+    (and load it from its disk cache in later processes) instead of once per replication.
+    """
+    cls = _COMPILED.get(fields)
+    if cls is None:
+        cls = namedtuple("Compiled", fields)  # type: ignore[misc]
+        cls.__module__ = __name__
+        _COMPILED[fields] = cls
+        globals()["Compiled"] = cls
+    return cls
 
 
 def _mat(rows: Any, ncols: int, dtype: Any) -> np.ndarray:
@@ -204,6 +219,10 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
                        ("inc0", np.int64), ("grads0", np.int64), ("key", np.uint64)):
         d[f"c_{key}"] = np.array([r[key] for r in rows], dtype=dtype)
     d["c_opened_real"] = np.array([r["opened"] for r in rows], dtype=float)
+    stages_of = np.array([r["stage"] for r in rows], dtype=np.int64)
+    d["stage_carriers"] = np.argsort(stages_of, kind="stable").astype(np.int64)
+    d["stage_ptr"] = np.searchsorted(stages_of[d["stage_carriers"]], np.arange(4)).astype(
+        np.int64)
     d["c_entries0"] = _mat([r["entries0"] for r in rows], 3, np.int64)
     d["c_key"] = np.array([r["okey"] for r in rows], dtype=np.uint64)  # its incubatees' origin
     d["c_eval_key"] = np.array([r["key"] for r in rows], dtype=np.uint64)
@@ -407,8 +426,8 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
     d["sched_b"] = np.array([e[3] for e in sched], dtype=np.int64)
     d["tabs"] = tables.array()
     d["c_area"] = d["c_area"].astype(float)
-    tup = namedtuple("Compiled", sorted(d))  # type: ignore[misc]
-    return tup(**{key: d[key] for key in sorted(d)}), dates, rec_t
+    fields = tuple(sorted(d))
+    return _compiled_class(fields)(**{key: d[key] for key in fields}), dates, rec_t
 
 
 def _encode(q: Query, sc: Scenario, sids: list[str], sectors: list[str],

@@ -640,9 +640,11 @@ def _leave_region(f, where, f_loc, f_epoch, valid, pending):
 @njit(cache=True)
 def _pick_carrier(k, stage, sector, c_open, c_occ, u):
     """A fitting open carrier with room, proportional to free slots (sim.model.incubation)."""
+    lo, hi = k.stage_ptr[stage], k.stage_ptr[stage + 1]
     total = 0
-    for c in range(k.c_kind.size):
-        if c_open[c] and k.c_stage[c] == stage and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
+    for j in range(lo, hi):
+        c = k.stage_carriers[j]
+        if c_open[c] and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
             free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
             if free > 0:
                 total += free
@@ -651,8 +653,9 @@ def _pick_carrier(k, stage, sector, c_open, c_occ, u):
     pick = u * total
     acc = 0.0
     last = -1
-    for c in range(k.c_kind.size):
-        if c_open[c] and k.c_stage[c] == stage and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
+    for j in range(lo, hi):
+        c = k.stage_carriers[j]
+        if c_open[c] and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
             free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
             if free > 0:
                 acc += free

@@ -1,0 +1,86 @@
+"""Fast engine vs SimPy reference: speed per scenario, scaling, memory, parallel efficiency.
+
+Usage: python benchmarks/engines.py [--ref-reps N] [--fast-reps N] [--quick]
+Every ratio is measured in this one run (machines here are noisy). Prints:
+  1. ms per replication for both engines on each shipped scenario, and their ratio;
+  2. scaling of the fast engine with the number of firms (scenario size) and replications;
+  3. peak memory (RSS growth) per replication in a batch;
+  4. parallel efficiency of 2 worker processes against 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.engines.fast import simulate as fast  # noqa: E402
+from sim.engines.reference import simulate as reference  # noqa: E402
+from sim.experiment import RunConfig, run_experiment  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
+
+
+def per_rep(fn, sc, reps: int, first: int = 0) -> float:
+    t0 = time.perf_counter()
+    for i in range(first, first + reps):
+        fn(sc, i)
+    return (time.perf_counter() - t0) / reps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--ref-reps", type=int, default=3)
+    parser.add_argument("--fast-reps", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="skip Chongqing's reference run")
+    args = parser.parse_args()
+    paths = sorted((ROOT / "scenarios").glob("*.yaml"))
+    print(f"{'scenario':<13} {'firms':>8} {'reference ms':>13} {'fast ms':>9} {'ratio':>7}")
+    for path in paths:
+        sc = load_scenario(path)
+        fast(sc, 10_000)  # compile / load the cache outside the timing
+        f_ms = 1000 * per_rep(fast, sc, args.fast_reps)
+        firms = fast(sc, 0).population["created"][-1]
+        if args.quick and sc.meta.id == "chongqing":
+            print(f"{sc.meta.id:<13} {firms:>8.0f} {'skipped':>13} {f_ms:>9.1f} {'':>7}")
+            continue
+        reps = 1 if sc.meta.id == "chongqing" else args.ref_reps
+        r_ms = 1000 * per_rep(reference, sc, reps)
+        print(f"{sc.meta.id:<13} {firms:>8.0f} {r_ms:>13.0f} {f_ms:>9.1f} {r_ms / f_ms:>7.1f}")
+
+    print("\nfast engine, replications 100 -> 1,000 (beibei): ms per replication")
+    sc = load_scenario(ROOT / "scenarios" / "beibei.yaml")
+    for n in (100, 1000):
+        print(f"  {n:>6} reps: {1000 * per_rep(fast, sc, n):.1f}")
+
+    print("\npeak memory growth (RSS) over 200 fast replications of chongqing, in one process")
+    cq = load_scenario(ROOT / "scenarios" / "chongqing.yaml")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for i in range(20):
+        fast(cq, i)
+    mid = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for i in range(20, 200):
+        fast(cq, i)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"  after 20: +{(mid - before) / 1024:.0f} MB; after 200: +{(after - before) / 1024:.0f} MB"
+          " (flat means memory does not grow with replications)")
+
+    print("\nparallel efficiency, 400 fast beibei replications through run_experiment")
+    times = {}
+    for workers in (1, 2):
+        out = Path("/tmp") / f"bench-par-{workers}"
+        cfg = RunConfig(reps=400, seed=1, engine="fast", backend="processes", workers=workers,
+                        overwrite=True)
+        t0 = time.perf_counter()
+        run_experiment(sc, out, cfg)
+        times[workers] = time.perf_counter() - t0
+    eff = times[1] / (2 * times[2])
+    print(f"  1 worker {times[1]:.1f} s, 2 workers {times[2]:.1f} s, efficiency {eff:.0%}")
+
+
+if __name__ == "__main__":
+    main()
