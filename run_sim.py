@@ -49,10 +49,15 @@ def simulate_cmd(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     seed: Annotated[int, typer.Option(help="Seed of the replication (0 is a valid seed).")] = 0,
     out: Annotated[Path | None, typer.Option(help="Write the monthly table as CSV here.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="reference (default: SimPy, defines the model) or fast.")] = "reference",
     lang: Lang = "zh",
 ) -> None:
-    """Run ONE replication (SimPy reference engine); print each target's value at its date."""
-    raise typer.Exit(commands.simulate_one(path, seed, out, lang))
+    """Run ONE replication (reference engine by default); print each target at its date."""
+    if engine not in ("reference", "fast"):
+        raise typer.BadParameter(f"{engine!r} (expected reference or fast)",
+                                 param_hint="--engine")
+    raise typer.Exit(commands.simulate_one(path, seed, out, lang, engine))
 
 
 def _parse_sets(values: list[str] | None) -> dict[str, float]:
@@ -78,8 +83,8 @@ def run(
     out: Annotated[Path | None, typer.Option(
         help="Run folder [default: runs/<scenario id>].")] = None,
     engine: Annotated[str, typer.Option(
-        help="reference (SimPy, defines the model) or fast (compiled; experimental until its "
-             "equivalence tests are complete).")] = "reference",
+        help="fast (default: the model compiled with numba, checked against the reference) "
+             "or reference (SimPy: defines the model; slow).")] = "fast",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")] = None,

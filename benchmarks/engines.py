@@ -66,7 +66,8 @@ def main() -> None:
     for i in range(20, 200):
         fast(cq, i)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"  after 20: +{(mid - before) / 1024:.0f} MB; after 200: +{(after - before) / 1024:.0f} MB"
+    grow20, grow200 = (mid - before) / 1024, (after - before) / 1024
+    print(f"  after 20: +{grow20:.0f} MB; after 200: +{grow200:.0f} MB"
           " (flat means memory does not grow with replications)")
 
     print("\nparallel efficiency, 400 fast beibei replications through run_experiment")

@@ -114,7 +114,7 @@ class RunConfig:
 
     reps: int = 200
     seed: int = 0
-    engine: str = "reference"
+    engine: str = "fast"
     backend: str = "processes"
     workers: int = 2
     scheduler: str | None = None

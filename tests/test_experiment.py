@@ -83,7 +83,8 @@ def test_backends_give_identical_outcomes(tmp_path, minimal_scenario):
 
 def test_manifest_records_the_run(tmp_path, minimal_scenario):
     out = tmp_path / "run"
-    run_experiment(minimal_scenario, out, RunConfig(reps=3, seed=9, backend="serial"))
+    run_experiment(minimal_scenario, out, RunConfig(reps=3, seed=9, backend="serial",
+                                                    engine="reference"))
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert m["status"] == "complete" and m["reps_done"] == 3 and m["seed"] == 9
     assert m["engine"] == "reference" and m["backend"] == "serial"
@@ -169,7 +170,11 @@ def test_resume_refuses_a_different_seed(tmp_path, minimal_scenario):
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_scenario_runs_and_plots(tmp_path, path):
-    """Every shipped scenario: a few replications, all tables and plots, and model truths."""
+    """Every shipped scenario: a few replications (default engine), tables, plots, truths.
+
+    Each shipped scenario also runs on the reference engine in this suite's
+    tests/test_reference_engine.py::test_every_shipped_scenario_runs_on_the_reference.
+    """
     from sim.summary import summarize, write_plots, write_tables
 
     sc = load_scenario(path)

@@ -2,7 +2,7 @@
 
 Equivalence here is checked on small scenarios at a power stated in each docstring; the
 full-power checks on every shipped scenario (a 0.1 SD shift detected with power >= 0.8) are
-the remaining part of the fast-engine issue (docs/fast-engine-plan.md).
+the remaining part of the fast-engine issue (docs/fast-engine.md).
 """
 
 from __future__ import annotations

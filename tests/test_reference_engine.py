@@ -148,3 +148,18 @@ def test_mg_infinity_mean_occupancy_lognormal_stays():
     se = math.sqrt(expected / (len(runs) * 5 * 12 * 0.5))
     assert abs(occ.mean() - expected) < 4 * se, (occ.mean(), expected)
     assert occ.var() == pytest.approx(expected, rel=0.35)
+
+
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_scenario_runs_on_the_reference(path):
+    """One reference replication of every shipped scenario: conservation and finite targets."""
+    sc = load_scenario(path)
+    r = simulate(sc, 0)
+    p = r.population
+    total = p["queue"] + p["carrier"] + p["outside"] + p["exited"] + p["relocated"]
+    np.testing.assert_array_equal(total, p["created"])
+    for t in sc.targets:
+        assert math.isfinite(r.value(t.metric, t.filters, t.date))

@@ -53,19 +53,20 @@ def show(path: Path, lang: str) -> int:
     return EXIT_OK
 
 
-def simulate_one(path: Path, seed: int, out: Path | None, lang: str) -> int:
-    """Run one reference replication and print each target's metric at its date."""
+def simulate_one(path: Path, seed: int, out: Path | None, lang: str,
+                 engine: str = "reference") -> int:
+    """Run one replication and print each target's metric at its date."""
     from rich.table import Table
 
     from sim.cli.show import threshold_text
-    from sim.engines.reference import simulate
+    from sim.engines import get_engine
     from sim.targets import judge
 
     try:
         sc = load_scenario(path)
     except ScenarioError as exc:
         return report_scenario_error(exc)
-    result = simulate(sc, seed)
+    result = get_engine(engine)(sc, seed)
     zh = lang == "zh"
     table = Table(title=f"{sc.meta.name.zh if zh else sc.meta.name.en} — seed {seed}")
     for head in (("目标", "target"), ("名称", "label"), ("日期", "date"), ("目标值", "threshold"),

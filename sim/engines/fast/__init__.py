@@ -3,7 +3,7 @@
 ``simulate(scenario, seed, ...)`` has the reference engine's signature and returns the same
 Result type. Uncertainty draws, carriers, pipeline and arrivals come from the same keyed
 numpy streams as the reference (sim/engines/fast/compile.py); per-firm draws come from keyed
-counter streams inside the kernel (sim/engines/fast/keyed.py). Design: docs/fast-engine-plan.md.
+counter streams inside the kernel (sim/engines/fast/keyed.py). Design: docs/fast-engine.md.
 """
 
 from __future__ import annotations

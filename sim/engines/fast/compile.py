@@ -48,13 +48,12 @@ def _compiled_class(fields: tuple[str, ...]) -> type:
     Numba types a named tuple by its class: reusing one class lets it compile the kernel once
     (and load it from its disk cache in later processes) instead of once per replication.
     """
-    cls = _COMPILED.get(fields)
-    if cls is None:
-        cls = namedtuple("Compiled", fields)  # type: ignore[misc]
-        cls.__module__ = __name__
-        _COMPILED[fields] = cls
-        globals()["Compiled"] = cls
-    return cls
+    if fields not in _COMPILED:
+        made: Any = namedtuple("Compiled", fields)  # type: ignore[misc]
+        made.__module__ = __name__
+        _COMPILED[fields] = made
+        globals()["Compiled"] = made
+    return _COMPILED[fields]
 
 
 def _mat(rows: Any, ncols: int, dtype: Any) -> np.ndarray:
