@@ -892,52 +892,58 @@ def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags,
 @njit(cache=True)
 def _firm_queries(k, ti, series, n_f, f_stage, f_sector, f_loc, valid, f_first_car,
                   f_first_tech, f_hnte_obt):
-    """Every firm-level query at one record, in a single pass over the firms."""
-    Q = k.q_metric.size
-    idx = np.empty(Q, np.int64)
-    nq = 0
-    for qi in range(Q):
-        if k.q_metric[qi] in FIRM_METRICS:
-            idx[nq] = qi
-            series[qi, ti] = 0.0
-            nq += 1
-    if nq == 0:
-        return
+    """Every firm-level query at one record (sim.metrics.evaluate, firm metrics).
+
+    One pass over the firms fills a histogram by (stage, sector, statuses held); each query
+    then sums the bins it selects, so the cost does not grow with the number of queries.
+    """
+    S = valid.shape[1]
+    n_sec = k.n_sectors
+    n_masks = 1 << S
+    hist = np.zeros(3 * n_sec * n_masks, np.int64)
+    inc_tech = np.zeros(n_sec, np.int64)
+    inc_hnte = np.zeros(n_sec, np.int64)
     for f in range(n_f):
-        incubated = not math.isnan(f_first_car[f])
-        here = f_loc[f] <= OUTSIDE
-        if not here and not incubated:
+        if not math.isnan(f_first_car[f]):
+            if not math.isnan(f_first_tech[f]):
+                inc_tech[f_sector[f]] += 1
+            if not math.isnan(f_hnte_obt[f]):
+                inc_hnte[f_sector[f]] += 1
+        if f_loc[f] > OUTSIDE:
             continue
-        for j in range(nq):
-            qi = idx[j]
-            m = k.q_metric[qi]
-            if k.q_fsectors[qi] and not ((k.q_fsectors[qi] >> f_sector[f]) & 1):
+        held = 0
+        for s in range(S):
+            if _holds(valid, f, k.st_holders[s]):
+                held |= 1 << s
+        hist[(f_stage[f] * n_sec + f_sector[f]) * n_masks + held] += 1
+    for qi in range(k.q_metric.size):
+        m = k.q_metric[qi]
+        if m not in FIRM_METRICS:
+            continue
+        sectors = k.q_fsectors[qi]
+        total = 0
+        if m in (M_TECH_INC, M_HNTE_INC):
+            arr = inc_tech if m == M_TECH_INC else inc_hnte
+            for j in range(n_sec):
+                if sectors == 0 or (sectors >> j) & 1:
+                    total += arr[j]
+            series[qi, ti] = total
+            continue
+        need = k.q_status[qi]
+        if need < 0:  # the status is not declared: nobody holds it
+            series[qi, ti] = 0.0
+            continue
+        stg = k.q_stage[qi]
+        if m == M_FIRMS and stg < 0:
+            stg = 3
+        for st in range(3):
+            if stg >= 0 and not (stg == st or (stg == 3 and st > 0)):
                 continue
-            if m in (M_TECH_INC, M_HNTE_INC):
-                when = f_first_tech[f] if m == M_TECH_INC else f_hnte_obt[f]
-                if incubated and not math.isnan(when):
-                    series[qi, ti] += 1.0
-                continue
-            if not here:
-                continue
-            stg = k.q_stage[qi]
-            if m == M_FIRMS and stg < 0:
-                stg = 3
-            if stg >= 0 and not (stg == f_stage[f] or (stg == 3 and f_stage[f] > 0)):
-                continue
-            if m == M_FIRMS:
-                series[qi, ti] += 1.0
-                continue
-            mask = k.q_status[qi]
-            if mask < 0:
-                continue
-            ok = True
-            s = 0
-            while mask:
-                if mask & 1 and not _holds(valid, f, k.st_holders[s]):
-                    ok = False
-                    break
-                mask >>= 1
-                s += 1
-            if ok:
-                series[qi, ti] += 1.0
+            for sec in range(n_sec):
+                if sectors and not ((sectors >> sec) & 1):
+                    continue
+                base = (st * n_sec + sec) * n_masks
+                for held in range(n_masks):
+                    if m == M_FIRMS or (held & need) == need:
+                        total += hist[base + held]
+        series[qi, ti] = total
