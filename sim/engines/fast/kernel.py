@@ -51,6 +51,25 @@ def _pick_cdf(cdf: np.ndarray, u: float) -> int:
 
 
 @njit(cache=True)
+def _conditional(tabs, tab, u, lasted, keys, counters, f):
+    """A draw of table ``tab`` by inversion of ``u``, conditioned on exceeding ``lasted``.
+
+    sim.model.hazards.conditional_draw: rejection on the firm's own stream; if the
+    distribution cannot exceed ``lasted`` the result is ``lasted``.
+    """
+    d = ppf(tabs, tab, u)
+    if lasted <= 0.0 or d > lasted:
+        return d
+    if tabs[tab, tabs.shape[1] - 1] <= lasted:
+        return lasted
+    for _ in range(256):
+        d = ppf(tabs, tab, _u(keys, counters, f))
+        if d > lasted:
+            return d
+    return lasted
+
+
+@njit(cache=True)
 def _risk_time(kind: int, rate: float, tab: int, prob: float, factor: float, tabs: np.ndarray,
                u_active: float, u_time: float, lasted_months: float,
                keys: np.ndarray, counters: np.ndarray, f: int) -> float:
@@ -64,18 +83,7 @@ def _risk_time(kind: int, rate: float, tab: int, prob: float, factor: float, tab
         if r <= 0.0:
             return np.inf
         return -math.log1p(-u_time) / r
-    lasted = lasted_months * factor
-    d = ppf(tabs, tab, u_time)
-    if lasted > 0.0 and d <= lasted:
-        if tabs[tab, tabs.shape[1] - 1] <= lasted:
-            d = lasted
-        else:
-            for _ in range(256):
-                d = ppf(tabs, tab, _u(keys, counters, f))
-                if d > lasted:
-                    break
-            if d <= lasted:
-                d = lasted
+    d = _conditional(tabs, tab, u_time, lasted_months * factor, keys, counters, f)
     months = d / factor
     return max(0.0, months / 12.0 - lasted_months / 12.0)
 
@@ -682,17 +690,7 @@ def _enter_risks(k, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n, he
             what = r
     um = _u(life_key, life_n, f)
     tab = k.max_stay_tab[st]
-    d = ppf(tabs, tab, um)
-    if tenure > 0.0 and d <= tenure:
-        if tabs[tab, tabs.shape[1] - 1] <= tenure:
-            d = tenure
-        else:
-            for _ in range(256):
-                d = ppf(tabs, tab, _u(life_key, life_n, f))
-                if d > tenure:
-                    break
-            if d <= tenure:
-                d = tenure
+    d = _conditional(tabs, tab, um, tenure, life_key, life_n, f)
     t_max = max(0.0, (d - tenure) / 12.0)
     if t_max < best:
         best = t_max
