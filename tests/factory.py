@@ -78,3 +78,12 @@ def with_data(changes: dict[str, Any]) -> dict[str, Any]:
     d = copy.deepcopy(BASE)
     d.update(changes)
     return d
+
+
+def assert_conserved(population: dict[str, Any]) -> None:
+    """Every firm ever created is in exactly one place at every record (conservation)."""
+    import numpy as np
+
+    p = population
+    total = p["queue"] + p["carrier"] + p["outside"] + p["exited"] + p["relocated"]
+    np.testing.assert_array_equal(total, p["created"])

@@ -285,17 +285,7 @@ def simulate_kernel(k, rep_key):
                         window = k.st_years[s]
                         a = math.log1p(growth[row, s])
                         start = -min(_years_back(ud, window, a), window - 1e-9)
-                    # issue (sim.model.statuses.issue)
-                    if k.st_validity[s] == 0:
-                        end = _year_end(k.jan1, start)
-                    elif k.st_validity[s] == 1:
-                        end = start + k.st_years[s]
-                    else:
-                        end = np.inf
-                    valid[f, s] = end
-                    serial[f, s] += 1
-                    if k.st_validity[s] != 0 and end < np.inf:
-                        heap.push(end, H_EXPIRE, f, s, serial[f, s])
+                    _issue(k, heap, valid, serial, f, s, start)
                 # firsts
                 if k.tech_id >= 0 and _holds(valid, f, k.st_holders[k.tech_id]):
                     f_first_tech[f] = now
@@ -425,8 +415,7 @@ def simulate_kernel(k, rep_key):
                 if f_loc[f] > OUTSIDE:
                     continue
                 if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
-                    valid[f, s] = _year_end(k.jan1, now)
-                    serial[f, s] += 1
+                    _issue(k, heap, valid, serial, f, s, now)
             continue
 
         # ================================================================ promotions
@@ -518,16 +507,7 @@ def simulate_kernel(k, rep_key):
             if not pending[f, s] or f_loc[f] > OUTSIDE:
                 continue
             pending[f, s] = False
-            if k.st_validity[s] == 0:
-                end = _year_end(k.jan1, now)
-            elif k.st_validity[s] == 1:
-                end = now + k.st_years[s]
-            else:
-                end = np.inf
-            valid[f, s] = end
-            serial[f, s] += 1
-            if k.st_validity[s] == 1:
-                heap.push(end, H_EXPIRE, f, s, serial[f, s])
+            _issue(k, heap, valid, serial, f, s, now)
             _firsts(k, f, s, now, valid, f_first_tech, f_hnte_obt)
             continue
 
@@ -541,10 +521,7 @@ def simulate_kernel(k, rep_key):
             if f_loc[f] > OUTSIDE:
                 continue
             if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
-                end = now + k.st_years[s]
-                valid[f, s] = end
-                serial[f, s] += 1
-                heap.push(end, H_EXPIRE, f, s, serial[f, s])
+                _issue(k, heap, valid, serial, f, s, now)
             continue
 
         # ============================================================== heap: patience
@@ -607,6 +584,25 @@ def simulate_kernel(k, rep_key):
             continue
 
     return series, population
+
+
+@njit(cache=True)
+def _issue(k, heap, valid, serial, f, s, start):
+    """A certificate of status s dated ``start`` (sim.model.statuses.issue).
+
+    Calendar-year certificates expire together on 1 January (the calendar events); N-year
+    ones get their own expiry event; permanent ones never expire.
+    """
+    if k.st_validity[s] == 0:
+        end = _year_end(k.jan1, start)
+    elif k.st_validity[s] == 1:
+        end = start + k.st_years[s]
+    else:
+        end = np.inf
+    valid[f, s] = end
+    serial[f, s] += 1
+    if k.st_validity[s] == 1:
+        heap.push(end, H_EXPIRE, f, s, serial[f, s])
 
 
 @njit(cache=True)
