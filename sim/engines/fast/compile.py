@@ -265,8 +265,7 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
     d["a_time"] = a_time[order]
     d["a_src"] = (np.concatenate(src_idx) if src_idx else np.empty(0, np.int64))[order]
     d["a_index"] = (np.concatenate(index) if index else np.empty(0, np.int64))[order]
-    for j, t in enumerate(d["a_time"]):
-        sched.append((float(t), K.S_ARRIVAL, j, 0))
+    arrivals_at = len(sched)  # arrivals sit here in the listed order (ties: see below)
     d["s_stage_cdf"] = _mat([_cdf(s.stage_mix.model_dump(), STAGES) for _, s in sources], 3,
                             float)
     d["s_sector_cdf"] = _mat([_cdf(s.sector_mix or dict.fromkeys(sectors, 1.0), sectors)
@@ -418,11 +417,21 @@ def compile_replication(sc: Scenario, streams: Streams, lever_values: Mapping[st
                               "q_zones", "q_csectors", "q_stage", "q_fsectors", "q_status")):
         d[name] = np.array([e[j] for e in enc], dtype=np.int64)
 
-    sched.sort(key=lambda e: e[0])  # stable: creation first, then the listed order
-    d["sched_t"] = np.array([e[0] for e in sched], dtype=float)
-    d["sched_kind"] = np.array([e[1] for e in sched], dtype=np.int64)
-    d["sched_a"] = np.array([e[2] for e in sched], dtype=np.int64)
-    d["sched_b"] = np.array([e[3] for e in sched], dtype=np.int64)
+    # Time order; ties keep the listed order (creation first, then arrivals, then the rest).
+    n_a = d["a_time"].size
+    listed = np.array(sched, dtype=float).reshape(-1, 4)
+    seq = np.arange(len(sched), dtype=np.int64)
+    seq[arrivals_at:] += n_a
+    all_t = np.concatenate([listed[:, 0], d["a_time"]])
+    all_seq = np.concatenate([seq, arrivals_at + np.arange(n_a, dtype=np.int64)])
+    order = np.lexsort((all_seq, all_t))
+    d["sched_t"] = all_t[order]
+    d["sched_kind"] = np.concatenate([listed[:, 1].astype(np.int64),
+                                      np.full(n_a, K.S_ARRIVAL, np.int64)])[order]
+    d["sched_a"] = np.concatenate([listed[:, 2].astype(np.int64),
+                                   np.arange(n_a, dtype=np.int64)])[order]
+    d["sched_b"] = np.concatenate([listed[:, 3].astype(np.int64),
+                                   np.zeros(n_a, np.int64)])[order]
     d["tabs"] = tables.array()
     d["c_area"] = d["c_area"].astype(float)
     fields = tuple(sorted(d))

@@ -15,6 +15,7 @@ from numba import njit
 
 from sim.engines.fast.heap import EventHeap
 from sim.engines.fast.keyed import subkey, uniform
+from sim.engines.fast.rooms import RoomIndex
 from sim.engines.fast.tables import ppf
 
 # locations (sim.model.state)
@@ -104,6 +105,14 @@ def _holds(valid: np.ndarray, f: int, holders_mask: int) -> bool:
 def simulate_kernel(k, rep_key):
     """Run one replication; return (series[Q, T], population[7, T], counters)."""
     tabs = k.tabs
+    # Small tuples of what each hot helper reads: passing the whole of ``k`` (about a hundred
+    # arrays) to a helper costs a reference-count round trip per array per call.
+    ks = (k.st_validity, k.st_years, k.jan1)
+    kf = (k.tech_id, k.hnte_id, k.st_holders)
+    kin = (k.in_type, k.in_rate, k.in_tab, k.in_prob, k.max_stay_tab, k.horizon)
+    kout = (k.out_type, k.out_rate, k.out_tab, k.out_prob, k.horizon, k.post_window, k.post_rate,
+            k.exit_ages, k.exit_rates)
+    kcar = (k.c_stage, k.c_slots, k.c_sector, k.p_seek_next, k.p_relocate)
     S = k.st_p_round.size
     C = k.c_kind.size
     T = k.rec_t.size
@@ -160,9 +169,11 @@ def simulate_kernel(k, rep_key):
     # (written inline as small loops: numba closures cannot rebind outer arrays)
 
     # ---------------------------------------------------------------- setup: carriers open
+    rooms = RoomIndex(k.stage_ptr, k.stage_carriers, k.c_sector, k.c_slots)
     for c in range(C):
         if k.c_open_at[c] <= 0.0:
             c_open[c] = True
+            rooms.update(c, True, 0)
 
     # The event loop processes the pre-sorted schedule and the heap in time order.
     si = 0
@@ -285,7 +296,7 @@ def simulate_kernel(k, rep_key):
                         window = k.st_years[s]
                         a = math.log1p(growth[row, s])
                         start = -min(_years_back(ud, window, a), window - 1e-9)
-                    _issue(k, heap, valid, serial, f, s, start)
+                    _issue(ks, heap, valid, serial, f, s, start)
                 # firsts
                 if k.tech_id >= 0 and _holds(valid, f, k.st_holders[k.tech_id]):
                     f_first_tech[f] = now
@@ -298,10 +309,11 @@ def simulate_kernel(k, rep_key):
                     f_enter[f] = now - tenure / 12.0
                     f_first_car[f] = now
                     c_occ[c, f_stage[f]] += 1
-                    _enter_risks(k, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n,
+                    rooms.update(c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
+                    _enter_risks(kin, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n,
                                  heap, now)
                 elif create == 1:
-                    _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
+                    _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
                              life_n, heap, now)
                     f_loc[f] = OUTSIDE
                 else:
@@ -309,11 +321,11 @@ def simulate_kernel(k, rep_key):
                     patience = ppf(tabs, k.patience_tab, ua6[5])
                     if ua6[4] < k.s_seek[src]:
                         up = _u(life_key, life_n, f)
-                        c = _pick_carrier(k, f_stage[f], f_sector[f], c_open, c_occ, up)
+                        c = rooms.pick(f_stage[f], f_sector[f], up)
                         if c >= 0:
-                            _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car,
+                            _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car,
                                    f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key,
-                                   life_n, heap, now)
+                                   life_n, heap, now, rooms)
                         else:
                             st = f_stage[f]
                             f_loc[f] = QUEUE
@@ -323,7 +335,7 @@ def simulate_kernel(k, rep_key):
                             q_tail[st] += 1
                             heap.push(now + patience / 12.0, H_PATIENCE, f, 0, f_epoch[f])
                     else:
-                        _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
+                        _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
                                  life_n, heap, now)
             continue
 
@@ -332,9 +344,10 @@ def simulate_kernel(k, rep_key):
             c = ea
             c_open[c] = True
             c_opened[c] = now
-            _serve(k, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
+            rooms.update(c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
+            _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
                    f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n,
-                   heap, now, c_open)
+                   heap, now, c_open, rooms)
             continue
 
         # ======================================================================= records
@@ -415,7 +428,7 @@ def simulate_kernel(k, rep_key):
                 if f_loc[f] > OUTSIDE:
                     continue
                 if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
-                    _issue(k, heap, valid, serial, f, s, now)
+                    _issue(ks, heap, valid, serial, f, s, now)
             continue
 
         # ================================================================ promotions
@@ -507,8 +520,8 @@ def simulate_kernel(k, rep_key):
             if not pending[f, s] or f_loc[f] > OUTSIDE:
                 continue
             pending[f, s] = False
-            _issue(k, heap, valid, serial, f, s, now)
-            _firsts(k, f, s, now, valid, f_first_tech, f_hnte_obt)
+            _issue(ks, heap, valid, serial, f, s, now)
+            _firsts(kf, f, s, now, valid, f_first_tech, f_hnte_obt)
             continue
 
         # ============================================================== heap: expiry
@@ -521,7 +534,7 @@ def simulate_kernel(k, rep_key):
             if f_loc[f] > OUTSIDE:
                 continue
             if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
-                _issue(k, heap, valid, serial, f, s, now)
+                _issue(ks, heap, valid, serial, f, s, now)
             continue
 
         # ============================================================== heap: patience
@@ -529,7 +542,7 @@ def simulate_kernel(k, rep_key):
             f = ea
             if f_epoch[f] != ee or f_loc[f] != QUEUE:
                 continue
-            _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap,
+            _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap,
                      now)
             f_loc[f] = OUTSIDE
             continue
@@ -544,6 +557,7 @@ def simulate_kernel(k, rep_key):
                 c = f_car[f]
                 st = f_stage[f]
                 c_occ[c, st] -= 1
+                rooms.update(c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
                 f_car[f] = -1
                 f_left[f] = now
                 f_epoch[f] += 1
@@ -552,30 +566,30 @@ def simulate_kernel(k, rep_key):
                 if what == IN_GOOD and st == 0:
                     f_stage[f] = 1
                     f_inc[f] = now
-                    _move_on(k, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
+                    _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
                              f_epoch, f_enter, f_first_car, c_open, c_occ, c_entries, life_key,
-                             life_n, heap, now, valid, pending)
+                             life_n, heap, now, valid, pending, rooms)
                 elif what == IN_GOOD and st == 1:
                     f_stage[f] = 2
-                    _move_on(k, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
+                    _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
                              f_epoch, f_enter, f_first_car, c_open, c_occ, c_entries, life_key,
-                             life_n, heap, now, valid, pending)
+                             life_n, heap, now, valid, pending, rooms)
                 elif what == IN_BAD:
                     _leave_region(f, EXITED, f_loc, f_epoch, valid, pending)
                 else:
-                    _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
+                    _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
                              life_n, heap, now)
                     f_loc[f] = OUTSIDE
-                _serve(k, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
+                _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
                        f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n,
-                       heap, now, c_open)
+                       heap, now, c_open, rooms)
             elif what == OUT_GOOD:  # team incorporates / start-up matures (outside)
                 if f_stage[f] == 0:
                     f_stage[f] = 1
                     f_inc[f] = now
                 else:
                     f_stage[f] = 2
-                _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n,
+                _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n,
                          heap, now)
             elif what == OUT_RELOCATE:
                 _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending)
@@ -587,21 +601,22 @@ def simulate_kernel(k, rep_key):
 
 
 @njit(cache=True)
-def _issue(k, heap, valid, serial, f, s, start):
+def _issue(ks, heap, valid, serial, f, s, start):
     """A certificate of status s dated ``start`` (sim.model.statuses.issue).
 
     Calendar-year certificates expire together on 1 January (the calendar events); N-year
     ones get their own expiry event; permanent ones never expire.
     """
-    if k.st_validity[s] == 0:
-        end = _year_end(k.jan1, start)
-    elif k.st_validity[s] == 1:
-        end = start + k.st_years[s]
+    validity, years, jan1 = ks
+    if validity[s] == 0:
+        end = _year_end(jan1, start)
+    elif validity[s] == 1:
+        end = start + years[s]
     else:
         end = np.inf
     valid[f, s] = end
     serial[f, s] += 1
-    if k.st_validity[s] == 1:
+    if validity[s] == 1:
         heap.push(end, H_EXPIRE, f, s, serial[f, s])
 
 
@@ -623,12 +638,13 @@ def _year_end(jan1: np.ndarray, t: float) -> float:
 
 
 @njit(cache=True)
-def _firsts(k, f, s, now, valid, f_first_tech, f_hnte_obt):
+def _firsts(kf, f, s, now, valid, f_first_tech, f_hnte_obt):
     """First tech registration and first HNTE after the start (sim.model.statuses)."""
-    if (k.tech_id >= 0 and math.isnan(f_first_tech[f])
-            and _holds(valid, f, k.st_holders[k.tech_id])):
+    tech_id, hnte_id, holders = kf
+    if (tech_id >= 0 and math.isnan(f_first_tech[f])
+            and _holds(valid, f, holders[tech_id])):
         f_first_tech[f] = now
-    if s == k.hnte_id and math.isnan(f_hnte_obt[f]) and now > 0:
+    if s == hnte_id and math.isnan(f_hnte_obt[f]) and now > 0:
         f_hnte_obt[f] = now
 
 
@@ -642,36 +658,9 @@ def _leave_region(f, where, f_loc, f_epoch, valid, pending):
 
 
 @njit(cache=True)
-def _pick_carrier(k, stage, sector, c_open, c_occ, u):
-    """A fitting open carrier with room, proportional to free slots (sim.model.incubation)."""
-    lo, hi = k.stage_ptr[stage], k.stage_ptr[stage + 1]
-    total = 0
-    for j in range(lo, hi):
-        c = k.stage_carriers[j]
-        if c_open[c] and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
-            free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
-            if free > 0:
-                total += free
-    if total <= 0:
-        return -1
-    pick = u * total
-    acc = 0.0
-    last = -1
-    for j in range(lo, hi):
-        c = k.stage_carriers[j]
-        if c_open[c] and (k.c_sector[c] < 0 or k.c_sector[c] == sector):
-            free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
-            if free > 0:
-                acc += free
-                last = c
-                if pick < acc:
-                    return c
-    return last
-
-
-@njit(cache=True)
-def _enter_risks(k, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n, heap, now):
+def _enter_risks(kin, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n, heap, now):
     """Draw the competing risks inside a carrier and schedule the earliest."""
+    in_type, in_rate, in_tab, in_prob, max_stay_tab, horizon = kin
     st = f_stage[f]
     best = np.inf
     what = -1
@@ -679,25 +668,25 @@ def _enter_risks(k, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n, he
         ua = _u(life_key, life_n, f)
         ut = _u(life_key, life_n, f)
         factor = f_q[f] if r == 0 else 1.0 / f_q[f]
-        t = _risk_time(k.in_type[st, r], k.in_rate[st, r], k.in_tab[st, r], k.in_prob[st, r],
+        t = _risk_time(in_type[st, r], in_rate[st, r], in_tab[st, r], in_prob[st, r],
                        factor, tabs, ua, ut, tenure, life_key, life_n, f)
         if t < best:
             best = t
             what = r
     um = _u(life_key, life_n, f)
-    tab = k.max_stay_tab[st]
+    tab = max_stay_tab[st]
     d = _conditional(tabs, tab, um, tenure, life_key, life_n, f)
     t_max = max(0.0, (d - tenure) / 12.0)
     if t_max < best:
         best = t_max
         what = IN_MAX
-    if best < np.inf and now + best <= k.horizon + 1e-9:
+    if best < np.inf and now + best <= horizon + 1e-9:
         heap.push(now + best, H_FIRM, f, what, f_epoch[f])
 
 
 @njit(cache=True)
-def _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter, f_first_car,
-           c_occ, c_entries, life_key, life_n, heap, now):
+def _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter, f_first_car,
+           c_occ, c_entries, life_key, life_n, heap, now, rooms):
     f_loc[f] = CARRIER
     f_car[f] = c
     f_epoch[f] += 1
@@ -706,18 +695,20 @@ def _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter
         f_first_car[f] = now
     c_occ[c, f_stage[f]] += 1
     c_entries[c, f_stage[f]] += 1
-    _enter_risks(k, tabs, f, 0.0, f_stage, f_q, f_epoch, life_key, life_n, heap, now)
+    rooms.update(c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
+    _enter_risks(kin, tabs, f, 0.0, f_stage, f_q, f_epoch, life_key, life_n, heap, now)
 
 
 @njit(cache=True)
-def _serve(k, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc, f_car,
+def _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc, f_car,
            f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n, heap, now,
-           c_open):
+           c_open, rooms):
     """Give free slots of carrier c to the first waiting firms that fit (FIFO)."""
-    st = k.c_stage[c]
+    c_stage, c_slots, c_sector, _, _ = kcar
+    st = c_stage[c]
     i = q_head[st]
     while i < q_tail[st]:
-        free = k.c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
+        free = c_slots[c] - c_occ[c, 0] - c_occ[c, 1] - c_occ[c, 2]
         if free <= 0:
             break
         f = q_buf[st, i]
@@ -727,41 +718,43 @@ def _serve(k, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_lo
                 q_head[st] += 1
             i += 1
             continue
-        if k.c_sector[c] >= 0 and k.c_sector[c] != f_sector[f]:
+        if c_sector[c] >= 0 and c_sector[c] != f_sector[f]:
             i += 1
             continue
         q_ep[st, i] = -1  # taken
         if i == q_head[st]:
             q_head[st] += 1
-        _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
-               f_first_car, c_occ, c_entries, life_key, life_n, heap, now)
+        _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
+               f_first_car, c_occ, c_entries, life_key, life_n, heap, now, rooms)
         i += 1
 
 
 @njit(cache=True)
-def _move_on(k, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car, f_epoch, f_enter,
+def _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car, f_epoch, f_enter,
              f_first_car, c_open, c_occ, c_entries, life_key, life_n, heap, now, valid,
-             pending):
+             pending, rooms):
     """After incorporating or graduating: seek a next-stage slot, else stay or relocate."""
+    _, _, _, p_seek_next, p_relocate = kcar
     u_seek = _u(life_key, life_n, f)
     u_pick = _u(life_key, life_n, f)
     u_rel = _u(life_key, life_n, f)
-    if u_seek < k.p_seek_next:
-        c = _pick_carrier(k, f_stage[f], f_sector[f], c_open, c_occ, u_pick)
+    if u_seek < p_seek_next:
+        c = rooms.pick(f_stage[f], f_sector[f], u_pick)
         if c >= 0:
-            _enter(k, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
-                   f_first_car, c_occ, c_entries, life_key, life_n, heap, now)
+            _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
+                   f_first_car, c_occ, c_entries, life_key, life_n, heap, now, rooms)
             return
-        if u_rel < k.p_relocate:
+        if u_rel < p_relocate:
             _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending)
             return
-    _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now)
+    _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now)
     f_loc[f] = OUTSIDE
 
 
 @njit(cache=True)
-def _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now):
+def _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now):
     """Draw what happens next outside carriers (sim.model.outside.go_outside)."""
+    out_type, out_rate, out_tab, out_prob, horizon = kout[0], kout[1], kout[2], kout[3], kout[4]
     f_epoch[f] += 1
     st = f_stage[f]
     q = f_q[f]
@@ -772,8 +765,8 @@ def _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n,
             ua = _u(life_key, life_n, f)
             ut = _u(life_key, life_n, f)
             factor = q if r == 0 else 1.0 / q
-            t = _risk_time(k.out_type[0, r], k.out_rate[0, r], k.out_tab[0, r],
-                           k.out_prob[0, r], factor, tabs, ua, ut, 0.0, life_key, life_n, f)
+            t = _risk_time(out_type[0, r], out_rate[0, r], out_tab[0, r],
+                           out_prob[0, r], factor, tabs, ua, ut, 0.0, life_key, life_n, f)
             if t < best:
                 best = t
                 what = OUT_GOOD if r == 0 else OUT_BAD
@@ -781,47 +774,48 @@ def _outside(k, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n,
         ua = _u(life_key, life_n, f)
         ut = _u(life_key, life_n, f)
         if st == 1:
-            t = _risk_time(k.out_type[1, 0], k.out_rate[1, 0], k.out_tab[1, 0],
-                           k.out_prob[1, 0], q, tabs, ua, ut, 0.0, life_key, life_n, f)
+            t = _risk_time(out_type[1, 0], out_rate[1, 0], out_tab[1, 0],
+                           out_prob[1, 0], q, tabs, ua, ut, 0.0, life_key, life_n, f)
             if t < best:
                 best = t
                 what = OUT_GOOD
         ua = _u(life_key, life_n, f)
         ut = _u(life_key, life_n, f)
-        t = _risk_time(k.out_type[st, 2], k.out_rate[st, 2], k.out_tab[st, 2],
-                       k.out_prob[st, 2], 1.0, tabs, ua, ut, 0.0, life_key, life_n, f)
+        t = _risk_time(out_type[st, 2], out_rate[st, 2], out_tab[st, 2],
+                       out_prob[st, 2], 1.0, tabs, ua, ut, 0.0, life_key, life_n, f)
         if t < best:
             best = t
             what = OUT_RELOCATE
         e = -math.log1p(-_u(life_key, life_n, f))
-        t = _exit_time(k, f, q, f_inc, f_left, now, e) - now
+        t = _exit_time(kout, f, q, f_inc, f_left, now, e) - now
         if t < best:
             best = t
             what = OUT_EXIT
-    if best < np.inf and now + best <= k.horizon + 1e-9:
+    if best < np.inf and now + best <= horizon + 1e-9:
         heap.push(now + best, H_FIRM, f, what, f_epoch[f])
 
 
 @njit(cache=True)
-def _exit_time(k, f, q, f_inc, f_left, now, e):
+def _exit_time(kout, f, q, f_inc, f_left, now, e):
     """First exit time given unit exponential e (sim.model.outside.exit_time)."""
+    post_window, post_rate, exit_ages, exit_rates = kout[5], kout[6], kout[7], kout[8]
     remaining = e
     t = now
     if not math.isnan(f_left[f]):
-        wend = f_left[f] + k.post_window
+        wend = f_left[f] + post_window
         if t < wend:
-            rate = k.post_rate / q
+            rate = post_rate / q
             if rate > 0 and rate * (wend - t) >= remaining:
                 return t + remaining / rate
             if rate > 0:
                 remaining -= rate * (wend - t)
             t = wend
-    n = k.exit_ages.size
+    n = exit_ages.size
     for i in range(n):
-        seg_end = f_inc[f] + k.exit_ages[i + 1] if i + 1 < n else np.inf
+        seg_end = f_inc[f] + exit_ages[i + 1] if i + 1 < n else np.inf
         if seg_end <= t:
             continue
-        rate = k.exit_rates[i] / q
+        rate = exit_rates[i] / q
         if rate > 0:
             span = seg_end - t
             if rate * span >= remaining:
