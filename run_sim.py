@@ -137,5 +137,55 @@ def report(
     raise typer.Exit(commands.report(run_dir, lang, out))
 
 
+@app.command(
+    "calibrate",
+    epilog="Example: python run_sim.py calibrate scenarios/shijingshan.yaml --data "
+           "calibration/data/shijingshan.csv --params hnte_first_application --method smm "
+           "--out calibration/params/shijingshan.yaml --reps 20",
+)
+def calibrate_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    data: Annotated[Path, typer.Option(help="Observed figures, a CSV (calibration/data/).")],
+    params: Annotated[str, typer.Option(
+        help="Free parameters, comma-separated: uncertainty names or dotted paths, each "
+             "optionally NAME=LOW:HIGH.")],
+    out: Annotated[Path, typer.Option(
+        help="Parameter file to write, calibration/params/NAME.yaml.")],
+    method: Annotated[str, typer.Option(
+        help="smm (simulated method of moments) or abc (ABC rejection).")] = "smm",
+    reps: Annotated[int, typer.Option(
+        min=2, help="Replications per candidate (the same indices for every candidate).")] = 20,
+    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+    engine: Annotated[str, typer.Option(
+        help="fast (default: the model compiled with numba) or reference (SimPy; slow).")
+    ] = "fast",
+    backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    max_evals: Annotated[int, typer.Option(min=3, help="SMM: at most this many "
+                                           "optimizer evaluations.")] = 40,
+    particles: Annotated[int, typer.Option(min=4, help="ABC: prior draws.")] = 40,
+    accept: Annotated[float, typer.Option(min=0.01, max=1.0,
+                                          help="ABC: share of draws kept.")] = 0.25,
+    check_reps: Annotated[int | None, typer.Option(
+        help="Replications of the before/after predictive check [default: --reps].")] = None,
+    fit_dir: Annotated[Path | None, typer.Option(
+        help="Folder of the fit table and plots [default: calibration/fits/NAME].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Fit parameters to observed figures; write a parameter file, fit table and plots."""
+    from sim.cli.calibrate import config, run_calibration
+
+    for name, value, allowed in (("--backend", backend, ("serial", "processes", "dask")),
+                                 ("--method", method, ("smm", "abc")),
+                                 ("--engine", engine, ("reference", "fast")),
+                                 ("--lang", lang, ("zh", "en"))):
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",
+                                     param_hint=name)
+    raise typer.Exit(run_calibration(config(
+        scenario, data, params, method, out, reps, seed, engine, backend, workers, max_evals,
+        particles, accept, check_reps, fit_dir, lang)))
+
+
 if __name__ == "__main__":
     app()
