@@ -187,5 +187,77 @@ def calibrate_cmd(
         particles, accept, check_reps, fit_dir, lang)))
 
 
+@app.command(epilog="Example: python run_sim.py sensitivity scenarios/beibei.yaml "
+                    "--method sobol --target hnte_2027 --output value --n 64 --reps 4")
+def sensitivity(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    method: Annotated[str, typer.Option(help="morris (screening) or sobol (indices).")],
+    target: Annotated[list[str], typer.Option(
+        help="Target id (repeatable: one design serves every target named).")],
+    n: Annotated[int | None, typer.Option(
+        help="Morris trajectories \\[default 10] or Sobol base samples, a power of 2 "
+             "\\[default 64]. Cost: n(D+1) (Morris) or n(D+2) (Sobol) points x --reps.")] = None,
+    reps: Annotated[int, typer.Option(
+        min=1, help="Replications per sample point (the same indices 0..K-1 at every point: "
+                    "common random numbers).")] = 10,
+    output: Annotated[str, typer.Option(
+        help="p: share of the K replications meeting the target; value: their mean value "
+             "of the target's metric at its date.")] = "p",
+    lever: Annotated[list[str] | None, typer.Option(
+        help="Also study this lever (uniform over its bounds; repeatable; 'all').")] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Fixed lever value, LEVER=NUMBER (repeatable).")] = None,
+    seed: Annotated[int, typer.Option(help="Root seed of the design and replications.")] = 0,
+    out: Annotated[Path | None, typer.Option(
+        help="Run folder \\[default: runs/<scenario id>]; results go to its sub-folder "
+             "sensitivity-<method>-<target>/.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="fast (default: the compiled model) or reference (SimPy; slow).")] = "fast",
+    backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    lang: Lang = "zh",
+) -> None:
+    """Morris or Sobol sensitivity of P(target met) or of the value at the date (SALib)."""
+    from sim.cli.sensitivity import sensitivity as run_sensitivity
+    from sim.sensitivity.runner import SensitivityConfig
+
+    for name, value, allowed in (("--method", method, ("morris", "sobol")),
+                                 ("--output", output, ("p", "value")),
+                                 ("--backend", backend, ("serial", "processes", "dask")),
+                                 ("--engine", engine, ("reference", "fast")),
+                                 ("--lang", lang, ("zh", "en"))):
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",
+                                     param_hint=name)
+    cfg = SensitivityConfig(method=method, targets=tuple(dict.fromkeys(target)), n=n, reps=reps,
+                            seed=seed, output=output, levers=tuple(lever or ()),
+                            fixed_levers=_parse_sets(set_), engine=engine, backend=backend,
+                            workers=workers)
+    raise typer.Exit(run_sensitivity(path, cfg, out, lang))
+
+
+@app.command(epilog="Example: python run_sim.py discover runs/chongqing "
+                    "--target tech_firms_incubated_2025 --lang en")
+def discover(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'run'.")],
+    target: Annotated[str, typer.Option(help="Target id.")],
+    of: Annotated[str, typer.Option(
+        help="Cases of interest: missed (default) or met.")] = "missed",
+    boxes: Annotated[int, typer.Option(min=1, help="Boxes to find (PRIM covering).")] = 1,
+    min_coverage: Annotated[float, typer.Option(
+        help="The box reported is the densest with at least this coverage.")] = 0.5,
+    peel_alpha: Annotated[float, typer.Option(help="Share peeled off per step.")] = 0.05,
+    mass_min: Annotated[float, typer.Option(help="Smallest share of cases in a box.")] = 0.05,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write \\[default: RUN_DIR/discovery-<target>].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Scenario discovery (PRIM): which ranges of the uncertainties lead to missing a target."""
+    from sim.cli.sensitivity import discover as run_discover
+
+    raise typer.Exit(run_discover(run_dir, target, of=of, boxes=boxes, min_coverage=min_coverage,
+                                  peel_alpha=peel_alpha, mass_min=mass_min, out=out, lang=lang))
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,141 @@
+"""The ``sensitivity`` and ``discover`` commands: checks, progress, tables (exit codes)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, _progress, report_scenario_error
+from sim.scenario import ScenarioError, load_scenario
+
+
+def _bad(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def sensitivity(path: Path, cfg: object, out: Path | None, lang: str) -> int:
+    """Run a Morris or Sobol analysis of a scenario; write and print the indices."""
+    from sim.sensitivity.runner import (
+        SensitivityConfig,
+        check_config,
+        points_of,
+        run_sensitivity,
+        write_sensitivity,
+    )
+
+    assert isinstance(cfg, SensitivityConfig)
+    if lang not in ("zh", "en"):
+        return _bad(f"--lang: {lang!r}: unknown language (expected zh or en)")
+    try:
+        sc = load_scenario(path)
+    except ScenarioError as exc:
+        return report_scenario_error(exc)
+    try:
+        factors = check_config(sc, cfg)
+        from sim.levers import lever_values
+
+        lever_values(sc, cfg.fixed_levers)
+    except (KeyError, ValueError) as exc:
+        return _bad(f"{path}: {exc.args[0] if exc.args else exc}")
+    n = cfg.base_n()
+    points = points_of(cfg.method, n, len(factors))
+    zh = lang == "zh"
+    print(f"{cfg.method}: {n} {'trajectories' if cfg.method == 'morris' else 'base samples'} "
+          f"x ({len(factors)} factors + {1 if cfg.method == 'morris' else 2}) = {points} points"
+          f" x {cfg.reps} replications = {points * cfg.reps:,} replications "
+          f"({cfg.engine} engine, {cfg.backend}, {cfg.workers} workers)", flush=True)
+    with _progress(f"{sc.meta.id} {cfg.method}") as progress:
+        result = run_sensitivity(sc, cfg, progress=progress)
+    run_dir = out or Path("runs") / sc.meta.id
+    folders = write_sensitivity(result, run_dir, lang)
+    console = Console(highlight=False, width=170)
+    for target_id, folder in zip(cfg.targets, folders, strict=True):
+        target = next(t for t in sc.targets if t.id == target_id)
+        y = result.outcomes.of(cfg.output, [target_id])[:, 0]
+        title = (f"{target.label.zh if zh else target.label.en} ({target_id}) — "
+                 f"{cfg.method}, output {cfg.output}, n = {n}, K = {cfg.reps}")
+        console.print(_table(result, target_id, lang, title))
+        if np.ptp(y) == 0.0:
+            what = "P(met)" if cfg.output == "p" else "the value at the date"
+            console.print(f"[bold]note[/]: {what} is the same ({y[0]:g}) at every sample point: "
+                          "no factor moves it, every index is 0"
+                          + (" (try --output value or more --reps)" if cfg.output == "p"
+                             else ""))
+        print(f"{folder}/indices.csv, samples.parquet, manifest.json, plots/")
+    print(f"{result.replications:,} replications in {result.seconds:.0f} s")
+    return EXIT_OK
+
+
+def _table(result: object, target_id: str, lang: str, title: str) -> Table:
+    from sim.sensitivity.indices import SobolIndices
+    from sim.sensitivity.runner import SensitivityResult
+
+    assert isinstance(result, SensitivityResult)
+    zh = lang == "zh"
+    idx = result.indices[target_id]
+    table = Table(title=title)
+    sobol = isinstance(idx, SobolIndices)
+    heads = [("排名", "rank"), ("因素", "factor"), ("名称", "label")]
+    heads += ([("总效应 ST", "ST"), ("95%区间", "95% interval"), ("一阶 S1", "S1"),
+               ("95%区间", "95% interval")] if sobol else
+              [("μ*", "mu*"), ("95%区间", "95% interval"), ("μ", "mu"), ("σ", "sigma"),
+               ("95%区间", "95% interval")])
+    for h in heads:
+        table.add_column(h[0] if zh else h[1], overflow="fold")
+    for row in idx.rows(lang):
+        cells = [str(row["rank"]), row["factor"], row["label"]]
+        if sobol:
+            cells += [f"{row['ST']:.3f}", f"[{row['ST_low']:.3f}, {row['ST_high']:.3f}]",
+                      f"{row['S1']:.3f}", f"[{row['S1_low']:.3f}, {row['S1_high']:.3f}]"]
+        else:
+            cells += [f"{row['mu_star']:.4g}",
+                      f"[{row['mu_star_low']:.4g}, {row['mu_star_high']:.4g}]",
+                      f"{row['mu']:.4g}", f"{row['sigma']:.4g}",
+                      f"[{row['sigma_low']:.4g}, {row['sigma_high']:.4g}]"]
+        table.add_row(*cells)
+    return table
+
+
+def discover(run_dir: Path, target_id: str, *, of: str, boxes: int, min_coverage: float,
+             peel_alpha: float, mass_min: float, out: Path | None, lang: str) -> int:
+    """PRIM on a stored run: box limits, trajectory and plots for one target."""
+    from sim.sensitivity.discovery import DiscoveryError, discover_run
+    from sim.sensitivity.runner import discovery_folder, write_discovery
+    from sim.store import StoreError
+
+    if lang not in ("zh", "en"):
+        return _bad(f"--lang: {lang!r}: unknown language (expected zh or en)")
+    try:
+        d = discover_run(run_dir, target_id, of=of, boxes=boxes,  # type: ignore[arg-type]
+                         min_coverage=min_coverage, peel_alpha=peel_alpha, mass_min=mass_min)
+    except DiscoveryError as exc:
+        return _bad(str(exc))
+    except (StoreError, ScenarioError, OSError) as exc:
+        return _bad(f"{run_dir}: {exc}")
+    folder = write_discovery(d, out or run_dir / discovery_folder(target_id, of), lang)
+    zh = lang == "zh"
+    target = next(t for t in d.scenario.targets if t.id == target_id)
+    console = Console(highlight=False, width=170)
+    what = ("未达成" if of == "missed" else "达成") if zh else of
+    console.print(f"{target.label.zh if zh else target.label.en} ({target_id}): {what} in "
+                  f"{d.n_interest} of {d.n} replications ({d.n_interest / d.n:.0%})")
+    for b in d.boxes:
+        table = Table(title=(f"PRIM box {b.index + 1}: coverage {b.coverage:.0%}, "
+                             f"density {b.density:.0%}, mass {b.mass:.0%}"))
+        for h in (("因素", "factor"), ("名称", "label"), ("下限", "low"), ("上限", "high"),
+                  ("抽样范围", "sampled range"), ("准p值", "quasi-p")):
+            table.add_column(h[0] if zh else h[1], overflow="fold")
+        for lim in b.limits:
+            table.add_row(lim.factor, d.label(lim.factor, lang), f"{lim.low:.4g}",
+                          f"{lim.high:.4g}", f"{lim.full_low:.4g} – {lim.full_high:.4g}",
+                          f"{lim.qp_value:.2g}")
+        if not b.limits:
+            table.add_row("—", "no restriction found" if not zh else "未找到限制", "", "", "", "")
+        console.print(table)
+    print(f"{folder}/box_limits.csv, trajectory.csv, summary.json, plots/")
+    return EXIT_OK
