@@ -259,5 +259,136 @@ def discover(
                                   peel_alpha=peel_alpha, mass_min=mass_min, out=out, lang=lang))
 
 
+# ------------------------------------------------------------------ lever analyses (issue 6)
+Reps = Annotated[int, typer.Option(min=2, help="Replications per lever setting (the same "
+                                              "indices for every setting: common random numbers).")]
+Seed = Annotated[int, typer.Option(help="Root seed; replication i uses its i-th child.")]
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="fast (default: numba, checked against the reference) or reference "
+                     "(SimPy, slow).")]
+BackendOpt = Annotated[str, typer.Option("--backend", help="serial, processes or dask.")]
+Workers = Annotated[int, typer.Option(min=1, help="Worker processes.")]
+Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")]
+Targets = Annotated[list[str] | None, typer.Option(
+    "--target", help="Target id (repeatable; default: every target).")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help="Lever value, LEVER=NUMBER (repeatable).")]
+
+
+@app.command(epilog="Example: python run_sim.py compare scenarios/jiangbei.yaml "
+                    "--set area_build=20000 --reps 200  |  python run_sim.py compare "
+                    "A.yaml B.yaml --reps 200")
+def compare(
+    paths: Annotated[list[Path], typer.Argument(
+        help="A.yaml B.yaml, or one scenario with --set.")],
+    set_: Sets = None,
+    target: Targets = None,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    engine: EngineOpt = "fast",
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write \\[default: runs/<id of A>/compare-<what>].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Paired comparison (common random numbers): P(B) − P(A) per target with intervals."""
+    from sim.cli import analysis
+
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    raise typer.Exit(analysis.compare(paths, _parse_sets(set_), target or [],
+                                      opts, out))
+
+
+@app.command(epilog="Example: python run_sim.py sweep scenarios/jiangbei.yaml --lever area_build "
+                    "--values 0:60000:7 --target area_2025 --reps 100")
+def sweep(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    lever: Annotated[list[str], typer.Option(
+        help="Lever to sweep (give a second --lever for a grid).")],
+    values: Annotated[list[str], typer.Option(
+        help="Values of the matching --lever: V1,V2,... or START:STOP:N.")],
+    target: Targets = None,
+    set_: Sets = None,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    engine: EngineOpt = "fast",
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write \\[default: runs/<id>/sweep-<levers>].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """P(met) per target against a lever (and against cost), or a grid of two levers."""
+    from sim.cli import analysis
+
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    raise typer.Exit(analysis.sweep(path, lever, values, target or [], _parse_sets(set_),
+                                    opts, out))
+
+
+@app.command("goal-seek", epilog="Example: python run_sim.py goal-seek scenarios/jiangbei.yaml "
+                                 "--target in_incubation_2025 --p 0.8 --lever area_build  |  "
+                                 "... --budget 5000000 --levers mentors,seed_fund,area_build")
+def goal_seek(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    target: Targets = None,
+    p: Annotated[float, typer.Option("--p", help="Required P(target met).")] = 0.8,
+    lever: Annotated[str | None, typer.Option(
+        help="Find the least value of this lever with P >= p.")] = None,
+    tol: Annotated[float | None, typer.Option(
+        help="Bisection tolerance in the lever's unit \\[default: 1% of its bounds].")] = None,
+    conservative: Annotated[bool, typer.Option(
+        help="Require the 95% Wilson lower bound (not the estimate) to reach p.")] = False,
+    budget: Annotated[float | None, typer.Option(
+        help="Yuan a year above the defaults to split across --levers.")] = None,
+    levers: Annotated[str | None, typer.Option(help="Levers for --budget: A,B,C.")] = None,
+    grid: Annotated[int, typer.Option(help="Budget shares on a grid of step 1/GRID.")] = 4,
+    refine: Annotated[int, typer.Option(help="Refinement rounds (halving the step).")] = 2,
+    set_: Sets = None,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    engine: EngineOpt = "fast",
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write \\[default: runs/<id>/goal-seek-<target>-<lever>-p<p>].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Least lever value with P(target) >= p (CRN bisection), or the best split of a budget."""
+    from sim.cli import analysis
+
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    raise typer.Exit(analysis.goal_seek(
+        path, target or [], p, lever, tol, conservative, budget, levers, grid, refine,
+        _parse_sets(set_), opts, out))
+
+
+@app.command(epilog="Example: python run_sim.py attribution scenarios/jiangbei.yaml "
+                    "--target in_incubation_2025 --reps 200")
+def attribution(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    target: Annotated[str, typer.Option(help="Target id.")],
+    set_: Sets = None,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    engine: EngineOpt = "fast",
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write \\[default: runs/<id>/attribution-<target>].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Shortfall attribution: which flows (entries, refusals, exits, lapses) make up the gap."""
+    from sim.cli import analysis
+
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    raise typer.Exit(analysis.attribution(path, target, _parse_sets(set_), opts,
+                                          out))
+
 if __name__ == "__main__":
     app()
