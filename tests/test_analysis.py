@@ -193,11 +193,11 @@ def test_bad_lever_or_target_exits_2_with_one_clear_line(args: list[str], needle
 def test_attribution_identity_adds_up_on_a_queue(tmp_path: Path) -> None:
     """Erlang-loss maker space: in carriers = placed - dissolved (closed), exactly; turned-away
     teams are counted; the contributions add up to the met/missed difference."""
-    from tests.factory import queue_scenario
     from sim.scenario import with_changes
+    from tests.factory import queue_scenario
 
-    sc = queue_scenario(rate=40.0, slots=10, stay={"rate": {"value": 2.0, "source": "assumption: test"}},
-                        years=2)
+    stay = {"rate": {"value": 2.0, "source": "assumption: test"}}
+    sc = queue_scenario(rate=40.0, slots=10, stay=stay, years=2)
     sc = with_changes(sc, {"targets.t.value": 10})
     out = analysis.Evaluator(sc, 40, extra_queries=(), engine="fast")({})
     if not getattr(out, "flows", None):
