@@ -57,7 +57,9 @@ class Outcomes:
     series: dict[str, np.ndarray] = field(default_factory=dict)
     """Monthly trajectories (n, months) of the requested extra queries, by query key."""
     cohort: dict[str, np.ndarray] = field(default_factory=dict)
-    """Cohort statistics per replication (engines that compute them)."""
+    """Cohort statistics per replication, by name (sim.engines.reference.cohort_statistics)."""
+    flows: dict[str, np.ndarray] = field(default_factory=dict)
+    """Cumulative flow counts (n, months) by flow name (sim.model.state.flow_names)."""
     times: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
@@ -101,6 +103,7 @@ def run_batch_task(task: BatchTask) -> Outcomes:
     params: dict[str, list[float]] = {}
     cohort: dict[str, list[float]] = {}
     series: dict[str, list[np.ndarray]] = {q.key: [] for q in task.queries}
+    flows: dict[str, list[np.ndarray]] = {}
     times = np.zeros(0)
     for i, (rep, values) in enumerate(zip(task.reps, task.uncertainty_values, strict=True)):
         result = simulate(sc, rngmod.replication(task.root_seed, rep),
@@ -116,12 +119,15 @@ def run_batch_task(task: BatchTask) -> Outcomes:
             cohort.setdefault(k, []).append(v)
         for q in task.queries:
             series[q.key].append(result.series[q.key])
+        for k, v in result.flows.items():
+            flows.setdefault(k, []).append(v)
     return Outcomes(
         target_ids=ids, reps=np.asarray(task.reps, dtype=np.int64), value=value,
         threshold=thr, met=met,
         params={k: np.asarray(v) for k, v in params.items()},
         series={k: np.vstack(v) if v else np.zeros((0, times.size)) for k, v in series.items()},
-        cohort={k: np.asarray(v) for k, v in cohort.items()}, times=times)
+        cohort={k: np.asarray(v) for k, v in cohort.items()},
+        flows={k: np.vstack(v) for k, v in flows.items()}, times=times)
 
 
 def concat(parts: Sequence[Outcomes]) -> Outcomes:
@@ -142,6 +148,7 @@ def concat(parts: Sequence[Outcomes]) -> Outcomes:
         params={k: stack([p.params[k] for p in parts]) for k in first.params},
         series={k: stack([p.series[k] for p in parts]) for k in first.series},
         cohort={k: stack([p.cohort[k] for p in parts]) for k in first.cohort},
+        flows={k: stack([p.flows[k] for p in parts]) for k in first.flows},
         times=first.times)
 
 

@@ -4,7 +4,8 @@
 (years since the start; ``dates[i]`` is the calendar day whose end that is). Index 0 is the
 start itself (labelled the day before the start: the base date). ``params`` holds the sampled
 uncertainty values and the lever values; ``cohort`` the cohort statistics for calibration;
-``events`` and ``certificates`` are filled only when an engine is asked to record them.
+``flows`` the cumulative firm and certificate flows; ``events`` and ``certificates`` are
+filled only when an engine is asked to record them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Result:
     levers: dict[str, float] = field(default_factory=dict)
     cohort: dict[str, float] = field(default_factory=dict)
     population: dict[str, np.ndarray] = field(default_factory=dict)
+    flows: dict[str, np.ndarray] = field(default_factory=dict)
+    """Cumulative counts since the start at each record (sim.model.state.flow_names)."""
     events: list[Any] | None = None
     certificates: list[Any] | None = None
 

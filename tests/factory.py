@@ -87,3 +87,16 @@ def assert_conserved(population: dict[str, Any]) -> None:
     p = population
     total = p["queue"] + p["carrier"] + p["outside"] + p["exited"] + p["relocated"]
     np.testing.assert_array_equal(total, p["created"])
+
+
+def assert_flows_add_up(result: Any) -> None:
+    """Counted flows agree with the population accounting at every record."""
+    import numpy as np
+
+    p, f = result.population, result.flows
+    np.testing.assert_array_equal(f["closed_in_carrier"] + f["closed_outside"], p["exited"])
+    np.testing.assert_array_equal(f["relocated"], p["relocated"])
+    np.testing.assert_array_equal(f["arrivals"], p["created"] - p["created"][0])
+    for name, values in f.items():
+        assert values[0] == 0, f"{name} does not start at 0"
+        assert np.all(np.diff(values) >= 0), f"{name} is not cumulative"

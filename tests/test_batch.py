@@ -45,3 +45,10 @@ def test_fixed_uncertainties_are_used(minimal) -> None:  # type: ignore[no-untyp
     value = float(np.clip(u.mean, lo, hi))
     out = evaluate(minimal, 3, uncertainty_values=[{name: value}] * 3)
     np.testing.assert_allclose(out.params[name], value)
+
+
+def test_flows_and_cohort_come_back_per_replication(minimal) -> None:  # type: ignore[no-untyped-def]
+    out = evaluate(minimal, 4)
+    assert out.flows["arrivals"].shape == (4, out.times.size)
+    assert np.all(np.diff(out.flows["arrivals"], axis=1) >= 0)  # cumulative
+    assert set(out.cohort) >= {"graduate_tenure_mean_years", "area_per_incubatee"}

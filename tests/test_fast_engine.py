@@ -116,3 +116,16 @@ def test_every_shipped_scenario_runs_on_the_fast_engine(path):
     assert_conserved(r.population)
     for t in sc.targets:
         assert np.all(np.isfinite(r.value(t.metric, t.filters, t.date)))
+
+
+@pytest.mark.parametrize("engine", ["reference", "fast"])
+def test_counted_flows_add_up_to_the_population(engine):
+    from sim.engines import get_engine
+    from tests.factory import assert_flows_add_up
+
+    sc = load_scenario(MINIMAL)
+    for seed in (0, 1):
+        result = get_engine(engine)(sc, seed)
+        assert_flows_add_up(result)
+        assert result.flows["placed"][-1] > 0 and result.flows["granted:hnte"][-1] > 0
+        assert 0 < result.cohort["graduation_share_of_exits"] < 1

@@ -88,12 +88,14 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
     series = {q.key: np.zeros(len(times)) for q in qs}
     population = {k: np.zeros(len(times)) for k in ("created", *IN_REGION, "exited",
                                                     "relocated")}
-    env.process(_recorder(world, lv, qs, times, series, population))
+    flows = {name: np.zeros(len(times)) for name in world.flows}
+    env.process(_recorder(world, lv, qs, times, series, population, flows))
     env.run(until=world.horizon + 2 * RECORD_LAG)
 
     return Result(
         scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=dates, series=series,
         params=values, levers=lv, cohort=cohort_statistics(world), population=population,
+        flows=flows,
         events=world.events if record_events else None,
         certificates=world.certificates if record_events else None,
     )
@@ -101,7 +103,8 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
 
 def _recorder(world: World, lv: Mapping[str, float], qs: list[Query], times: np.ndarray,
               series: dict[str, np.ndarray],
-              population: dict[str, np.ndarray]) -> Generator[simpy.Event, Any, None]:
+              population: dict[str, np.ndarray],
+              flows: dict[str, np.ndarray]) -> Generator[simpy.Event, Any, None]:
     """Record every query at each month end; accrue lever spending in between."""
     last = 0.0
     for i, t in enumerate(times):
@@ -119,6 +122,8 @@ def _recorder(world: World, lv: Mapping[str, float], qs: list[Query], times: np.
             counts[f.location] += 1
         for k, v in counts.items():
             population[k][i] = v
+        for k, n in world.flows.items():
+            flows[k][i] = n
 
 
 def cohort_statistics(world: World) -> dict[str, float]:

@@ -128,6 +128,7 @@ def source_process(world: World, name: str,
             incorporated = world.now - age
         firm = new_firm(world, origin, k, stage, sector, quality, incorporated, life)
         world.counts["arrived"] += 1
+        world.count("arrivals")
         world.log(firm, "arrive", detail=name)
         statuses.give_at_arrival(world, firm, dict(src.statuses_at_arrival))
         patience = fq.patience_months.ppf1(float(u[5]))

@@ -53,6 +53,7 @@ def seek(world: World, firm: Firm, u_pick: float, patience_months: float) -> Non
 def _give_up(world: World, firm: Firm) -> None:
     world.waiting[firm.stage].remove(firm)
     world.log(firm, "give_up")
+    world.count("refused")
     outside.go_outside(world, firm)
 
 
@@ -83,6 +84,7 @@ def enter(world: World, firm: Firm, c: Carrier, tenure_months: float = 0.0,
     c.by_stage[firm.stage] += 1
     world.slots[KIND_STAGE[c.kind]].update(c)
     if not initial:
+        world.count("placed")
         c.entries_cum += 1
         c.entries_by_stage[firm.stage] += 1
     world.log(firm, "enter", c)
@@ -126,6 +128,7 @@ def _leave_for(world: World, firm: Firm, what: str) -> None:
     world.log(firm, what, c, tenure)
     world.stats["exit_kinds"].append(1.0 if what in ("graduation", "incorporation") else 0.0)
     if what in ("graduation", "incorporation"):
+        world.count("graduated")
         c.graduates_cum += 1
         world.stats["graduate_tenure_years"].append(tenure)
     if what == "incorporation":
@@ -151,6 +154,7 @@ def move_on(world: World, firm: Firm) -> None:
     if u_seek < moves.p_seek_next.value:
         if place(world, firm, float(u_pick)):
             return
+        world.count("refused")
         if u_relocate < moves.p_relocate_if_no_room.value:
             outside.leave_region(world, firm, "relocated", "no_room")
             return

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 from sim.model.hazards import latent_years, piecewise_first_time
-from sim.model.state import EXITED, OUTSIDE, RELOCATED, Firm, World
+from sim.model.state import CARRIER, EXITED, OUTSIDE, RELOCATED, Firm, World
 
 
 def exit_time(world: World, firm: Firm, e: float) -> float:
@@ -86,6 +86,9 @@ def leave_region(world: World, firm: Firm, where: str, why: str) -> None:
     """The firm exits or relocates: it stops counting and its certificates end."""
     from sim.model import statuses
 
+    # a firm closing inside a carrier still has location CARRIER here (incubation._vacate)
+    world.count("relocated" if where == RELOCATED else
+                "closed_in_carrier" if firm.location == CARRIER else "closed_outside")
     firm.location = where
     firm.left_region_at = world.now
     firm.carrier = None

@@ -36,6 +36,23 @@ KIND_STAGE: dict[str, str] = {"maker_space": "team", "incubator": "startup",
 QUEUE, CARRIER, OUTSIDE, EXITED, RELOCATED = "queue", "carrier", "outside", "exited", "relocated"
 IN_REGION = (QUEUE, CARRIER, OUTSIDE)
 
+FIRM_FLOWS = ("arrivals", "placed", "refused", "graduated", "closed_in_carrier",
+              "closed_outside", "relocated")
+"""Counted firm flows (Result.flows): firms and teams created by arrival sources; entries into
+carriers; seekers left without a slot for lack of room (patience ran out in the queue, or a
+graduate found no next-stage slot); graduations (incl. incorporation in a maker space);
+closures inside carriers; closures outside; relocations away from the region."""
+
+STATUS_FLOWS = ("granted", "renewed", "lapsed", "lost", "brought")
+"""Counted certificate flows per status S (``granted:S`` ...): granted on application,
+renewed at expiry, lapsed at expiry (not renewed), lost because the holder closed or relocated
+while it was valid, brought by arriving firms."""
+
+
+def flow_names(status_ids: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Every flow name of a scenario with these statuses, in a fixed order."""
+    return FIRM_FLOWS + tuple(f"{kind}:{sid}" for sid in status_ids for kind in STATUS_FLOWS)
+
 
 @dataclass
 class Carrier:
@@ -189,6 +206,7 @@ class World:
         self.certificates: list[Certificate] = []
         self.open_certificates: dict[tuple[int, str], Certificate] = {}
         self.counts: dict[str, int] = {"arrived": 0, "created": 0}
+        self.flows: dict[str, int] = dict.fromkeys(flow_names(tuple(scenario.statuses)), 0)
         self.cum_by_sector: dict[str, dict[str, int]] = {
             "tech_firms_incubated_cum": {}, "hnte_from_incubated_cum": {}}
         self.spend = 0.0
@@ -207,6 +225,10 @@ class World:
         self.stats: dict[str, list[float]] = {
             "graduate_tenure_years": [], "exit_kinds": [], "incubated": [],
         }
+
+    def count(self, flow: str) -> None:
+        """Add one to a counted flow (FIRM_FLOWS, STATUS_FLOWS)."""
+        self.flows[flow] += 1
 
     def firm_stream(self, firm: Firm, purpose: int, name: str) -> np.random.Generator:
         """A firm's own generator for one purpose and status (created on first use)."""

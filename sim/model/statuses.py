@@ -121,8 +121,10 @@ def _expire(world: World, firm: Firm, sid: str, cert: Certificate) -> None:
     u = float(world.firm_stream(firm, ROUND, sid).random())
     assert st.p_renewal is not None
     if u < st.p_renewal.value:
+        world.count(f"renewed:{sid}")
         issue(world, firm, sid, world.now, renewal=True)
     else:
+        world.count(f"lapsed:{sid}")
         world.log(firm, "lapsed", detail=sid)
 
 
@@ -131,6 +133,7 @@ def end_all(world: World, firm: Firm) -> None:
     for sid in list(firm.valid):
         cert = world.open_certificates.pop((firm.id, sid), None)
         if cert is not None:
+            world.count(f"lost:{sid}")
             cert.end = world.now
         del firm.valid[sid]
     world.sync(firm)
@@ -232,6 +235,7 @@ def _grant(world: World, firm: Firm, sid: str) -> None:
     if sid not in firm.pending or not firm.in_region:
         return
     firm.pending.discard(sid)
+    world.count(f"granted:{sid}")
     issue(world, firm, sid, world.now)
 
 
@@ -267,4 +271,5 @@ def give_at_arrival(world: World, firm: Firm, shares: dict[str, Any]) -> None:
     for sid in sorted(shares):
         u = float(firm.life.random())
         if u < shares[sid].value and firm.incorporated_at is not None:
+            world.count(f"brought:{sid}")
             issue(world, firm, sid, world.now)

@@ -32,6 +32,11 @@ M_AREA, M_CARRIERS, M_IN_INC, M_ENTRIES, M_GRADS, M_TECH_INC, M_TECH, M_HNTE = r
 M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND = range(8, 14)
 FIRM_METRICS = (M_TECH_INC, M_TECH, M_HNTE, M_HNTE_INC, M_STATUS, M_FIRMS)
 NEVER = 1 << 30
+# counted flows (sim.model.state.flow_names): firm flows, then 5 per status
+F_ARRIVALS, F_PLACED, F_REFUSED, F_GRADUATED, F_CLOSED_IN, F_CLOSED_OUT, F_RELOCATED = range(7)
+N_FIRM_FLOWS = 7
+G_GRANTED, G_RENEWED, G_LAPSED, G_LOST, G_BROUGHT = range(5)
+MOVE_PLACED, MOVE_RELOCATE, MOVE_NO_ROOM, MOVE_OUTSIDE = range(4)
 TINY = 1e-12
 
 
@@ -103,7 +108,12 @@ def _holds(valid: np.ndarray, f: int, holders_mask: int) -> bool:
 
 @njit(cache=True)
 def simulate_kernel(k, rep_key):
-    """Run one replication; return (series[Q, T], population[7, T], counters)."""
+    """Run one replication.
+
+    Returns (series[Q, T], population[6, T], flows[F, T], cohort), where cohort holds the
+    per-firm and per-carrier arrays sim/engines/fast/__init__.py reduces to the reference
+    engine's cohort statistics.
+    """
     tabs = k.tabs
     # Small tuples of what each hot helper reads: passing the whole of ``k`` (about a hundred
     # arrays) to a helper costs a reference-count round trip per array per call.
@@ -132,6 +142,11 @@ def simulate_kernel(k, rep_key):
     f_epoch = np.zeros(N, np.int64)
     f_enter = np.zeros(N)
     f_left = np.full(N, np.nan)
+    f_gone = np.full(N, np.nan)
+    flows = np.zeros(N_FIRM_FLOWS + 5 * S, np.int64)
+    tenures = np.empty(3 * N + 16)
+    n_ten = 0
+    carrier_exits = 0
     f_first_car = np.full(N, np.nan)
     f_first_tech = np.full(N, np.nan)
     f_hnte_obt = np.full(N, np.nan)
@@ -161,6 +176,8 @@ def simulate_kernel(k, rep_key):
     heap = EventHeap(max(1024, 4 * N))
     series = np.zeros((Q, T))
     population = np.zeros((6, T))
+    flow_series = np.zeros((N_FIRM_FLOWS + 5 * S, T))
+    entries0 = k.c_entries0.sum()
     spend = 0.0
     last_record_t = 0.0
     now = 0.0
@@ -291,6 +308,8 @@ def simulate_kernel(k, rep_key):
                         ud = _u(life_key, life_n, f)
                     if uh >= shares[row, s] or math.isnan(f_inc[f]):
                         continue
+                    if create == 2:
+                        flows[N_FIRM_FLOWS + 5 * s + G_BROUGHT] += 1
                     start = now
                     if create != 2 and issued[row, s] == 0 and k.st_validity[s] == 1:
                         window = k.st_years[s]
@@ -317,6 +336,7 @@ def simulate_kernel(k, rep_key):
                              life_n, heap, now)
                     f_loc[f] = OUTSIDE
                 else:
+                    flows[F_ARRIVALS] += 1
                     src = k.a_src[ea]
                     patience = ppf(tabs, k.patience_tab, ua6[5])
                     if ua6[4] < k.s_seek[src]:
@@ -368,6 +388,9 @@ def simulate_kernel(k, rep_key):
             _firm_queries(k, ti, series, n_f, f_stage, f_sector, f_loc, valid, f_first_car,
                           f_first_tech, f_hnte_obt)
             population[0, ti] = n_f
+            for j in range(flows.size):
+                flow_series[j, ti] = flows[j]
+            flow_series[F_PLACED, ti] = c_entries.sum() - entries0
             for f in range(n_f):
                 population[1 + f_loc[f], ti] += 1
             continue
@@ -428,7 +451,10 @@ def simulate_kernel(k, rep_key):
                 if f_loc[f] > OUTSIDE:
                     continue
                 if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
+                    flows[N_FIRM_FLOWS + 5 * s + G_RENEWED] += 1
                     _issue(ks, heap, valid, serial, f, s, now)
+                else:
+                    flows[N_FIRM_FLOWS + 5 * s + G_LAPSED] += 1
             continue
 
         # ================================================================ promotions
@@ -520,6 +546,7 @@ def simulate_kernel(k, rep_key):
             if not pending[f, s] or f_loc[f] > OUTSIDE:
                 continue
             pending[f, s] = False
+            flows[N_FIRM_FLOWS + 5 * s + G_GRANTED] += 1
             _issue(ks, heap, valid, serial, f, s, now)
             _firsts(kf, f, s, now, valid, f_first_tech, f_hnte_obt)
             continue
@@ -534,7 +561,10 @@ def simulate_kernel(k, rep_key):
             if f_loc[f] > OUTSIDE:
                 continue
             if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
+                flows[N_FIRM_FLOWS + 5 * s + G_RENEWED] += 1
                 _issue(ks, heap, valid, serial, f, s, now)
+            else:
+                flows[N_FIRM_FLOWS + 5 * s + G_LAPSED] += 1
             continue
 
         # ============================================================== heap: patience
@@ -542,6 +572,7 @@ def simulate_kernel(k, rep_key):
             f = ea
             if f_epoch[f] != ee or f_loc[f] != QUEUE:
                 continue
+            flows[F_REFUSED] += 1
             _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap,
                      now)
             f_loc[f] = OUTSIDE
@@ -561,28 +592,45 @@ def simulate_kernel(k, rep_key):
                 f_car[f] = -1
                 f_left[f] = now
                 f_epoch[f] += 1
+                carrier_exits += 1
                 if what == IN_GOOD:
                     c_grads[c] += 1
+                    flows[F_GRADUATED] += 1
+                    tenures[n_ten] = now - f_enter[f]
+                    n_ten += 1
                 if what == IN_GOOD and st == 0:
                     f_stage[f] = 1
                     f_inc[f] = now
-                    _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
-                             f_epoch, f_enter, f_first_car, c_open, c_occ, c_entries, life_key,
-                             life_n, heap, now, valid, pending, rooms)
+                    moved = _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc,
+                                     f_left, f_loc, f_car, f_epoch, f_enter, f_first_car, c_occ,
+                                     c_entries, life_key, life_n, heap, now, rooms)
+                    if moved != MOVE_PLACED and moved != MOVE_OUTSIDE:
+                        flows[F_REFUSED] += 1
+                    if moved == MOVE_RELOCATE:
+                        flows[F_RELOCATED] += 1
+                        _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending, flows,
+                                      f_gone, now)
                 elif what == IN_GOOD and st == 1:
                     f_stage[f] = 2
-                    _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
-                             f_epoch, f_enter, f_first_car, c_open, c_occ, c_entries, life_key,
-                             life_n, heap, now, valid, pending, rooms)
+                    moved = _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc,
+                                     f_left, f_loc, f_car, f_epoch, f_enter, f_first_car, c_occ,
+                                     c_entries, life_key, life_n, heap, now, rooms)
+                    if moved != MOVE_PLACED and moved != MOVE_OUTSIDE:
+                        flows[F_REFUSED] += 1
+                    if moved == MOVE_RELOCATE:
+                        flows[F_RELOCATED] += 1
+                        _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending, flows,
+                                      f_gone, now)
                 elif what == IN_BAD:
-                    _leave_region(f, EXITED, f_loc, f_epoch, valid, pending)
+                    flows[F_CLOSED_IN] += 1
+                    _leave_region(f, EXITED, f_loc, f_epoch, valid, pending, flows, f_gone, now)
                 else:
                     _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
                              life_n, heap, now)
                     f_loc[f] = OUTSIDE
-                _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
-                       f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n,
-                       heap, now, c_open, rooms)
+                _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q,
+                       f_loc, f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key,
+                       life_n, heap, now, c_open, rooms)
             elif what == OUT_GOOD:  # team incorporates / start-up matures (outside)
                 if f_stage[f] == 0:
                     f_stage[f] = 1
@@ -592,12 +640,17 @@ def simulate_kernel(k, rep_key):
                 _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n,
                          heap, now)
             elif what == OUT_RELOCATE:
-                _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending)
+                flows[F_RELOCATED] += 1
+                _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending, flows, f_gone, now)
             else:  # OUT_BAD (team dissolves) or OUT_EXIT
-                _leave_region(f, EXITED, f_loc, f_epoch, valid, pending)
+                flows[F_CLOSED_OUT] += 1
+                _leave_region(f, EXITED, f_loc, f_epoch, valid, pending, flows, f_gone, now)
             continue
 
-    return series, population
+    cohort = (tenures[:n_ten].copy(), carrier_exits, f_stage[:n_f].copy(),
+              f_first_car[:n_f].copy(), f_first_tech[:n_f].copy(), f_inc[:n_f].copy(),
+              f_loc[:n_f].copy(), f_gone[:n_f].copy(), c_open, c_occ)
+    return series, population, flow_series, cohort
 
 
 @njit(cache=True)
@@ -649,10 +702,14 @@ def _firsts(kf, f, s, now, valid, f_first_tech, f_hnte_obt):
 
 
 @njit(cache=True)
-def _leave_region(f, where, f_loc, f_epoch, valid, pending):
+def _leave_region(f, where, f_loc, f_epoch, valid, pending, flows, f_gone, now):
+    """The firm exits or relocates; certificates it holds are lost (sim.model.outside)."""
     f_loc[f] = where
     f_epoch[f] += 1
+    f_gone[f] = now
     for s in range(valid.shape[1]):
+        if not math.isnan(valid[f, s]):
+            flows[N_FIRM_FLOWS + 5 * s + G_LOST] += 1
         valid[f, s] = np.nan
         pending[f, s] = False
 
@@ -730,10 +787,13 @@ def _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f
 
 
 @njit(cache=True)
-def _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car, f_epoch, f_enter,
-             f_first_car, c_open, c_occ, c_entries, life_key, life_n, heap, now, valid,
-             pending, rooms):
-    """After incorporating or graduating: seek a next-stage slot, else stay or relocate."""
+def _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
+             f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n, heap, now, rooms):
+    """After incorporating or graduating: seek a next-stage slot, else stay or relocate.
+
+    Returns MOVE_PLACED, MOVE_RELOCATE (no room; the caller removes the firm), MOVE_NO_ROOM
+    (no room; stays outside) or MOVE_OUTSIDE (did not seek).
+    """
     _, _, _, p_seek_next, p_relocate = kcar
     u_seek = _u(life_key, life_n, f)
     u_pick = _u(life_key, life_n, f)
@@ -743,12 +803,15 @@ def _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_
         if c >= 0:
             _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
                    f_first_car, c_occ, c_entries, life_key, life_n, heap, now, rooms)
-            return
+            return MOVE_PLACED
         if u_rel < p_relocate:
-            _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending)
-            return
+            return MOVE_RELOCATE
+        _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now)
+        f_loc[f] = OUTSIDE
+        return MOVE_NO_ROOM
     _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now)
     f_loc[f] = OUTSIDE
+    return MOVE_OUTSIDE
 
 
 @njit(cache=True)
