@@ -167,13 +167,12 @@ def parse_filters(text: str, metric: str, file: str, row: int) -> dict[str, Any]
         values = [v.strip() for v in raw.split("|")]
         out[name] = values if len(values) > 1 else values[0]
     try:
-        Filters.model_validate(out)
+        return Filters.model_validate(out).active()
     except ValidationError as exc:
         err = exc.errors()[0]
         name = str(err["loc"][0])
         raise FigureError(file, row, f"filters.{name}", out.get(name), "not a valid value",
                           err["msg"]) from None
-    return out
 
 
 def _date(text: str, file: str, row: int) -> dt.date:
@@ -306,7 +305,8 @@ def screen(figures: list[Figure], scenario: Scenario, path: str | Path = "<figur
     for f in figures:
         for name in ("zone", "sector"):
             if name in f.filters:
-                vals = f.filters[name] if isinstance(f.filters[name], list) else [f.filters[name]]
+                got = f.filters[name]
+                vals = list(got) if isinstance(got, list | tuple) else [got]
                 bad = [v for v in vals if v not in vocab[name]]
                 if bad:
                     raise FigureError(str(path), f.row, f"filters.{name}", bad[0],

@@ -1,0 +1,261 @@
+"""Calibration: figures, screening, parameter recovery, parameter files that include, errors."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from sim import rng as rngmod
+from sim.batch import evaluate
+from sim.calibration import (
+    COHORT_STATISTICS,
+    CalibrationConfig,
+    CalibrationError,
+    FigureError,
+    ParamError,
+    calibrate,
+    load_excluding,
+    load_including,
+    read_figures,
+    screen,
+)
+from sim.calibration.fit import truncate
+from sim.calibration.params import parse_params
+from sim.engines import get_engine
+from sim.metrics import Query
+from sim.scenario import load_scenario, with_changes
+from sim.timeline import record_dates
+
+ROOT = Path(__file__).resolve().parents[1]
+MINIMAL = ROOT / "scenarios" / "examples" / "minimal.yaml"
+HEADER = "id,region,metric,filters,date,value,kind,source,confidence,use,note\n"
+
+
+def write_csv(path: Path, rows: list[str]) -> Path:
+    """A figures file with the standard header."""
+    path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def out_path(tmp_path: Path, name: str) -> Path:
+    """Where a test writes a parameter file (a calibration/params folder, as shipped)."""
+    p = tmp_path / "calibration" / "params" / f"{name}.yaml"
+    p.parent.mkdir(parents=True)
+    return p
+
+
+# --------------------------------------------------------------------------- figures and screening
+def test_shipped_figures_read_and_screen() -> None:
+    """Every shipped figures file reads; each unusable figure says why."""
+    for name in ("chongqing", "jiangbei", "shijingshan", "ezhou", "beibei"):
+        sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        figs = read_figures(ROOT / "calibration" / "data" / f"{name}.csv")
+        fs = screen(figs, sc)
+        assert all(s.reason for s in fs.unusable)
+    sc = load_scenario(ROOT / "scenarios" / "chongqing.yaml")
+    fs = screen(read_figures(ROOT / "calibration" / "data" / "chongqing.csv"), sc)
+    reasons = {s.figure.id: s.reason for s in fs.unusable}
+    assert "at or before the base date 2020-12-31" in reasons["cq_incubatees"]
+    assert reasons["cq_tech_firms_2021q1"].startswith("input:")
+    assert reasons["cq_share_tech_firm"].startswith("plan:")
+    assert {f.id for f in fs.usable} >= {"cq_tech_firms_2022", "cq_hnte_2022"}
+
+
+def test_figure_parsing_flows_filters_and_window(tmp_path: Path) -> None:
+    """Periods, compact filters, and figures outside the window are reported, not dropped."""
+    sc = load_scenario(MINIMAL)
+    path = write_csv(tmp_path / "f.csv", [
+        "a,示例区,entries_cum,kind=incubator|maker_space;stage=firm,2024-01-01/2024-12-31,50,"
+        "flow,assumption: test,high,,",
+        "b,示例区,hnte_valid,,2023-12-31,40,stock,assumption: test,high,,",
+        "c,示例区,hnte_valid,,2027-06-30,60,stock,assumption: test,medium,,",
+        "d,示例区,survival_3y_new_firms,,2026-12-31,0.8,ratio,assumption: test,low,,",
+    ])
+    figs = read_figures(path)
+    assert figs[0].start == dt.date(2024, 1, 1)
+    assert figs[0].filters == {"kind": ("incubator", "maker_space"), "stage": "firm"}
+    fs = screen(figs, sc, path, cohort_available=False)
+    why = {s.figure.id: s.reason for s in fs.unusable}
+    assert [f.id for f in fs.usable] == ["a"]
+    assert "base date" in why["b"] and "after the horizon" in why["c"]
+    assert "not computed by this engine" in why["d"]
+
+
+@pytest.mark.parametrize(("row", "field", "value"), [
+    ("x,r,hnte_count,,2025-01-01,1,stock,assumption: t,high,,", "metric", "hnte_count"),
+    ("x,r,carriers,colour=red,2025-01-01,1,stock,assumption: t,high,,", "filters", "colour"),
+    ("x,r,carriers,kind=castle,2025-01-01,1,stock,assumption: t,high,,", "filters.kind",
+     "castle"),
+    ("x,r,graduation_rate,,2025-01-01,1,ratio,assumption: t,high,,", "metric",
+     "graduation_rate"),
+    ("x,r,carriers,,2025-01-01,1,stock,assumption: t,sure,,", "confidence", "sure"),
+    ("x,r,carriers,,2025-13-01,1,stock,assumption: t,high,,", "date", "2025-13-01"),
+    ("x,r,carriers,,2025-01-01,1,stock,assumption: t,high,input,", "note", ""),
+])
+def test_bad_figure_names_file_row_field_value(tmp_path: Path, row: str, field: str,
+                                               value: str) -> None:
+    """A figure the model cannot produce is rejected with file, row, field and value."""
+    path = write_csv(tmp_path / "bad.csv", [row])
+    with pytest.raises(FigureError) as exc:
+        read_figures(path)
+    assert f"bad.csv:2: {field}: {value!r}" in str(exc.value)
+
+
+def test_cli_rejects_unknown_metric_with_exit_2(tmp_path: Path) -> None:
+    """The command prints one line naming file, row, field and value, and exits 2."""
+    from run_sim import app
+
+    path = write_csv(tmp_path / "bad.csv", [
+        "ok,示例区,hnte_valid,,2025-12-31,60,stock,assumption: t,high,,",
+        "x,示例区,hnte_count,,2025-12-31,60,stock,assumption: t,high,,"])
+    res = CliRunner().invoke(app, [
+        "calibrate", str(MINIMAL), "--data", str(path), "--params", "hnte_first_application",
+        "--out", str(out_path(tmp_path, "x")), "--reps", "2", "--backend", "serial"])
+    assert res.exit_code == 2
+    assert "bad.csv:3: metric: 'hnte_count': unknown metric" in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "calibration" / "params" / "x.yaml").exists()
+
+
+def test_params_are_checked() -> None:
+    """Free parameters: uncertainty names or paths no uncertainty sets; bounds parsed."""
+    sc = load_scenario(MINIMAL)
+    ps = parse_params("hnte_first_application, statuses.tech_firm.p_renewal=0.5:1", sc)
+    assert ps[0].kind == "uncertainty" and ps[0].prior is not None
+    assert (ps[1].kind, ps[1].low, ps[1].high) == ("path", 0.5, 1.0)
+    with pytest.raises(ParamError, match="set by uncertainty 'hnte_success'"):
+        parse_params("statuses.hnte.p_success", sc)
+    with pytest.raises(ParamError, match="not an uncertainty"):
+        parse_params("statuses.hnte.p_nothing", sc)
+
+
+def test_truncated_runs_share_the_prefix() -> None:
+    """Stopping a run early (calibration speed-up) leaves every earlier record unchanged."""
+    sc = load_scenario(MINIMAL)
+    short = truncate(sc, dt.date(2025, 3, 31))
+    assert short.meta.horizon_end == dt.date(2025, 4, 30)
+    fast = get_engine("fast")
+    for rep in range(2):
+        full, part = (fast(s, rngmod.replication(0, rep)) for s in (sc, short))
+        n = len(part.times)
+        for key, series in part.series.items():
+            np.testing.assert_array_equal(full.series[key][:n], series)
+
+
+def test_cohort_names_match_the_reference_engine() -> None:
+    """The cohort statistics figures may name are those the reference engine computes."""
+    sc = load_scenario(MINIMAL)
+    res = get_engine("reference")(sc, rngmod.replication(0, 0))
+    assert set(res.cohort) == set(COHORT_STATISTICS)
+
+
+# ------------------------------------------------------------------------------- recovery
+def test_smm_recovers_a_known_parameter(tmp_path: Path) -> None:
+    """Data simulated at p_renewal = 0.6 are fitted back within 0.05 (start 0.85).
+
+    The data are the mean of 40 replications of other seeds; the fit uses 12 replications
+    with common random numbers.
+    """
+    sc = load_scenario(MINIMAL)
+    truth = with_changes(sc, {"statuses.tech_firm.p_renewal": 0.6})
+    q = Query.of("tech_firms_valid")
+    dates = record_dates(sc)
+    obs = evaluate(truth, 40, seed=99, queries=[q]).series[q.key].mean(axis=0)
+    rows = []
+    for day in (dt.date(2024, 12, 31), dt.date(2025, 12, 31), dt.date(2026, 12, 31)):
+        i = max(k for k, d in enumerate(dates) if d <= day)
+        rows.append(f"t{day.year},示例区,tech_firms_valid,,{day},{obs[i]:.1f},stock,"
+                    "assumption: simulated at p_renewal 0.6,high,,")
+    data = write_csv(tmp_path / "sim.csv", rows)
+    out = out_path(tmp_path, "recovery")
+    rep = calibrate(CalibrationConfig(
+        scenario=MINIMAL, data=data, params="statuses.tech_firm.p_renewal", out=out,
+        reps=12, seed=0, max_evals=25, check_reps=12, fit_dir=tmp_path / "fit", plots=False))
+    assert abs(rep.fit.estimate[0] - 0.6) < 0.05
+    assert rep.fit.objective < rep.fit.start_objective
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    value = doc["statuses"]["tech_firm"]["p_renewal"]
+    assert value["source"].startswith("calibration/params/recovery.yaml: fitted by smm on ")
+    cal = load_including(MINIMAL, out)
+    assert cal.statuses["tech_firm"].p_renewal.value == pytest.approx(rep.fit.estimate[0],
+                                                                      rel=1e-5)
+    assert rep.overridden == []
+    with (tmp_path / "fit" / "fit_table.csv").open(encoding="utf-8") as fh:
+        table = list(csv.DictReader(fh))
+    assert all(abs(float(r["post_z"])) < abs(float(r["prior_z"])) for r in table)
+
+
+def test_abc_writes_a_posterior_that_includes(tmp_path: Path) -> None:
+    """ABC rejection: weights sum to one, the posterior lies in the bounds, the file loads."""
+    sc = load_scenario(MINIMAL)
+    data = write_csv(tmp_path / "f.csv", [
+        "h,示例区,hnte_valid,,2026-12-31,70,stock,assumption: test figure,medium,,"])
+    out = out_path(tmp_path, "abc")
+    rep = calibrate(CalibrationConfig(
+        scenario=MINIMAL, data=data, params="hnte_first_application", out=out, method="abc",
+        reps=3, particles=8, accept=0.5, check_reps=3, fit_dir=tmp_path / "fit", lang="en"))
+    assert rep.fit.weights is not None and rep.fit.weights.sum() == pytest.approx(1.0)
+    p = rep.params[0]
+    assert p.low <= rep.fit.estimate[0] <= p.high
+    cal = load_including(MINIMAL, out)
+    dist = cal.uncertainties["hnte_first_application"].distribution
+    assert dist.dist == "normal" and dist.support == (p.low, p.high)
+    assert sc.uncertainties["hnte_first_application"].distribution.dist == "triangular"
+    assert (tmp_path / "fit" / "posterior.csv").exists()
+    assert sorted(f.name for f in (tmp_path / "fit" / "plots").iterdir()) == [
+        "01_stock_hnte_valid.png", "posterior_hnte_first_application.png"]
+
+
+def test_nothing_to_fit_is_bad_input(tmp_path: Path) -> None:
+    """A file whose figures all fall outside the window cannot be fitted (one clear line)."""
+    data = write_csv(tmp_path / "f.csv", [
+        "b,示例区,hnte_valid,,2023-12-31,40,stock,assumption: test,high,,"])
+    with pytest.raises(CalibrationError, match="no figure can inform a fit"):
+        calibrate(CalibrationConfig(scenario=MINIMAL, data=data, params="hnte_success",
+                                    out=out_path(tmp_path, "none"), reps=2))
+
+
+# ------------------------------------------------------------------------------- Chongqing
+def test_chongqing_snapshot_fit_writes_an_includable_file(tmp_path: Path) -> None:
+    """A tiny fit on the Chongqing figures writes a file that a scenario can include.
+
+    The shipped snapshot and series without the cohort ratio; one parameter, 2 replications,
+    at most 3 optimizer steps; the runs stop after the last dated figure (2022-12-31), which
+    the test also checks.
+    """
+    scenario = ROOT / "scenarios" / "chongqing.yaml"
+    out = out_path(tmp_path, "chongqing")
+    # the shipped figures without the cohort ratio (a whole-run statistic would need all
+    # five simulated years; the stock figures end in 2022)
+    lines = (ROOT / "calibration" / "data" / "chongqing.csv").read_text(
+        encoding="utf-8").splitlines()
+    data = tmp_path / "chongqing.csv"
+    data.write_text("\n".join(ln for ln in lines if ",ratio," not in ln) + "\n",
+                    encoding="utf-8")
+    rep = calibrate(CalibrationConfig(
+        scenario=scenario, data=data,
+        params="hnte_first_application", out=out, reps=2, max_evals=3, check_reps=2,
+        fit_dir=tmp_path / "fit", plots=False))
+    assert rep.truncated_to == dt.date(2023, 1, 31)
+    assert "cq_hnte_2022" in {f.id for f in rep.figset.usable}
+    text = scenario.read_text(encoding="utf-8")
+    priors = ROOT / "scenarios" / "common"
+    copy = re.sub(r"^include: \[.*\]$",
+                  f"include: [{priors / 'priors.yaml'}, {priors / 'chongqing_rules.yaml'}, "
+                  f"{out}]", text, count=1, flags=re.M)
+    (tmp_path / "cq.yaml").write_text(copy, encoding="utf-8")
+    included = load_scenario(tmp_path / "cq.yaml")
+    dist = included.uncertainties["hnte_first_application"].distribution
+    assert dist.dist == "normal"
+    assert dist.mean_ == pytest.approx(rep.fit.estimate[0], rel=1e-5)
+    assert rep.overridden == []
+    # the uncalibrated scenario is recovered by leaving the file out
+    assert load_excluding(tmp_path / "cq.yaml", out).uncertainties[
+        "hnte_first_application"].distribution.dist == "triangular"
