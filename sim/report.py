@@ -1,7 +1,7 @@
 """A self-contained HTML report of a run, in Chinese or English (DESIGN.md section 4).
 
 ``write_report(run_dir, lang)`` reads a run folder (manifest, stored scenario, outcomes,
-plots, and any ``compare-*``, ``sweep-*``, ``goal-seek-*``, ``sensitivity-*`` or
+plots, and any ``compare-*``, ``sweep-*``, ``goal-seek-*``, ``attribution-*``, ``sensitivity-*`` or
 ``calibration-*`` sub-folders) and writes one HTML file with every image inlined as a base64
 data URI, inline CSS and no script, so it opens offline and can be forwarded as one file.
 
@@ -41,6 +41,7 @@ EXTRA_SECTIONS = (
     ("compare-", "comparison"),
     ("sweep-", "sweep"),
     ("goal-seek-", "goal_seek"),
+    ("attribution-", "attribution"),
     ("sensitivity-", "sensitivity"),
     ("calibration-", "calibration"),
 )
@@ -139,6 +140,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "comparison": ("情景比较", "Comparison"),
     "sweep": ("参数扫描", "Sweep"),
     "goal_seek": ("目标反推", "Goal-seek"),
+    "attribution": ("缺口归因", "Shortfall attribution"),
     "sensitivity": ("敏感性分析", "Sensitivity"),
     "calibration": ("参数校准", "Calibration"),
     "rows_more": ("另有 {n} 行未显示", "{n} more rows not shown"),

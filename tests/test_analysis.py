@@ -119,7 +119,7 @@ def test_goal_seek_cli_states_no_solution_clearly(tmp_path: Path) -> None:
                "--lang", "en")
     assert res.exit_code == 0, res.output
     assert "NO SOLUTION" in res.output
-    data = json.loads((tmp_path / "goal_seek.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert data["found"] is False and data["status"] == "not_reachable_within_bounds"
     assert (tmp_path / "goal_seek.csv").is_file() and (tmp_path / "plots/goal_seek.png").is_file()
 

@@ -139,6 +139,16 @@ def write_json(path: Path, obj: dict[str, Any]) -> None:
     atomic_write_json(path, _json_safe(obj))
 
 
+def write_readme(folder: Path, title: str, lines: Sequence[str]) -> None:
+    """README.md of an analysis folder: the command that wrote it and its headline result."""
+    from sim.store import atomic_write_bytes
+
+    from_cli = Path(sys.argv[0]).name == "run_sim.py"
+    command = ("python run_sim.py " + " ".join(sys.argv[1:])) if from_cli else "(from Python)"
+    body = [f"# {title}", "", "```", command, "```", "", *lines, ""]
+    atomic_write_bytes(folder / "README.md", "\n".join(body).encode("utf-8"))
+
+
 def save_plot(ax: Any, path: Path) -> Path:
     """Save a plot's figure atomically and close it."""
     import matplotlib.pyplot as plt
@@ -220,7 +230,14 @@ def compare(paths: Sequence[Path], sets: dict[str, float], targets: Sequence[str
         desc = f"{sc_a.meta.id}-vs-{sc_b.meta.id}" if sc_b is not None else set_text
         folder = out or Path("runs") / sc_a.meta.id / _slug(f"compare-{desc}")
         write_csv(folder / "compare.csv", res.table())
-        write_json(folder / "compare.json", res.summary())
+        write_json(folder / "summary.json", res.summary())
+        write_readme(folder, f"compare: B = {res.name_b} vs A = {res.name_a}", [
+            f"- {r.target_id}: P(A) {_pct(r.p_a)}, P(B) {_pct(r.p_b)}, difference "
+            f"{_signed_pct(r.diff.estimate)} [{_signed_pct(r.diff.low)}, "
+            f"{_signed_pct(r.diff.high)}] paired (independent runs: "
+            f"[{_signed_pct(r.diff_independent.low)}, {_signed_pct(r.diff_independent.high)}])"
+            for r in res.rows] + [f"- n = {res.reps} replications each, seed {res.seed}, "
+                                  f"engine {res.engine}, common random numbers"])
         lang = opts.lang
         labels = [_label(sc_a, r.target_id, lang) for r in res.rows]
         ax = difference_bars(labels, [r.diff.estimate for r in res.rows],
@@ -231,7 +248,7 @@ def compare(paths: Sequence[Path], sets: dict[str, float], targets: Sequence[str
                              lang=lang)
         save_plot(ax, folder / "plots" / "compare.png")
         _print_compare(res, sc_a, lang)
-        print(f"{folder}/compare.csv, compare.json, plots/compare.png")
+        print(f"{folder}/compare.csv, summary.json, README.md, plots/compare.png")
         return EXIT_OK
 
     return _run(body)
@@ -294,10 +311,15 @@ def sweep(path: Path, levers: Sequence[str], values: Sequence[str], targets: Seq
                         base_levers=sets or None, **opts.kwargs())
         folder = out or Path("runs") / scenario.meta.id / _slug("sweep-" + "-".join(levers))
         write_csv(folder / "sweep.csv", res.rows)
-        write_json(folder / "sweep.json", {**res.summary(), "set": sets})
+        write_json(folder / "summary.json", {**res.summary(), "set": sets})
+        write_readme(folder, f"sweep {' x '.join(levers)} ({scenario.meta.id})", [
+            f"- {name}: {', '.join(fmt_value(v) for v in vs)}"
+            for name, vs in zip(res.levers, res.values, strict=True)] + [
+            f"- targets: {', '.join(res.target_ids)}; n = {res.reps}, seed {res.seed}, "
+            f"engine {res.engine}, common random numbers"])
         written = _sweep_plots(res, scenario, folder, opts.lang)
         _print_sweep(res, scenario, opts.lang)
-        print(f"{folder}/sweep.csv, sweep.json, " + ", ".join(
+        print(f"{folder}/sweep.csv, summary.json, README.md, " + ", ".join(
             str(p.relative_to(folder)) for p in written))
         return EXIT_OK
 
@@ -413,7 +435,11 @@ def _seek(sc: Scenario, targets: Sequence[str], p: float, lever: str, tol: float
     desc = f"goal-seek-{'+'.join(res.target_ids)}-{lever}-p{fmt_value(round(p * 100, 6))}"
     folder = out or Path("runs") / sc.meta.id / _slug(desc)
     write_csv(folder / "goal_seek.csv", res.table())
-    write_json(folder / "goal_seek.json", res.summary())
+    write_json(folder / "summary.json", res.summary())
+    write_readme(folder, f"goal-seek {lever} for P({' & '.join(res.target_ids)}) >= {p:g}", [
+        ("" if res.found else "NO SOLUTION: ") + res.message,
+        "", f"n = {res.reps} replications per value, seed {res.seed}, engine {res.engine}, "
+            "common random numbers"])
     pts = sorted(res.points, key=lambda q: q.value)
     import numpy as np
 
@@ -426,7 +452,7 @@ def _seek(sc: Scenario, targets: Sequence[str], p: float, lever: str, tol: float
                  marker=res.answer.value if res.found and res.answer else None)
     save_plot(ax, folder / "plots" / "goal_seek.png")
     _print_seek(res, sc, opts.lang)
-    print(f"{folder}/goal_seek.csv, goal_seek.json, plots/goal_seek.png")
+    print(f"{folder}/goal_seek.csv, summary.json, README.md, plots/goal_seek.png")
     return EXIT_OK
 
 
@@ -470,7 +496,13 @@ def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
     assert best is not None
     summary["p_required"] = p
     summary["reaches_p"] = best.p >= p
-    write_json(folder / "budget_split.json", summary)
+    write_json(folder / "summary.json", summary)
+    write_readme(folder, f"budget split of {budget:,.0f} yuan a year ({sc.meta.id})", [
+        f"- {n}: {y:,.0f} yuan a year -> {v:,.6g} {sc.levers[n].unit}"
+        for n, y, v in zip(levers, best.yuan, best.values, strict=True)] + [
+        f"- P({' & '.join(res.target_ids)}) = {best.p:.1%} [{best.ci_low:.1%}, "
+        f"{best.ci_high:.1%}]; reaches p = {p:g}: {'yes' if best.p >= p else 'no'}",
+        f"- n = {res.reps}, seed {res.seed}, engine {res.engine}, common random numbers"])
     save_plot(split_bars([_lever_label(sc, n, opts.lang) for n in levers], best.yuan,
                          title=f"P = {best.p:.1%} [{best.ci_low:.1%}, {best.ci_high:.1%}]",
                          lang=opts.lang), folder / "plots" / "budget_split.png")
@@ -494,7 +526,7 @@ def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
     print(f"best split: P = {best.p:.1%} [{best.ci_low:.1%}, {best.ci_high:.1%}] "
           f"(defaults: {base.p:.1%}); {verdict} p = {p:g}; spends {sum(best.yuan):,.0f} of "
           f"{budget:,.0f} yuan a year")
-    print(f"{folder}/budget_split.csv, budget_split.json, plots/budget_split.png")
+    print(f"{folder}/budget_split.csv, summary.json, README.md, plots/budget_split.png")
     return EXIT_OK
 
 
@@ -520,8 +552,11 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
         folder = out or Path("runs") / scenario.meta.id / _slug(f"attribution-{target}")
         rows = [{**r, "label": flow_label(r["flow"], lang)} for r in res.table()]
         write_csv(folder / "attribution.csv", rows)
-        write_json(folder / "attribution.json", res.summary())
-        files = ["attribution.csv", "attribution.json"]
+        write_json(folder / "summary.json", res.summary())
+        write_readme(folder, f"shortfall attribution: {target} ({scenario.meta.id})", [
+            f"- P = {1 - res.n_missed / res.n:.1%} (n = {res.n}); mean gap when missed "
+            f"{res.mean_gap:,.1f}", *([f"- {res.note}"] if res.note else [])])
+        files = ["attribution.csv", "summary.json", "README.md"]
         ident = [r for r in res.rows if r["role"] == "identity" and r["flow"] != BASE]
         if res.has_identity and res.n_missed:
             from sim.registry import METRICS
