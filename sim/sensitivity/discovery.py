@@ -212,8 +212,11 @@ def run_cases(run_dir: Path, target_id: str) -> tuple[pd.DataFrame, np.ndarray, 
 
 def discover_run(run_dir: Path, target_id: str, *, of: Of = "missed", boxes: int = 1,
                  min_coverage: float = 0.5, peel_alpha: float = 0.05,
-                 mass_min: float = 0.05) -> Discovery:
-    """PRIM over a run folder's sampled uncertainties for the replications that ``of`` it."""
+                 mass_min: float = 0.05, min_cases: int = MIN_CASES) -> Discovery:
+    """PRIM over a run folder's sampled uncertainties for the replications that ``of`` it.
+
+    Refused (DiscoveryError) when fewer than ``min_cases`` replications are of either kind.
+    """
     from sim.summary import load_run_scenario
 
     if of not in ("missed", "met"):
@@ -231,10 +234,10 @@ def discover_run(run_dir: Path, target_id: str, *, of: Of = "missed", boxes: int
     x, met, _ = run_cases(run_dir, target_id)
     y = ~met if of == "missed" else met
     k, n = int(y.sum()), int(y.size)
-    if k < MIN_CASES or n - k < MIN_CASES:
+    if k < min_cases or n - k < min_cases:
         raise DiscoveryError(
             f"target '{target_id}' was {of} in {k} of {n} replications of {run_dir}: PRIM needs "
-            f"at least {MIN_CASES} cases of each kind (run more replications)")
+            f"at least {min_cases} cases of each kind (run more replications)")
     if x.shape[1] == 0:
         raise DiscoveryError(f"{run_dir}: no sampled uncertainty varies across the run")
     found = find_boxes(x, y, boxes=boxes, min_coverage=min_coverage, peel_alpha=peel_alpha,
