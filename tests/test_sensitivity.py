@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 import subprocess
 import sys
@@ -172,6 +173,10 @@ def test_lever_factors_and_outputs_written(tmp_path: Path) -> None:
     samples = pd.read_parquet(folders[0] / "samples.parquet")
     assert len(samples) == res.design.points and "lever:attraction" in samples
     assert (folders[0] / "plots" / "sobol.png").stat().st_size > 10_000
+    summary = json.loads((folders[0] / "summary.json").read_text(encoding="utf-8"))
+    assert summary["replications"] == res.replications and summary["n"] == 2
+    readme = (folders[0] / "README.md").read_text(encoding="utf-8")
+    assert "--method sobol" in readme and "ST = " in readme
 
 
 # ------------------------------------------------------------------------------------ PRIM
@@ -216,6 +221,7 @@ def test_discover_on_a_run_folder(dominant_run: Path) -> None:
     assert sum(r["selected"] == "True" for r in traj) == 1
     assert (out / "plots" / "prim_tradeoff.png").is_file()
     assert (out / "plots" / "prim_box.png").is_file()
+    assert "arrival_rate" in (out / "README.md").read_text(encoding="utf-8")
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

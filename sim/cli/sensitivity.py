@@ -52,7 +52,7 @@ def sensitivity(path: Path, cfg: object, out: Path | None, lang: str) -> int:
     with _progress(f"{sc.meta.id} {cfg.method}") as progress:
         result = run_sensitivity(sc, cfg, progress=progress)
     run_dir = out or Path("runs") / sc.meta.id
-    folders = write_sensitivity(result, run_dir, lang)
+    folders = write_sensitivity(result, run_dir, lang, scenario_file=str(path))
     console = Console(highlight=False, width=170)
     for target_id, folder in zip(cfg.targets, folders, strict=True):
         target = next(t for t in sc.targets if t.id == target_id)
@@ -66,7 +66,7 @@ def sensitivity(path: Path, cfg: object, out: Path | None, lang: str) -> int:
                           "no factor moves it, every index is 0"
                           + (" (try --output value or more --reps)" if cfg.output == "p"
                              else ""))
-        print(f"{folder}/indices.csv, samples.parquet, manifest.json, plots/")
+        print(f"{folder}/indices.csv, samples.parquet, summary.json, README.md, plots/")
     print(f"{result.replications:,} replications in {result.seconds:.0f} s")
     return EXIT_OK
 
@@ -137,5 +137,5 @@ def discover(run_dir: Path, target_id: str, *, of: str, boxes: int, min_coverage
         if not b.limits:
             table.add_row("—", "no restriction found" if not zh else "未找到限制", "", "", "", "")
         console.print(table)
-    print(f"{folder}/box_limits.csv, trajectory.csv, summary.json, plots/")
+    print(f"{folder}/box_limits.csv, trajectory.csv, summary.json, README.md, plots/")
     return EXIT_OK

@@ -3,8 +3,9 @@
 ``run_sensitivity`` builds the design (Morris or Sobol over the uncertainties and the chosen
 levers), runs every point with common random numbers (``sim.sensitivity.model``) and analyses
 each requested target; ``write_sensitivity`` writes, per target, the folder
-``RUN/sensitivity-<method>-<target>/``: ``indices.csv``, ``samples.parquet``, ``manifest.json``
-and ``plots/``. ``write_discovery`` does the same for PRIM (``RUN/discovery-<target>/``).
+``RUN/sensitivity-<method>-<target>/``: ``indices.csv``, ``samples.parquet``, ``summary.json``,
+``README.md`` and ``plots/``. ``write_discovery`` does the same for PRIM
+(``RUN/discovery-<target>/``).
 """
 
 from __future__ import annotations
@@ -208,8 +209,37 @@ def plot_indices(result: SensitivityResult, target_id: str, lang: str) -> dict[s
     return {"morris_tornado.png": tornado, "morris_plane.png": plane}
 
 
+def command_line(result: SensitivityResult, scenario_file: str | None) -> str:
+    """The ``run_sim.py sensitivity`` command that reproduces an analysis."""
+    cfg = result.config
+    parts = ["python run_sim.py sensitivity", scenario_file or f"<{result.scenario.meta.id}.yaml>",
+             f"--method {cfg.method}", *(f"--target {t}" for t in cfg.targets),
+             f"--n {result.design.n}", f"--reps {cfg.reps}", f"--output {cfg.output}",
+             f"--seed {cfg.seed}", *(f"--lever {name}" for name in cfg.levers),
+             *(f"--set {k}={v:g}" for k, v in cfg.fixed_levers.items())]
+    if cfg.engine != "fast":
+        parts.append(f"--engine {cfg.engine}")
+    return " ".join(parts)
+
+
+def headline(result: SensitivityResult, target_id: str, lang: str = "en", top: int = 3) -> str:
+    """The most influential factors of one target, with their indices and intervals."""
+    idx = result.indices[target_id]
+    items = []
+    for r in idx.rows(lang)[:top]:
+        if isinstance(idx, SobolIndices):
+            items.append(f"{r['rank']}. {r['label']} ({r['factor']}): ST = {r['ST']:.3f} "
+                         f"[{r['ST_low']:.3f}, {r['ST_high']:.3f}], S1 = {r['S1']:.3f} "
+                         f"[{r['S1_low']:.3f}, {r['S1_high']:.3f}]")
+        else:
+            items.append(f"{r['rank']}. {r['label']} ({r['factor']}): mu* = "
+                         f"{r['mu_star']:.4g} [{r['mu_star_low']:.4g}, {r['mu_star_high']:.4g}],"
+                         f" mu = {r['mu']:.4g}, sigma = {r['sigma']:.4g}")
+    return "\n".join(items)
+
+
 def write_sensitivity(result: SensitivityResult, run_dir: Path, lang: str = "zh",
-                      *, plots: bool = True) -> list[Path]:
+                      *, plots: bool = True, scenario_file: str | None = None) -> list[Path]:
     """Write each target's folder under ``run_dir``; return the folders."""
     cfg = result.config
     design = result.design
@@ -228,7 +258,7 @@ def write_sensitivity(result: SensitivityResult, run_dir: Path, lang: str = "zh"
         cols["p"] = pa.array(result.outcomes.p[:, j])
         cols["value"] = pa.array(result.outcomes.value[:, j])
         atomic_write_table(out / "samples.parquet", pa.table(cols))
-        atomic_write_json(out / "manifest.json", {
+        atomic_write_json(out / "summary.json", {
             "analysis": "sensitivity", "method": cfg.method, "target_id": target_id,
             "output": cfg.output, "scenario_id": result.scenario.meta.id,
             "scenario_hash": scenario_hash(result.scenario), "seed": cfg.seed,
@@ -239,7 +269,20 @@ def write_sensitivity(result: SensitivityResult, run_dir: Path, lang: str = "zh"
             "fixed_levers": cfg.fixed_levers, "seconds": round(result.seconds, 3),
             "versions": {**versions(), "SALib": _version("SALib")},
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "command": command_line(result, scenario_file),
+            "top": result.indices[target_id].rows(lang)[:3],
         })
+        what = {"p": "P(met), share of the K replications meeting the target",
+                "value": "mean value at the target date over the K replications"}[cfg.output]
+        atomic_write_bytes(out / "README.md", (
+            f"# {cfg.method.capitalize()} sensitivity of {target_id}\n\n"
+            f"```\n{command_line(result, scenario_file)}\n```\n\n"
+            f"Output: {what}. {design.points:,} points x {cfg.reps} replications = "
+            f"{result.replications:,} replications (common random numbers: replication "
+            f"indices 0..{cfg.reps - 1} at every point), {result.seconds:.0f} s.\n\n"
+            f"Most influential ({int(CONF_LEVEL * 100)}% intervals):\n\n"
+            + "\n".join(f"- {line[3:]}" for line in headline(result, target_id, lang).split("\n"))
+            + "\n").encode("utf-8"))
         if plots:
             for name, ax in plot_indices(result, target_id, lang).items():
                 save_figure(ax, out / "plots" / name)
@@ -288,7 +331,7 @@ def plot_discovery(d: Discovery, lang: str) -> dict[str, Any]:
 
 
 def write_discovery(d: Discovery, out: Path, lang: str = "zh", *, plots: bool = True) -> Path:
-    """Write box_limits.csv, trajectory.csv, summary.json and plots/ into ``out``."""
+    """Write box_limits.csv, trajectory.csv, summary.json, README.md and plots/ into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out / "box_limits.csv", _csv_bytes(LIMIT_COLUMNS, d.limit_rows(lang)))
     atomic_write_bytes(out / "trajectory.csv",
@@ -304,6 +347,18 @@ def write_discovery(d: Discovery, out: Path, lang: str = "zh", *, plots: bool = 
                   for b in d.boxes],
         "versions": {"prim": _version("prim"), "pandas": _version("pandas")},
     })
+    lines = [f"# PRIM scenario discovery: {d.target_id} ({d.of})", "",
+             "```", f"python run_sim.py discover {d.run_dir} --target {d.target_id} --of {d.of} "
+             f"--boxes {d.settings['boxes']} --min-coverage {d.settings['min_coverage']:g}", "```",
+             "", f"{d.of.capitalize()} in {d.n_interest} of {d.n} replications "
+             f"({d.n_interest / d.n:.0%}).", ""]
+    for b in d.boxes:
+        lines.append(f"Box {b.index + 1}: coverage {b.coverage:.0%}, density {b.density:.0%}, "
+                     f"mass {b.mass:.0%}" + (":" if b.limits else ": no restriction found."))
+        lines += [f"- {d.label(lim.factor, lang)} ({lim.factor}) in [{lim.low:.4g}, {lim.high:.4g}]"
+                  f" of [{lim.full_low:.4g}, {lim.full_high:.4g}] (quasi-p {lim.qp_value:.2g})"
+                  for lim in b.limits]
+    atomic_write_bytes(out / "README.md", ("\n".join(lines) + "\n").encode("utf-8"))
     if plots:
         for name, ax in plot_discovery(d, lang).items():
             save_figure(ax, out / "plots" / name)
