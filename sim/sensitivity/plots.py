@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim.plots import _ax
 
@@ -134,6 +135,7 @@ def prim_tradeoff(coverage: Values, density: Values,
                    edgecolors="#cb181d", linewidths=2, zorder=3, label=tx("selected", lang))
         ax.legend(loc="lower left", fontsize=8)
     cb = ax.figure.colorbar(sc, ax=ax)
+    cb.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     cb.set_label(tx("res_dim", lang))
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
@@ -155,19 +157,19 @@ def prim_box(labels: Sequence[str], low: Values, high: Values,
     flo, fhi = np.asarray(full_low, dtype=float), np.asarray(full_high, dtype=float)
     span = np.where(fhi > flo, fhi - flo, 1.0)
     a, b = (lo - flo) / span, (hi - flo) / span
-    ax.barh(y, np.ones(n), color="#f0f0f0", edgecolor="#969696", linewidth=0.5)
-    ax.barh(y, b - a, left=a, color="#fd8d3c", edgecolor="black", linewidth=0.5,
+    ax.barh(y, np.ones(n), height=0.5, color="#f0f0f0", edgecolor="#969696", linewidth=0.5)
+    ax.barh(y, b - a, left=a, height=0.5, color="#fd8d3c", edgecolor="black", linewidth=0.5,
             label=tx("box", lang))
     for yi, ai, bi, l_, h_ in zip(y, a, b, lo, hi, strict=True):
-        ax.text(ai, yi + 0.3, f"{l_:.3g}", ha="center", va="bottom", fontsize=7)
-        ax.text(bi, yi + 0.3, f"{h_:.3g}", ha="center", va="bottom", fontsize=7)
+        ax.text(ai, yi + 0.28, f"{l_:.3g}", ha="center", va="bottom", fontsize=7)
+        ax.text(bi, yi + 0.28, f"{h_:.3g}", ha="center", va="bottom", fontsize=7)
     for yi, f0, f1 in zip(y, flo, fhi, strict=True):
         ax.text(-0.01, yi, f"{f0:.3g}", ha="right", va="center", fontsize=7, color="#636363")
         ax.text(1.01, yi, f"{f1:.3g}", ha="left", va="center", fontsize=7, color="#636363")
     ax.set_yticks(y, list(labels))
     ax.tick_params(axis="y", pad=28)
     ax.set_xlim(-0.12, 1.12)
-    ax.set_ylim(-0.7, n - 0.2)
+    ax.set_ylim(-0.6, n - 0.3)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.set_xlabel(tx("quantile", lang))
     ax.set_title(title)
