@@ -21,12 +21,13 @@ identity: their table lists the flows without signs. Flows outside the identity 
 planner can act on (``refused``: demand turned away for lack of space; ``lapsed``; ``lost``)
 are listed as well.
 
-For each flow: the mean count to the target date in replications that missed, in those that
-met, and its contribution = sign x (mean in met - mean in missed): the part of the difference
-in the value at the date between the met and missed futures that this flow accounts for
-(contributions add up to that difference). With no replication meeting the target there is
-no such reference; the table then gives the missed futures' flows and the waterfall their
-path to the value at the date, and the gap to the threshold.
+For each flow: the mean count to the target date in replications that missed (and that as a
+share of their mean gap: refusals worth 10% of the gap mean that space alone cannot close
+it), in those that met, and its contribution = sign x (mean in met - mean in missed): the
+part of the difference in the value at the date between the met and missed futures that this
+flow accounts for (contributions add up to that difference). With no replication meeting the
+target there is no such reference; the table then gives the missed futures' flows and the
+waterfall their path to the value at the date, and the gap to the threshold.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ FLOW_LABELS: dict[str, tuple[str, str]] = {
     "lapsed": ("到期未重新认定", "lapsed at expiry"),
     "lost": ("持有企业关闭或迁出", "lost (holder closed or relocated)"),
     "brought": ("迁入企业带入", "brought by arriving firms"),
-    RESIDUAL: ("其他(恒等式余项)", "other (identity residual)"),
+    RESIDUAL: ("其他(如到达最长在孵期)", "other (e.g. maximum stay reached)"),
 }
 
 
@@ -172,8 +173,9 @@ def attribute(scenario: Scenario, target_id: str, out: Outcomes) -> AttributionR
     def add(key: str, sign: float, counts: np.ndarray, role: str) -> None:
         m_miss, m_met = mean(counts, missed), mean(counts, met)
         contrib = sign * (m_met - m_miss) if have_met and sign else float("nan")
+        share = m_miss / res.mean_gap if res.mean_gap > 0 and key != BASE else float("nan")
         res.rows.append({"flow": key, "role": role, "sign": sign, "mean_missed": m_miss,
-                         "mean_met": m_met, "contribution": contrib})
+                         "mean_met": m_met, "contribution": contrib, "gap_share": share})
 
     statuses = tuple(scenario.statuses)
     known = [*FIRM_FLOWS, *(f"{f}:{s}" for s in statuses for f in STATUS_FLOWS)]

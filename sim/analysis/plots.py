@@ -111,10 +111,12 @@ def waterfall(labels: Sequence[str], deltas: Sequence[float], *, base: float, va
     x = np.arange(len(names))
     ax.bar(x[0], base, color="#6baed6")
     level = base
+    levels = [base, value, threshold]
     for k, dv in enumerate(deltas, start=1):
         colour = "#41ab5d" if dv >= 0 else "#ef3b2c"
         ax.bar(x[k], dv, bottom=level, color=colour)
         level += dv
+        levels.append(level)
     ax.bar(x[-1], value, color="#08519c")
     if threshold > value:
         ax.bar(x[-1], threshold - value, bottom=value, color="none", edgecolor="#cb181d",
@@ -122,6 +124,7 @@ def waterfall(labels: Sequence[str], deltas: Sequence[float], *, base: float, va
     ax.axhline(threshold, color="#cb181d", linestyle="--", linewidth=1,
                label=f"{t('target', lang)} {threshold:,.0f}")
     ax.set_xticks(x, names, rotation=30, ha="right")
+    ax.set_ylim(min(0.0, min(levels) * 1.08), max(levels) * 1.08)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(loc="best", fontsize=8)

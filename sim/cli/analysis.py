@@ -576,13 +576,15 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
         table = Table(title=f"{scenario.meta.id}: {target} — P = {1 - res.n_missed / res.n:.1%}, "
                             f"n = {res.n}; mean gap when missed {res.mean_gap:,.1f}")
         for h in (("流量", "flow"), ("符号", "sign"), ("未达成均值", "mean, missed"),
-                  ("达成均值", "mean, met"), ("对差距的贡献", "contribution")):
+                  ("占缺口比例", "as share of gap"), ("达成均值", "mean, met"),
+                  ("对差距的贡献", "contribution")):
             table.add_column(h[0] if zh else h[1])
         for r in res.rows:
             sign = {1.0: "+", -1.0: "−", 0.0: ""}[r["sign"]] if r["flow"] not in (
                 BASE, RESIDUAL) else ("=" if r["flow"] == BASE else "±")
             table.add_row(flow_label(r["flow"], lang), sign, _num(r["mean_missed"]),
-                          _num(r["mean_met"]), _num(r["contribution"], signed=True))
+                          _pct(r["gap_share"]), _num(r["mean_met"]),
+                          _num(r["contribution"], signed=True))
         if res.note:
             table.caption = res.note
         _console().print(table)
