@@ -249,7 +249,10 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
         x_best, q_best = x0, q0
     theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x_best, strict=True)]
     sds = _standard_errors(ev, figs, x_best, s)
-    for p, v in zip(ev.params, x_best, strict=True):
+    for p, v, sd in zip(ev.params, x_best, sds, strict=True):
+        if not math.isfinite(sd) or sd > 0.25 * (p.high - p.low):
+            notes.append(f"{p.name} is weakly identified by these figures (se {sd:.3g} against "
+                         f"bounds [{p.low:g}, {p.high:g}]): the estimate is not informative")
         if v < 0.01 or v > 0.99:
             notes.append(f"{p.name} is at a bound of [{p.low:g}, {p.high:g}]: the figures "
                          "push it further; widen the bounds or question the figures")
