@@ -1,9 +1,10 @@
 """A self-contained HTML report of a run, in Chinese or English (DESIGN.md section 4).
 
 ``write_report(run_dir, lang)`` reads a run folder (manifest, stored scenario, outcomes,
-plots, and any ``compare-*``, ``sweep-*``, ``goal-seek-*``, ``attribution-*``, ``sensitivity-*`` or
-``calibration-*`` sub-folders) and writes one HTML file with every image inlined as a base64
-data URI, inline CSS and no script, so it opens offline and can be forwarded as one file.
+plots, and any ``compare-*``, ``sweep-*``, ``goal-seek-*``, ``attribution-*``,
+``sensitivity-*``, ``calibration-*`` or ``discovery-*`` sub-folders) and writes one HTML file
+with every image inlined as a base64 data URI, inline CSS and no script, so it opens offline
+and can be forwarded as one file.
 
 The page is rendered by Jinja2 with autoescaping on: every string that comes from a scenario
 file (labels, sources, notes, reasons) is escaped, never marked safe. Numbers are formatted
@@ -44,6 +45,7 @@ EXTRA_SECTIONS = (
     ("attribution-", "attribution"),
     ("sensitivity-", "sensitivity"),
     ("calibration-", "calibration"),
+    ("discovery-", "discovery"),
 )
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -142,6 +144,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "goal_seek": ("目标反推", "Goal-seek"),
     "attribution": ("缺口归因", "Shortfall attribution"),
     "sensitivity": ("敏感性分析", "Sensitivity"),
+    "discovery": ("情景发现(PRIM)", "Scenario discovery (PRIM)"),
     "calibration": ("参数校准", "Calibration"),
     "rows_more": ("另有 {n} 行未显示", "{n} more rows not shown"),
     "how_to_read": ("阅读说明", "How to read"),
