@@ -86,6 +86,10 @@ def test_figure_parsing_flows_filters_and_window(tmp_path: Path) -> None:
     assert [f.id for f in fs.usable] == ["a"]
     assert "base date" in why["b"] and "after the horizon" in why["c"]
     assert "not computed by this engine" in why["d"]
+    only = screen(figs, sc, path, selected=["b"])
+    assert only.usable == []
+    why = {s.figure.id: s.reason for s in only.unusable}
+    assert "not selected" in why["a"] and "base date" in why["b"]
 
 
 @pytest.mark.parametrize(("row", "field", "value"), [

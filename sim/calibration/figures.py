@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,8 +294,12 @@ USE_REASON = {
 
 
 def screen(figures: list[Figure], scenario: Scenario, path: str | Path = "<figures>",
-           cohort_available: bool = True) -> FigureSet:
+           cohort_available: bool = True,
+           selected: Sequence[str] | None = None) -> FigureSet:
     """Which figures can inform a fit of ``scenario``; every other one with its reason.
+
+    ``selected`` (figure ids) restricts the fit to those figures; the others are reported as
+    not selected.
 
     Filter values naming zones or sectors the scenario does not declare raise FigureError.
     """
@@ -330,6 +335,9 @@ def screen(figures: list[Figure], scenario: Scenario, path: str | Path = "<figur
             out.screened.append(Screened(
                 f, False, f"cohort statistic {f.metric} is not computed by this engine "
                           "(use --engine reference)"))
+        elif selected is not None and f.id not in selected:
+            out.screened.append(Screened(f, False, "usable, but not selected for this fit "
+                                                   "(--figures)"))
         else:
             out.screened.append(Screened(f, True))
     return out

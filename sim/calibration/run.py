@@ -80,6 +80,8 @@ class CalibrationConfig:
     fit_dir: Path | None = None
     lang: str = "zh"
     plots: bool = True
+    figures: str | None = None
+    """Comma-separated figure ids to fit (default: every usable figure)."""
     today: dt.date = field(default_factory=dt.date.today)
 
 
@@ -132,7 +134,13 @@ def calibrate(cfg: CalibrationConfig, progress: Callable[[str], None] | None = N
                                "calibration/params/NAME.yaml)")
     prior = _load_prior(cfg)
     figures = read_figures(cfg.data)
-    figset = screen(figures, prior, display(cfg.data))
+    selected = [x.strip() for x in cfg.figures.split(",") if x.strip()] if cfg.figures else None
+    unknown = sorted(set(selected or ()) - {f.id for f in figures})
+    if unknown:
+        raise CalibrationError(f"--figures: {unknown[0]}: no such figure id in "
+                               f"{display(cfg.data)} (expected one of "
+                               f"{', '.join(f.id for f in figures)})")
+    figset = screen(figures, prior, display(cfg.data), selected=selected)
     usable = figset.usable
     if not usable:
         reasons = "; ".join(f"{s.figure.id}: {s.reason}" for s in figset.unusable)
@@ -211,7 +219,8 @@ def _header(cfg: CalibrationConfig, sc: Scenario, fit: FitResult,
         f"Calibrated parameters for scenario '{sc.meta.id}' ({sc.meta.name.en}).",
         f"Written by: python run_sim.py calibrate {display(cfg.scenario)} --data "
         f"{display(cfg.data)} --params {cfg.params} --method {cfg.method} --out "
-        f"{display(cfg.out)} --reps {cfg.reps} --seed {cfg.seed} --engine {cfg.engine}",
+        f"{display(cfg.out)} --reps {cfg.reps} --seed {cfg.seed} --engine {cfg.engine}"
+        + (f" --figures {cfg.figures}" if cfg.figures else ""),
         f"Date: {cfg.today.isoformat()}. Objective {fit.start_objective:.4g} at the priors -> "
         f"{fit.objective:.4g} after {fit.evaluations} evaluations.",
         "Figures used: " + ", ".join(f.id for f in figset.usable) + ".",
@@ -256,6 +265,9 @@ def _plots(folder: Path, figures: list[Figure], figset: FigureSet, pre: Simulate
 
     usable = {f.id for f in figset.usable}
     files: list[Path] = []
+    if folder.is_dir():  # plots of an earlier fit of the same name
+        for old in folder.glob("*.png"):
+            old.unlink()
     groups: dict[str, list[int]] = {}
     for j, f in enumerate(figures):
         if f.id not in usable:
