@@ -170,6 +170,9 @@ def calibrate_cmd(
         help="Replications of the before/after predictive check [default: --reps].")] = None,
     fit_dir: Annotated[Path | None, typer.Option(
         help="Folder of the fit table and plots [default: calibration/fits/NAME].")] = None,
+    figures: Annotated[str | None, typer.Option(
+        help="Only these figure ids (comma-separated) inform the fit [default: all usable].")
+    ] = None,
     lang: Lang = "zh",
 ) -> None:
     """Fit parameters to observed figures; write a parameter file, fit table and plots."""
@@ -184,7 +187,7 @@ def calibrate_cmd(
                                      param_hint=name)
     raise typer.Exit(run_calibration(config(
         scenario, data, params, method, out, reps, seed, engine, backend, workers, max_evals,
-        particles, accept, check_reps, fit_dir, lang)))
+        particles, accept, check_reps, fit_dir, lang, figures)))
 
 
 @app.command(epilog="Example: python run_sim.py sensitivity scenarios/beibei.yaml "
