@@ -263,3 +263,21 @@ def test_chongqing_snapshot_fit_writes_an_includable_file(tmp_path: Path) -> Non
     # the uncalibrated scenario is recovered by leaving the file out
     assert load_excluding(tmp_path / "cq.yaml", out).uncertainties[
         "hnte_first_application"].distribution.dist == "triangular"
+
+
+@pytest.mark.parametrize("name", ["chongqing", "shijingshan"])
+def test_shipped_scenarios_use_their_fitted_parameters(name: str) -> None:
+    """Each shipped parameter file is included, and no line of the scenario overrides it."""
+    scenario = ROOT / "scenarios" / f"{name}.yaml"
+    param_file = ROOT / "calibration" / "params" / f"{name}.yaml"
+    doc = yaml.safe_load(param_file.read_text(encoding="utf-8"))
+    shipped = load_scenario(scenario)
+    before = load_excluding(scenario, param_file)
+    for uname, u in doc.get("uncertainties", {}).items():
+        got = shipped.uncertainties[uname].distribution
+        assert got.dist == "normal" and got.mean_ == u["distribution"]["mean"]
+        assert before.uncertainties[uname].distribution != got
+    for sid, fields in doc.get("statuses", {}).items():
+        for field, q in fields.items():
+            assert getattr(shipped.statuses[sid], field).value == q["value"]
+            assert q["source"].startswith(f"calibration/params/{name}.yaml: fitted by smm on ")
