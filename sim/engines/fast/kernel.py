@@ -598,20 +598,12 @@ def simulate_kernel(k, rep_key):
                     flows[F_GRADUATED] += 1
                     tenures[n_ten] = now - f_enter[f]
                     n_ten += 1
-                if what == IN_GOOD and st == 0:
-                    f_stage[f] = 1
-                    f_inc[f] = now
-                    moved = _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc,
-                                     f_left, f_loc, f_car, f_epoch, f_enter, f_first_car, c_occ,
-                                     c_entries, life_key, life_n, heap, now, rooms)
-                    if moved != MOVE_PLACED and moved != MOVE_OUTSIDE:
-                        flows[F_REFUSED] += 1
-                    if moved == MOVE_RELOCATE:
-                        flows[F_RELOCATED] += 1
-                        _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending, flows,
-                                      f_gone, now)
-                elif what == IN_GOOD and st == 1:
-                    f_stage[f] = 2
+                if what == IN_GOOD and st <= 1:  # incorporated team or graduated start-up
+                    if st == 0:
+                        f_stage[f] = 1
+                        f_inc[f] = now
+                    else:
+                        f_stage[f] = 2
                     moved = _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc,
                                      f_left, f_loc, f_car, f_epoch, f_enter, f_first_car, c_occ,
                                      c_entries, life_key, life_n, heap, now, rooms)
