@@ -9,7 +9,7 @@ package; nothing is downloaded at run time), registered with matplotlib on first
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -59,10 +59,15 @@ TEXT = {
 }
 
 
+def bilingual(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
+    """One label of a {key: (中文, English)} table in the chosen language (zh or en)."""
+    zh, en = table[key]
+    return zh if lang == "zh" else en
+
+
 def t(key: str, lang: str) -> str:
     """A plot label in the chosen language."""
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return bilingual(TEXT, key, lang)
 
 
 def fan_chart(dates: Sequence[dt.date], quantiles: dict[float, np.ndarray], *,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
-from sim.plots import _ax
+from sim.plots import _ax, bilingual
 
 TEXT = {
     "p_met": ("达成概率", "P(target met)"),
@@ -33,8 +33,7 @@ TEXT = {
 
 def t(key: str, lang: str) -> str:
     """A label in the chosen language."""
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return bilingual(TEXT, key, lang)
 
 
 def difference_bars(labels: Sequence[str], diff: Sequence[float], low: Sequence[float],

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.plots import _ax
+from sim.plots import _ax, bilingual
 
 Values = Sequence[float] | np.ndarray
 """Numbers per factor: a list or an array."""
@@ -39,8 +39,7 @@ TEXT = {
 
 def tx(key: str, lang: str) -> str:
     """A label in the chosen language."""
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return bilingual(TEXT, key, lang)
 
 
 def morris_tornado(labels: Sequence[str], mu: Values, mu_star: Values,
