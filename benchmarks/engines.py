@@ -1,9 +1,10 @@
 """Fast engine vs SimPy reference: speed per scenario, scaling, memory, parallel efficiency.
 
-Usage: python benchmarks/engines.py [--ref-reps N] [--fast-reps N] [--quick]
+Usage: python benchmarks/engines.py [--ref-reps N] [--fast-reps N] [--cq-reps N] [--quick]
 Every ratio is measured in this one run (machines here are noisy). Prints:
   1. ms per replication for both engines on each shipped scenario, and their ratio;
-  2. scaling of the fast engine with the number of firms (scenario size) and replications;
+  2. scaling of the fast engine with the number of firms (scenario size) and replications
+     (100 -> 10,000), and Chongqing throughput on 2 workers;
   3. peak memory (RSS growth) per replication in a batch;
   4. parallel efficiency of 2 worker processes against 1.
 """
@@ -37,6 +38,8 @@ def main() -> None:
     parser.add_argument("--ref-reps", type=int, default=3)
     parser.add_argument("--fast-reps", type=int, default=30)
     parser.add_argument("--quick", action="store_true", help="skip Chongqing's reference run")
+    parser.add_argument("--cq-reps", type=int, default=40,
+                        help="Chongqing replications for the 2-worker throughput")
     args = parser.parse_args()
     paths = sorted((ROOT / "scenarios").glob("*.yaml"))
     print(f"{'scenario':<13} {'firms':>8} {'reference ms':>13} {'fast ms':>9} {'ratio':>7}")
@@ -52,13 +55,31 @@ def main() -> None:
         r_ms = 1000 * per_rep(reference, sc, reps)
         print(f"{sc.meta.id:<13} {firms:>8.0f} {r_ms:>13.0f} {f_ms:>9.1f} {r_ms / f_ms:>7.1f}")
 
-    print("\nfast engine, replications 100 -> 1,000 (beibei): ms per replication")
+    print("\nfast engine, replications 100 -> 10,000 (ezhou, run_experiment, 2 workers)")
+    ez = load_scenario(ROOT / "scenarios" / "ezhou.yaml")
+    for n in (100, 1000, 10_000):
+        out = Path("/tmp") / f"bench-reps-{n}"
+        cfg = RunConfig(reps=n, seed=2, engine="fast", backend="processes", workers=2,
+                        overwrite=True)
+        t0 = time.perf_counter()
+        run_experiment(ez, out, cfg)
+        wall = time.perf_counter() - t0
+        print(f"  {n:>6} reps: wall {wall:7.1f} s, {1000 * wall / n:6.2f} ms per replication"
+              " (2 workers, including pool start-up and Parquet writes)")
+
+    print("\nChongqing, fast engine on 2 worker processes (run_experiment)")
+    cq = load_scenario(ROOT / "scenarios" / "chongqing.yaml")
+    cfg = RunConfig(reps=args.cq_reps, seed=3, engine="fast", backend="processes", workers=2,
+                    overwrite=True)
+    t0 = time.perf_counter()
+    run_experiment(cq, Path("/tmp") / "bench-cq", cfg)
+    wall = time.perf_counter() - t0
+    per = wall / args.cq_reps
+    print(f"  {args.cq_reps} replications: wall {wall:.1f} s = {1000 * per:.0f} ms per replication"
+          f" on 2 cores; 10,000 would take ~{10_000 * per / 60:.0f} minutes")
     sc = load_scenario(ROOT / "scenarios" / "beibei.yaml")
-    for n in (100, 1000):
-        print(f"  {n:>6} reps: {1000 * per_rep(fast, sc, n):.1f}")
 
     print("\npeak memory (RSS) of one process running fast chongqing replications")
-    cq = load_scenario(ROOT / "scenarios" / "chongqing.yaml")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for i in range(10):
         fast(cq, i)
