@@ -92,9 +92,12 @@ def _sample_task(task: tuple[str, Scenario, int, int, int, tuple[tuple[str, dt.d
 
 def sample_parallel(engine: str, sc: Scenario, reps: int, root_seed: int,
                     points: Sequence[tuple[str, dt.date]], backend: str = "processes",
-                    workers: int = 2, chunk: int = 50) -> dict[str, np.ndarray]:
+                    workers: int = 2, chunk: int | None = None) -> dict[str, np.ndarray]:
     """``sample`` spread over a backend; the same values as one serial ``sample`` call."""
     from sim.backends import make_backend
+
+    if chunk is None:  # enough chunks to keep every worker busy, at most 50 replications each
+        chunk = max(1, min(50, math.ceil(reps / (4 * max(1, workers)))))
 
     tasks = [(engine, sc, min(chunk, reps - first), root_seed, first, tuple(points))
              for first in range(0, reps, chunk)]
