@@ -60,6 +60,14 @@ def simulate_cmd(
     raise typer.Exit(commands.simulate_one(path, seed, out, lang, engine))
 
 
+def _check_choices(*options: tuple[str, str, tuple[str, ...]]) -> None:
+    """Each (option, value, allowed values): a bad value is a usage error (exit 2)."""
+    for name, value, allowed in options:
+        if value not in allowed:
+            raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",
+                                     param_hint=name)
+
+
 def _parse_sets(values: list[str] | None) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in values or []:
@@ -102,14 +110,11 @@ def run(
     """Monte Carlo run: P(each target met) with intervals, tables and plots in the run folder."""
     from sim.experiment import RunConfig
 
-    for name, value, allowed in (("--backend", backend, ("serial", "processes", "dask")),
-                                 ("--sampling", sampling, ("mc", "lhs")),
-                                 ("--store", store, ("default", "full")),
-                                 ("--engine", engine, ("reference", "fast")),
-                                 ("--lang", lang, ("zh", "en"))):
-        if value not in allowed:
-            raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",
-                                     param_hint=name)
+    _check_choices(("--backend", backend, ("serial", "processes", "dask")),
+                   ("--sampling", sampling, ("mc", "lhs")),
+                   ("--store", store, ("default", "full")),
+                   ("--engine", engine, ("reference", "fast")),
+                   ("--lang", lang, ("zh", "en")))
     cfg = RunConfig(reps=reps, seed=seed, engine=engine, backend=backend, workers=workers,
                     scheduler=scheduler, sampling=sampling, precision=precision,
                     max_reps=max_reps, resume=resume, overwrite=overwrite, store=store,
@@ -178,13 +183,10 @@ def calibrate_cmd(
     """Fit parameters to observed figures; write a parameter file, fit table and plots."""
     from sim.cli.calibrate import config, run_calibration
 
-    for name, value, allowed in (("--backend", backend, ("serial", "processes", "dask")),
-                                 ("--method", method, ("smm", "abc")),
-                                 ("--engine", engine, ("reference", "fast")),
-                                 ("--lang", lang, ("zh", "en"))):
-        if value not in allowed:
-            raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",
-                                     param_hint=name)
+    _check_choices(("--backend", backend, ("serial", "processes", "dask")),
+                   ("--method", method, ("smm", "abc")),
+                   ("--engine", engine, ("reference", "fast")),
+                   ("--lang", lang, ("zh", "en")))
     raise typer.Exit(run_calibration(config(
         scenario, data, params, method, out, reps, seed, engine, backend, workers, max_evals,
         particles, accept, check_reps, fit_dir, lang, figures)))
@@ -224,14 +226,11 @@ def sensitivity(
     from sim.cli.sensitivity import sensitivity as run_sensitivity
     from sim.sensitivity.runner import SensitivityConfig
 
-    for name, value, allowed in (("--method", method, ("morris", "sobol")),
-                                 ("--output", output, ("p", "value")),
-                                 ("--backend", backend, ("serial", "processes", "dask")),
-                                 ("--engine", engine, ("reference", "fast")),
-                                 ("--lang", lang, ("zh", "en"))):
-        if value not in allowed:
-            raise typer.BadParameter(f"{value!r} (expected one of {', '.join(allowed)})",
-                                     param_hint=name)
+    _check_choices(("--method", method, ("morris", "sobol")),
+                   ("--output", output, ("p", "value")),
+                   ("--backend", backend, ("serial", "processes", "dask")),
+                   ("--engine", engine, ("reference", "fast")),
+                   ("--lang", lang, ("zh", "en")))
     cfg = SensitivityConfig(method=method, targets=tuple(dict.fromkeys(target)), n=n, reps=reps,
                             seed=seed, output=output, levers=tuple(lever or ()),
                             fixed_levers=_parse_sets(set_), engine=engine, backend=backend,
