@@ -20,13 +20,18 @@ Found = tuple[tuple[Any, ...], Any, str, str | None]
 """(path, value, what is wrong, what was expected)."""
 
 
-def check(sc: Scenario, raw: dict[str, Any], probe_supports: bool = True) -> list[Found]:
+def check(sc: Scenario, raw: dict[str, Any], probe_supports: bool = True,
+          numbers_only: bool = False) -> list[Found]:
     """Every cross-reference problem in a schema-valid scenario.
 
     ``probe_supports=False`` skips re-validating each uncertainty's support against its
     parameter (costly); variants that change only numbers outside ``uncertainties`` keep the
-    supports of a scenario that already passed.
+    supports of a scenario that already passed. ``numbers_only=True`` is for such variants of
+    a scenario that passed every check: only the checks whose outcome can depend on numbers
+    run (capacity, lever bounds); the caller checks the new numbers are finite.
     """
+    if numbers_only:
+        return [*_capacity(sc), *_lever_paths(sc, raw)]
     return [
         *_finite(sc.model_dump(by_alias=True)),
         *_unique_ids(sc),

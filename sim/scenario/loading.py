@@ -34,7 +34,8 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def validate_data(raw: dict[str, Any], lines: LineMap | None = None,
-                  default_file: str = "<scenario>", probe_supports: bool = True) -> Scenario:
+                  default_file: str = "<scenario>", probe_supports: bool = True,
+                  numbers_only: bool = False) -> Scenario:
     """Validate plain scenario data (already read), reporting problems against ``lines``."""
     lines = lines or {}
     try:
@@ -43,7 +44,7 @@ def validate_data(raw: dict[str, Any], lines: LineMap | None = None,
         errors = _primary(exc.errors())
         problems = [_from_pydantic(err, raw, lines, default_file) for err in errors]
         raise ScenarioError(_dedupe(problems)[:MAX_PROBLEMS]) from None
-    found = checks.check(scenario, raw, probe_supports)
+    found = checks.check(scenario, raw, probe_supports, numbers_only)
     if found:
         problems = [_locate(path, value, what, expected, lines, default_file)
                     for path, value, what, expected in found]

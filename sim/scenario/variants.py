@@ -7,6 +7,7 @@ dumps it to plain data, sets the numbers, and validates the result like a file.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +29,9 @@ def with_changes(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
 
     data = to_data(sc)  # a fresh structure: model_dump copies
     for dotted, value in changes.items():
+        if not math.isfinite(value):
+            raise ScenarioError([Problem("<variant>", None, dotted, value, "not a finite number",
+                                         "a finite number")])
         try:
             concrete = paths.locate(data, dotted)
         except paths.PathError as exc:
@@ -35,7 +39,9 @@ def with_changes(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
                                          "a dotted path to a number of this scenario")]) from None
         paths.set_value(data, concrete, value)
     touches_uncertainties = any(k.startswith("uncertainties.") for k in changes)
-    return validate_data(data, default_file="<variant>", probe_supports=touches_uncertainties)
+    # ``sc`` passed every check and only numbers changed: the cross-references still hold
+    return validate_data(data, default_file="<variant>", probe_supports=touches_uncertainties,
+                         numbers_only=not touches_uncertainties)
 
 
 def probe_value(raw: dict[str, Any], concrete: tuple[Any, ...], value: float) -> str | None:

@@ -9,6 +9,7 @@ kind the schema offers (checked in tests/test_fast_engine.py).
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 from numba import njit
@@ -46,6 +47,25 @@ def ppf(tabs: np.ndarray, which: int, u: float) -> float:
     return tabs[which, i] * (1.0 - frac) + tabs[which, i + 1] * frac
 
 
+_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+CACHE_SIZE = 128
+"""Tables kept per process (~130 kB each): replications of one scenario reuse them."""
+
+
+def _tabulated(key: str, dist: Distribution) -> np.ndarray:
+    """``tabulate(dist)``, remembered by the distribution's JSON (least recently used out)."""
+    table = _CACHE.get(key)
+    if table is None:
+        table = tabulate(dist)
+        table.flags.writeable = False
+        _CACHE[key] = table
+        if len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return table
+
+
 class TableSet:
     """Collects distributions into one 2-D table array, handing out row numbers."""
 
@@ -60,7 +80,7 @@ class TableSet:
         key = dist.model_dump_json()
         if key not in self.index:
             self.index[key] = len(self.rows)
-            self.rows.append(tabulate(dist))
+            self.rows.append(_tabulated(key, dist))
         return self.index[key]
 
     def array(self) -> np.ndarray:
