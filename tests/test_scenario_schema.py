@@ -358,3 +358,17 @@ def test_uncertainty_with_unbounded_support_on_a_count_is_refused(tmp_path: Path
         load_scenario(f)
     [problem] = info.value.problems
     assert (problem.line, problem.path) == (4, "uncertainties.stock_count.distribution")
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_variant_refuses_a_number_that_is_not_finite(bad: float) -> None:
+    sc = load_scenario(MINIMAL)
+    with pytest.raises(ScenarioError, match="not a finite number"):
+        with_changes(sc, {"firms.quality.sigma": bad})
+
+
+def test_a_numbers_only_variant_still_checks_capacity() -> None:
+    """Variants skip the cross-reference checks numbers cannot break, not the capacity one."""
+    sc = load_scenario(MINIMAL)
+    with pytest.raises(ScenarioError, match="more incubatees than"):
+        with_changes(sc, {"carriers.demo_incubator.total_area": 500.0})
