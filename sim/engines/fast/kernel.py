@@ -447,14 +447,8 @@ def simulate_kernel(k, rep_key):
             for f in range(n_f):
                 if math.isnan(valid[f, s]) or valid[f, s] > now + 1e-9:
                     continue
-                valid[f, s] = np.nan
-                if f_loc[f] > OUTSIDE:
-                    continue
-                if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
-                    flows[N_FIRM_FLOWS + 5 * s + G_RENEWED] += 1
-                    _issue(ks, heap, valid, serial, f, s, now)
-                else:
-                    flows[N_FIRM_FLOWS + 5 * s + G_LAPSED] += 1
+                _expire(ks, heap, valid, serial, stat_key, stat_n, flows, f_loc, f, s,
+                        k.st_p_renew[s], now)
             continue
 
         # ================================================================ promotions
@@ -557,14 +551,8 @@ def simulate_kernel(k, rep_key):
             s = eb
             if serial[f, s] != ee or math.isnan(valid[f, s]):
                 continue
-            valid[f, s] = np.nan
-            if f_loc[f] > OUTSIDE:
-                continue
-            if _u(stat_key, stat_n, f * S + s) < k.st_p_renew[s]:
-                flows[N_FIRM_FLOWS + 5 * s + G_RENEWED] += 1
-                _issue(ks, heap, valid, serial, f, s, now)
-            else:
-                flows[N_FIRM_FLOWS + 5 * s + G_LAPSED] += 1
+            _expire(ks, heap, valid, serial, stat_key, stat_n, flows, f_loc, f, s,
+                    k.st_p_renew[s], now)
             continue
 
         # ============================================================== heap: patience
@@ -663,6 +651,23 @@ def _issue(ks, heap, valid, serial, f, s, start):
     serial[f, s] += 1
     if validity[s] == 1:
         heap.push(end, H_EXPIRE, f, s, serial[f, s])
+
+
+@njit(cache=True)
+def _expire(ks, heap, valid, serial, stat_key, stat_n, flows, f_loc, f, s, p_renew, now):
+    """A certificate expires; a holder still in the region renews or lets it lapse.
+
+    sim.model.statuses._expire: N-year expiries and 1 January calendar-year ones alike.
+    """
+    valid[f, s] = np.nan
+    if f_loc[f] > OUTSIDE:
+        return
+    S = valid.shape[1]
+    if _u(stat_key, stat_n, f * S + s) < p_renew:
+        flows[N_FIRM_FLOWS + 5 * s + G_RENEWED] += 1
+        _issue(ks, heap, valid, serial, f, s, now)
+    else:
+        flows[N_FIRM_FLOWS + 5 * s + G_LAPSED] += 1
 
 
 @njit(cache=True)
