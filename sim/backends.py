@@ -12,7 +12,7 @@ Nothing heavy happens at import: pools and clusters start in ``__enter__``.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
 from typing import Any
@@ -118,6 +118,20 @@ class Dask(Backend):
         futures = self.client.map(fn, list(tasks), pure=False)
         for fut in as_completed(futures):
             yield fut.result()
+
+
+def imap_on(backend: Backend | str, workers: int, fn: Callable[[Any], Any],
+            tasks: Sequence[Any]) -> Iterator[Any]:
+    """Results of ``fn`` over ``tasks`` in completion order.
+
+    On an open Backend, or on one started and stopped here by name (a single task runs in
+    this process).
+    """
+    if not isinstance(backend, str):
+        yield from backend.imap(fn, tasks)
+        return
+    with make_backend("serial" if len(tasks) <= 1 else backend, workers) as b:
+        yield from b.imap(fn, tasks)
 
 
 def make_backend(name: str, workers: int = 2, scheduler: str | None = None) -> Backend:

@@ -20,7 +20,7 @@ import numpy as np
 
 from sim import rng as rngmod
 from sim.attainment import wilson
-from sim.backends import Backend, make_backend
+from sim.backends import Backend, imap_on
 from sim.engines import get_engine
 from sim.metrics import Query
 from sim.scenario import Scenario
@@ -192,21 +192,10 @@ def evaluate(scenario: Scenario, reps: int | Iterable[int], *, seed: int = 0,
     tasks = [BatchTask(scenario, seed, idx[k:k + size], values[k:k + size], lv, engine, qs)
              for k in range(0, len(idx), size)]
     parts: list[Outcomes] = []
-
-    def collect(b: Backend) -> None:
-        done = 0
-        for part in b.imap(run_batch_task, tasks):
-            parts.append(part)
-            done += part.n
-            if progress:
-                progress(done, len(idx))
-
-    if isinstance(backend, str):
-        if backend == "serial" or len(tasks) == 1:
-            collect(make_backend("serial"))
-        else:
-            with make_backend(backend, workers) as b:
-                collect(b)
-    else:
-        collect(backend)
+    done = 0
+    for part in imap_on(backend, workers, run_batch_task, tasks):
+        parts.append(part)
+        done += part.n
+        if progress:
+            progress(done, len(idx))
     return concat(parts)

@@ -94,7 +94,7 @@ def sample_parallel(engine: str, sc: Scenario, reps: int, root_seed: int,
                     points: Sequence[tuple[str, dt.date]], backend: str = "processes",
                     workers: int = 2, chunk: int | None = None) -> dict[str, np.ndarray]:
     """``sample`` spread over a backend; the same values as one serial ``sample`` call."""
-    from sim.backends import make_backend
+    from sim.backends import imap_on
 
     if chunk is None:  # enough chunks to keep every worker busy, at most 50 replications each
         chunk = max(1, min(50, math.ceil(reps / (4 * max(1, workers)))))
@@ -102,9 +102,8 @@ def sample_parallel(engine: str, sc: Scenario, reps: int, root_seed: int,
     tasks = [(engine, sc, min(chunk, reps - first), root_seed, first, tuple(points))
              for first in range(0, reps, chunk)]
     parts: dict[int, dict[str, np.ndarray]] = {}
-    with make_backend(backend, workers) as b:
-        for first, part in b.imap(_sample_task, tasks):  # in completion order
-            parts[first] = part
+    for first, part in imap_on(backend, workers, _sample_task, tasks):  # in completion order
+        parts[first] = part
     ordered = [parts[k] for k in sorted(parts)]
     return {key: np.concatenate([p[key] for p in ordered]) for key in ordered[0]}
 

@@ -21,11 +21,10 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.analysis.common import AnalysisError, fmt_value
+from sim.backends import BACKENDS
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
+from sim.engines import ENGINES
 from sim.scenario import Scenario, ScenarioError, load_scenario
-
-ENGINES = ("fast", "reference")
-BACKENDS = ("serial", "processes", "dask")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from sim.backends import Backend, make_backend
+from sim.backends import Backend, imap_on
 from sim.batch import BatchTask, run_batch_task
 from sim.levers import lever_values
 from sim.scenario import Scenario
@@ -118,22 +118,12 @@ def evaluate_points(scenario: Scenario, factors: Sequence[Factor], values: np.nd
     value = np.empty((len(batch), n_targets))
     met = np.empty((len(batch), n_targets))
 
-    def collect(b: Backend) -> None:
-        done = 0
-        for res in b.imap(run_points, tasks):
-            k = res.value.shape[0]
-            value[res.first:res.first + k] = res.value
-            met[res.first:res.first + k] = res.met
-            done += k * reps
-            if progress:
-                progress(done, len(batch) * reps)
-
-    if isinstance(backend, str):
-        if backend == "serial" or len(tasks) == 1:
-            collect(make_backend("serial"))
-        else:
-            with make_backend(backend, workers) as b:
-                collect(b)
-    else:
-        collect(backend)
+    done = 0
+    for res in imap_on(backend, workers, run_points, tasks):
+        k = res.value.shape[0]
+        value[res.first:res.first + k] = res.value
+        met[res.first:res.first + k] = res.met
+        done += k * reps
+        if progress:
+            progress(done, len(batch) * reps)
     return PointOutcomes(tuple(t.id for t in scenario.targets), reps, met, value)
