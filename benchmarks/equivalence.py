@@ -3,21 +3,26 @@
 Usage:
   python benchmarks/equivalence.py SCENARIO [--reps N] [--fast-reps M] [--seed S] [--all-metrics]
   python benchmarks/equivalence.py SCENARIO --save-reference FILE.npz [--reps N] [--seed S]
+  python benchmarks/equivalence.py SCENARIO --reference FILE.npz [--fast-reps M]
 
 Samples every target's metric at its date and at an intermediate month (``--all-metrics``:
 every unfiltered metric too) from both engines, with N replications each (default: enough for
 a 0.1 SD shift in one mean to be detected with power 0.8 at the strictest Holm step over all
 the tests, sim.validation.required_reps), and prints Welch and KS tests, Holm-corrected.
 ``--save-reference`` stores the reference sample (with the scenario's hash and a hash of the
-model's source) for tests/test_equivalence.py, which then only runs the fast engine.
+model's source) for tests/test_equivalence.py, which then only runs the fast engine;
+``--reference`` compares the fast engine with such a stored sample (refused if the scenario or
+the reference model changed since), so a faster fast engine is re-checked in minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.scenario import load_scenario, scenario_hash  # noqa: E402
+from sim.scenario import Scenario, load_scenario, scenario_hash  # noqa: E402
 from sim.validation import (  # noqa: E402
     ALL_METRICS,
     checkpoints,
@@ -59,6 +64,22 @@ def required_z(tests: int, alpha: float = 0.05, power: float = 0.8) -> float:
     return float(stats.norm.ppf(1 - alpha / tests / 2) + stats.norm.ppf(power))
 
 
+def load_reference(path: Path, sc: Scenario, points: Sequence[tuple[str, dt.date]]
+                   ) -> tuple[dict[str, np.ndarray], int, int]:
+    """A stored reference sample, refused if it no longer describes this scenario and model."""
+    stored = np.load(path)
+    if str(stored["__scenario_hash__"]) != scenario_hash(sc):
+        sys.exit(f"{path}: the scenario changed since this sample was stored; regenerate it")
+    if str(stored["__model_hash__"]) != model_hash():
+        sys.exit(f"{path}: the reference model's source changed since this sample was stored;"
+                 " regenerate it")
+    keys = [f"{k}@{d}" for k, d in points]
+    missing = [k for k in keys if k not in stored.files]
+    if missing:
+        sys.exit(f"{path}: no checkpoint {missing[0]} (stored with other options?)")
+    return {k: stored[k] for k in keys}, int(stored["__reps__"]), int(stored["__seed__"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,6 +91,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--all-metrics", action="store_true")
     parser.add_argument("--save-reference", type=Path, default=None)
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="a sample written by --save-reference: compare with it instead of "
+                             "running the reference engine")
     args = parser.parse_args()
     sc = load_scenario(args.scenario)
     points = checkpoints(sc, 1, extra_keys=ALL_METRICS if args.all_metrics else ())
@@ -78,7 +102,11 @@ def main() -> None:
     print(f"{sc.meta.id}: {len(points)} checkpoints, {tests} tests, {n} replications per engine"
           f" (0.1 SD detectable with power 0.8 needs {required_reps(0.1, tests=tests)})")
     t0 = time.perf_counter()
-    ref = sample_parallel("reference", sc, n, args.seed, points)
+    if args.reference:
+        ref, n, args.seed = load_reference(args.reference, sc, points)
+        print(f"reference sample: {args.reference} ({n} replications, seed {args.seed})")
+    else:
+        ref = sample_parallel("reference", sc, n, args.seed, points)
     t_ref = time.perf_counter() - t0
     if args.save_reference:
         args.save_reference.parent.mkdir(parents=True, exist_ok=True)

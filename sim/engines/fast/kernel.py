@@ -37,6 +37,11 @@ F_ARRIVALS, F_PLACED, F_REFUSED, F_GRADUATED, F_CLOSED_IN, F_CLOSED_OUT, F_RELOC
 N_FIRM_FLOWS = 7
 G_GRANTED, G_RENEWED, G_LAPSED, G_LOST, G_BROUGHT = range(5)
 MOVE_PLACED, MOVE_RELOCATE, MOVE_NO_ROOM, MOVE_OUTSIDE = range(4)
+# rows of the per-firm state arrays: fi (integers) and ff (floats, NaN = not yet / never)
+STAGE, SECTOR, LOC, CAR, EPOCH = range(5)
+N_INT_FIELDS = 5
+QUAL, INC, ENTER, LEFT, GONE, FIRST_CAR, FIRST_TECH, HNTE_OBT = range(8)
+N_FLOAT_FIELDS = 8
 TINY = 1e-12
 
 
@@ -56,7 +61,7 @@ def _pick_cdf(cdf: np.ndarray, u: float) -> int:
     return n - 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _conditional(tabs, tab, u, lasted, keys, counters, f):
     """A draw of table ``tab`` by inversion of ``u``, conditioned on exceeding ``lasted``.
 
@@ -75,7 +80,7 @@ def _conditional(tabs, tab, u, lasted, keys, counters, f):
     return lasted
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _risk_time(kind: int, rate: float, tab: int, prob: float, factor: float, tabs: np.ndarray,
                u_active: float, u_time: float, lasted_months: float,
                keys: np.ndarray, counters: np.ndarray, f: int) -> float:
@@ -94,7 +99,7 @@ def _risk_time(kind: int, rate: float, tab: int, prob: float, factor: float, tab
     return max(0.0, months / 12.0 - lasted_months / 12.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _holds(valid: np.ndarray, f: int, holders_mask: int) -> bool:
     s = 0
     m = holders_mask
@@ -133,23 +138,19 @@ def simulate_kernel(k, rep_key):
     horizon = k.horizon
 
     # ---------------------------------------------------------------- state (sim.model.state)
-    f_stage = np.zeros(N, np.int64)
-    f_sector = np.zeros(N, np.int64)
-    f_q = np.ones(N)
-    f_inc = np.full(N, np.nan)
-    f_loc = np.full(N, UNBORN, np.int64)
-    f_car = np.full(N, -1, np.int64)
-    f_epoch = np.zeros(N, np.int64)
-    f_enter = np.zeros(N)
-    f_left = np.full(N, np.nan)
-    f_gone = np.full(N, np.nan)
+    # per-firm state, one row per field (rows named at the top of this module): two arrays
+    # instead of thirteen, because every array handed to a helper costs an atomic reference
+    # count increment and decrement per call
+    fi = np.zeros((N_INT_FIELDS, N), np.int64)
+    fi[LOC] = UNBORN
+    fi[CAR] = -1
+    ff = np.full((N_FLOAT_FIELDS, N), np.nan)
+    ff[QUAL] = 1.0
+    ff[ENTER] = 0.0
     flows = np.zeros(N_FIRM_FLOWS + 5 * S, np.int64)
     tenures = np.empty(3 * N + 16)
     n_ten = 0
     carrier_exits = 0
-    f_first_car = np.full(N, np.nan)
-    f_first_tech = np.full(N, np.nan)
-    f_hnte_obt = np.full(N, np.nan)
     valid = np.full((N, S), np.nan)
     serial = np.zeros((N, S), np.int64)
     pending = np.zeros((N, S), np.bool_)
@@ -246,7 +247,7 @@ def simulate_kernel(k, rep_key):
                 life_key[f] = subkey(subkey(rep_key, okey), np.uint64(index))
                 for s in range(S):
                     stat_key[f * S + s] = subkey(life_key[f], np.uint64(1000 + s))
-                f_loc[f] = OUTSIDE
+                fi[LOC, f] = OUTSIDE
                 tenure = 0.0
                 ua6 = np.zeros(6)
                 if create == 0:
@@ -255,14 +256,14 @@ def simulate_kernel(k, rep_key):
                     u1 = _u(life_key, life_n, f)
                     u2 = _u(life_key, life_n, f)
                     u3 = _u(life_key, life_n, f)
-                    f_stage[f] = st
-                    f_sector[f] = k.c_sector[ea] if k.c_sector[ea] >= 0 else _pick_cdf(
+                    fi[STAGE, f] = st
+                    fi[SECTOR, f] = k.c_sector[ea] if k.c_sector[ea] >= 0 else _pick_cdf(
                         k.init_sector_cdf, u0)
-                    f_q[f] = ppf(tabs, k.quality_tab, u1)
+                    ff[QUAL, f] = ppf(tabs, k.quality_tab, u1)
                     tenure = ppf(tabs, k.init_tenure_tab, u2)
                     if st != 0:
                         age = max(ppf(tabs, k.init_age_tab, u3), tenure / 12.0)
-                        f_inc[f] = -age
+                        ff[INC, f] = -age
                     shares = k.init_st_share
                     issued = k.init_st_issued
                     growth = k.init_st_growth
@@ -271,10 +272,10 @@ def simulate_kernel(k, rep_key):
                     u0 = _u(life_key, life_n, f)
                     u1 = _u(life_key, life_n, f)
                     u2 = _u(life_key, life_n, f)
-                    f_stage[f] = k.g_stage[ea]
-                    f_sector[f] = _pick_cdf(k.g_sector_cdf[ea], u0)
-                    f_q[f] = ppf(tabs, k.quality_tab, u1)
-                    f_inc[f] = -ppf(tabs, k.g_age_tab[ea], u2)
+                    fi[STAGE, f] = k.g_stage[ea]
+                    fi[SECTOR, f] = _pick_cdf(k.g_sector_cdf[ea], u0)
+                    ff[QUAL, f] = ppf(tabs, k.quality_tab, u1)
+                    ff[INC, f] = -ppf(tabs, k.g_age_tab[ea], u2)
                     shares = k.g_st_share
                     issued = k.g_st_issued
                     growth = k.g_st_growth
@@ -284,12 +285,12 @@ def simulate_kernel(k, rep_key):
                     for j in range(6):
                         ua6[j] = _u(life_key, life_n, f)
                     st = _pick_cdf(k.s_stage_cdf[src], ua6[0])
-                    f_stage[f] = st
-                    f_sector[f] = _pick_cdf(k.s_sector_cdf[src], ua6[1])
-                    f_q[f] = ppf(tabs, k.quality_tab, ua6[2])
+                    fi[STAGE, f] = st
+                    fi[SECTOR, f] = _pick_cdf(k.s_sector_cdf[src], ua6[1])
+                    ff[QUAL, f] = ppf(tabs, k.quality_tab, ua6[2])
                     if st != 0:
                         age = ppf(tabs, k.s_age_tab[src], ua6[3]) if k.s_age_tab[src] >= 0 else 0.0
-                        f_inc[f] = now - age
+                        ff[INC, f] = now - age
                     shares = k.s_st_p
                     issued = k.s_st_issued
                     growth = k.s_st_growth
@@ -306,7 +307,7 @@ def simulate_kernel(k, rep_key):
                             continue
                         uh = _u(life_key, life_n, f)
                         ud = _u(life_key, life_n, f)
-                    if uh >= shares[row, s] or math.isnan(f_inc[f]):
+                    if uh >= shares[row, s] or math.isnan(ff[INC, f]):
                         continue
                     if create == 2:
                         flows[N_FIRM_FLOWS + 5 * s + G_BROUGHT] += 1
@@ -318,45 +319,41 @@ def simulate_kernel(k, rep_key):
                     _issue(ks, heap, valid, serial, f, s, start)
                 # firsts
                 if k.tech_id >= 0 and _holds(valid, f, k.st_holders[k.tech_id]):
-                    f_first_tech[f] = now
+                    ff[FIRST_TECH, f] = now
                 # place the firm
                 if create == 0:
                     c = ea
-                    f_loc[f] = CARRIER
-                    f_car[f] = c
-                    f_epoch[f] += 1
-                    f_enter[f] = now - tenure / 12.0
-                    f_first_car[f] = now
-                    c_occ[c, f_stage[f]] += 1
+                    fi[LOC, f] = CARRIER
+                    fi[CAR, f] = c
+                    fi[EPOCH, f] += 1
+                    ff[ENTER, f] = now - tenure / 12.0
+                    ff[FIRST_CAR, f] = now
+                    c_occ[c, fi[STAGE, f]] += 1
                     rooms.update(c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
-                    _enter_risks(kin, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n,
-                                 heap, now)
+                    _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now)
                 elif create == 1:
-                    _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
-                             life_n, heap, now)
-                    f_loc[f] = OUTSIDE
+                    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+                    fi[LOC, f] = OUTSIDE
                 else:
                     flows[F_ARRIVALS] += 1
                     src = k.a_src[ea]
                     patience = ppf(tabs, k.patience_tab, ua6[5])
                     if ua6[4] < k.s_seek[src]:
                         up = _u(life_key, life_n, f)
-                        c = rooms.pick(f_stage[f], f_sector[f], up)
+                        c = rooms.pick(fi[STAGE, f], fi[SECTOR, f], up)
                         if c >= 0:
-                            _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car,
-                                   f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key,
-                                   life_n, heap, now, rooms)
+                            _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n,
+                                   heap, now, rooms)
                         else:
-                            st = f_stage[f]
-                            f_loc[f] = QUEUE
-                            f_epoch[f] += 1
+                            st = fi[STAGE, f]
+                            fi[LOC, f] = QUEUE
+                            fi[EPOCH, f] += 1
                             q_buf[st, q_tail[st]] = f
-                            q_ep[st, q_tail[st]] = f_epoch[f]
+                            q_ep[st, q_tail[st]] = fi[EPOCH, f]
                             q_tail[st] += 1
-                            heap.push(now + patience / 12.0, H_PATIENCE, f, 0, f_epoch[f])
+                            heap.push(now + patience / 12.0, H_PATIENCE, f, 0, fi[EPOCH, f])
                     else:
-                        _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
-                                 life_n, heap, now)
+                        _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
             continue
 
         # ============================================================ carrier opens (pipeline)
@@ -365,9 +362,8 @@ def simulate_kernel(k, rep_key):
             c_open[c] = True
             c_opened[c] = now
             rooms.update(c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
-            _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc,
-                   f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n,
-                   heap, now, c_open, rooms)
+            _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ, c_entries,
+                   life_key, life_n, heap, now, c_open, rooms)
             continue
 
         # ======================================================================= records
@@ -383,27 +379,25 @@ def simulate_kernel(k, rep_key):
                 if k.q_metric[qi] in FIRM_METRICS:
                     continue
                 series[qi, ti] = _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads,
-                                           c_level, c_tags, f_stage, f_sector, f_loc, valid,
-                                           f_first_car, f_first_tech, f_hnte_obt, spend)
-            _firm_queries(k, ti, series, n_f, f_stage, f_sector, f_loc, valid, f_first_car,
-                          f_first_tech, f_hnte_obt)
+                                           c_level, c_tags, fi, ff, valid, spend)
+            _firm_queries(k, ti, series, n_f, fi, ff, valid)
             population[0, ti] = n_f
             for j in range(flows.size):
                 flow_series[j, ti] = flows[j]
             flow_series[F_PLACED, ti] = c_entries.sum() - entries0
             for f in range(n_f):
-                population[1 + f_loc[f], ti] += 1
+                population[1 + fi[LOC, f], ti] += 1
             continue
 
         # ======================================================================= rounds
         if kind == S_ROUND:
             s = ea
             for f in range(n_f):
-                if f_loc[f] > OUTSIDE or pending[f, s]:
+                if fi[LOC, f] > OUTSIDE or pending[f, s]:
                     continue
-                if not ((k.st_stage_mask[s] >> f_stage[f]) & 1):
+                if not ((k.st_stage_mask[s] >> fi[STAGE, f]) & 1):
                     continue
-                if math.isnan(f_inc[f]) or now - f_inc[f] < k.st_min_age[s]:
+                if math.isnan(ff[INC, f]) or now - ff[INC, f] < k.st_min_age[s]:
                     continue
                 if _holds(valid, f, k.st_holders[s]):
                     continue
@@ -416,13 +410,13 @@ def simulate_kernel(k, rep_key):
                         break
                     m >>= 1
                     r += 1
-                if not ok or (k.st_in_carrier[s] and f_loc[f] != CARRIER):
+                if not ok or (k.st_in_carrier[s] and fi[LOC, f] != CARRIER):
                     continue
                 row = f * S + s
                 if countdown[f, s] == 0:
                     p = k.st_p_round[s]
                     if k.st_qscaled[s]:
-                        p = 1.0 - (1.0 - p) ** f_q[f]
+                        p = 1.0 - (1.0 - p) ** ff[QUAL, f]
                     u = _u(stat_key, stat_n, row)
                     if p >= 1.0:
                         countdown[f, s] = 1
@@ -447,7 +441,7 @@ def simulate_kernel(k, rep_key):
             for f in range(n_f):
                 if math.isnan(valid[f, s]) or valid[f, s] > now + 1e-9:
                     continue
-                _expire(ks, heap, valid, serial, stat_key, stat_n, flows, f_loc, f, s,
+                _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s,
                         k.st_p_renew[s], now)
             continue
 
@@ -457,8 +451,8 @@ def simulate_kernel(k, rep_key):
             tech_held = np.zeros(C, np.int64)
             if k.pr_share[rule] >= 0 and k.tech_id >= 0:
                 for f in range(n_f):
-                    if f_loc[f] == CARRIER and not math.isnan(valid[f, k.tech_id]):
-                        tech_held[f_car[f]] += 1
+                    if fi[LOC, f] == CARRIER and not math.isnan(valid[f, k.tech_id]):
+                        tech_held[fi[CAR, f]] += 1
             for c in range(C):
                 if not c_open[c]:
                     continue
@@ -503,9 +497,11 @@ def simulate_kernel(k, rep_key):
             for c in range(C):
                 if not c_open[c]:
                     continue
-                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]), np.uint64(500000 + rule * 10000
+                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]),
+                            np.uint64(500000 + rule * 10000
                                                                           + eb)), np.uint64(0))
-                if (c_tags[c] >> k.ds_tag[rule]) & 1 or not ((k.ds_kinds[rule] >> k.c_kind[c]) & 1):
+                if (
+                    c_tags[c] >> k.ds_tag[rule]) & 1 or not ((k.ds_kinds[rule] >> k.c_kind[c]) & 1):
                     continue
                 if k.ds_level_min[rule] >= 0 and c_level[c] < k.ds_level_min[rule]:
                     continue
@@ -537,12 +533,12 @@ def simulate_kernel(k, rep_key):
         if kind == 100 + H_GRANT:
             f = ea
             s = eb
-            if not pending[f, s] or f_loc[f] > OUTSIDE:
+            if not pending[f, s] or fi[LOC, f] > OUTSIDE:
                 continue
             pending[f, s] = False
             flows[N_FIRM_FLOWS + 5 * s + G_GRANTED] += 1
             _issue(ks, heap, valid, serial, f, s, now)
-            _firsts(kf, f, s, now, valid, f_first_tech, f_hnte_obt)
+            _firsts(kf, f, s, now, valid, fi, ff)
             continue
 
         # ============================================================== heap: expiry
@@ -551,89 +547,84 @@ def simulate_kernel(k, rep_key):
             s = eb
             if serial[f, s] != ee or math.isnan(valid[f, s]):
                 continue
-            _expire(ks, heap, valid, serial, stat_key, stat_n, flows, f_loc, f, s,
+            _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s,
                     k.st_p_renew[s], now)
             continue
 
         # ============================================================== heap: patience
         if kind == 100 + H_PATIENCE:
             f = ea
-            if f_epoch[f] != ee or f_loc[f] != QUEUE:
+            if fi[EPOCH, f] != ee or fi[LOC, f] != QUEUE:
                 continue
             flows[F_REFUSED] += 1
-            _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap,
-                     now)
-            f_loc[f] = OUTSIDE
+            _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+            fi[LOC, f] = OUTSIDE
             continue
 
         # ============================================================== heap: firm event
         if kind == 100 + H_FIRM:
             f = ea
             what = eb
-            if f_epoch[f] != ee:
+            if fi[EPOCH, f] != ee:
                 continue
             if what <= IN_MAX:  # leaving a carrier (sim.model.incubation._leave_for)
-                c = f_car[f]
-                st = f_stage[f]
+                c = fi[CAR, f]
+                st = fi[STAGE, f]
                 c_occ[c, st] -= 1
                 rooms.update(c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
-                f_car[f] = -1
-                f_left[f] = now
-                f_epoch[f] += 1
+                fi[CAR, f] = -1
+                ff[LEFT, f] = now
+                fi[EPOCH, f] += 1
                 carrier_exits += 1
                 if what == IN_GOOD:
                     c_grads[c] += 1
                     flows[F_GRADUATED] += 1
-                    tenures[n_ten] = now - f_enter[f]
+                    tenures[n_ten] = now - ff[ENTER, f]
                     n_ten += 1
                 if what == IN_GOOD and st <= 1:  # incorporated team or graduated start-up
                     if st == 0:
-                        f_stage[f] = 1
-                        f_inc[f] = now
+                        fi[STAGE, f] = 1
+                        ff[INC, f] = now
                     else:
-                        f_stage[f] = 2
-                    moved = _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc,
-                                     f_left, f_loc, f_car, f_epoch, f_enter, f_first_car, c_occ,
-                                     c_entries, life_key, life_n, heap, now, rooms)
+                        fi[STAGE, f] = 2
+                    moved = _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key,
+                                     life_n, heap, now, rooms)
                     if moved != MOVE_PLACED and moved != MOVE_OUTSIDE:
                         flows[F_REFUSED] += 1
                     if moved == MOVE_RELOCATE:
                         flows[F_RELOCATED] += 1
-                        _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending, flows,
-                                      f_gone, now)
+                        _leave_region(f, RELOCATED, fi, ff, valid, pending, flows, now)
                 elif what == IN_BAD:
                     flows[F_CLOSED_IN] += 1
-                    _leave_region(f, EXITED, f_loc, f_epoch, valid, pending, flows, f_gone, now)
+                    _leave_region(f, EXITED, fi, ff, valid, pending, flows, now)
                 else:
-                    _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key,
-                             life_n, heap, now)
-                    f_loc[f] = OUTSIDE
-                _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q,
-                       f_loc, f_car, f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key,
-                       life_n, heap, now, c_open, rooms)
+                    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+                    fi[LOC, f] = OUTSIDE
+                if q_head[k.c_stage[c]] < q_tail[k.c_stage[c]]:  # anyone waiting for this stage
+                    _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ,
+                           c_entries, life_key, life_n, heap, now, c_open, rooms)
             elif what == OUT_GOOD:  # team incorporates / start-up matures (outside)
-                if f_stage[f] == 0:
-                    f_stage[f] = 1
-                    f_inc[f] = now
+                if fi[STAGE, f] == 0:
+                    fi[STAGE, f] = 1
+                    ff[INC, f] = now
                 else:
-                    f_stage[f] = 2
-                _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n,
-                         heap, now)
+                    fi[STAGE, f] = 2
+                _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
             elif what == OUT_RELOCATE:
                 flows[F_RELOCATED] += 1
-                _leave_region(f, RELOCATED, f_loc, f_epoch, valid, pending, flows, f_gone, now)
+                _leave_region(f, RELOCATED, fi, ff, valid, pending, flows, now)
             else:  # OUT_BAD (team dissolves) or OUT_EXIT
                 flows[F_CLOSED_OUT] += 1
-                _leave_region(f, EXITED, f_loc, f_epoch, valid, pending, flows, f_gone, now)
+                _leave_region(f, EXITED, fi, ff, valid, pending, flows, now)
             continue
 
-    cohort = (tenures[:n_ten].copy(), carrier_exits, f_stage[:n_f].copy(),
-              f_first_car[:n_f].copy(), f_first_tech[:n_f].copy(), f_inc[:n_f].copy(),
-              f_loc[:n_f].copy(), f_gone[:n_f].copy(), c_open, c_occ)
+    cohort = (tenures[:n_ten].copy(), carrier_exits, fi[STAGE, :n_f].copy(),
+              ff[FIRST_CAR, :n_f].copy(), ff[FIRST_TECH, :n_f].copy(), ff[INC, :n_f].copy(),
+              fi[LOC, :n_f].copy(), ff[GONE, :n_f].copy(), c_open, c_occ)
     return series, population, flow_series, cohort
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _issue(ks, heap, valid, serial, f, s, start):
     """A certificate of status s dated ``start`` (sim.model.statuses.issue).
 
@@ -653,14 +644,14 @@ def _issue(ks, heap, valid, serial, f, s, start):
         heap.push(end, H_EXPIRE, f, s, serial[f, s])
 
 
-@njit(cache=True)
-def _expire(ks, heap, valid, serial, stat_key, stat_n, flows, f_loc, f, s, p_renew, now):
+@njit(cache=True, inline="always")
+def _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s, p_renew, now):
     """A certificate expires; a holder still in the region renews or lets it lapse.
 
     sim.model.statuses._expire: N-year expiries and 1 January calendar-year ones alike.
     """
     valid[f, s] = np.nan
-    if f_loc[f] > OUTSIDE:
+    if fi[LOC, f] > OUTSIDE:
         return
     S = valid.shape[1]
     if _u(stat_key, stat_n, f * S + s) < p_renew:
@@ -687,23 +678,23 @@ def _year_end(jan1: np.ndarray, t: float) -> float:
     return np.inf
 
 
-@njit(cache=True)
-def _firsts(kf, f, s, now, valid, f_first_tech, f_hnte_obt):
+@njit(cache=True, inline="always")
+def _firsts(kf, f, s, now, valid, fi, ff):
     """First tech registration and first HNTE after the start (sim.model.statuses)."""
     tech_id, hnte_id, holders = kf
-    if (tech_id >= 0 and math.isnan(f_first_tech[f])
+    if (tech_id >= 0 and math.isnan(ff[FIRST_TECH, f])
             and _holds(valid, f, holders[tech_id])):
-        f_first_tech[f] = now
-    if s == hnte_id and math.isnan(f_hnte_obt[f]) and now > 0:
-        f_hnte_obt[f] = now
+        ff[FIRST_TECH, f] = now
+    if s == hnte_id and math.isnan(ff[HNTE_OBT, f]) and now > 0:
+        ff[HNTE_OBT, f] = now
 
 
-@njit(cache=True)
-def _leave_region(f, where, f_loc, f_epoch, valid, pending, flows, f_gone, now):
+@njit(cache=True, inline="always")
+def _leave_region(f, where, fi, ff, valid, pending, flows, now):
     """The firm exits or relocates; certificates it holds are lost (sim.model.outside)."""
-    f_loc[f] = where
-    f_epoch[f] += 1
-    f_gone[f] = now
+    fi[LOC, f] = where
+    fi[EPOCH, f] += 1
+    ff[GONE, f] = now
     for s in range(valid.shape[1]):
         if not math.isnan(valid[f, s]):
             flows[N_FIRM_FLOWS + 5 * s + G_LOST] += 1
@@ -711,17 +702,17 @@ def _leave_region(f, where, f_loc, f_epoch, valid, pending, flows, f_gone, now):
         pending[f, s] = False
 
 
-@njit(cache=True)
-def _enter_risks(kin, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n, heap, now):
+@njit(cache=True, inline="always")
+def _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now):
     """Draw the competing risks inside a carrier and schedule the earliest."""
     in_type, in_rate, in_tab, in_prob, max_stay_tab, horizon = kin
-    st = f_stage[f]
+    st = fi[STAGE, f]
     best = np.inf
     what = -1
     for r in range(2):
         ua = _u(life_key, life_n, f)
         ut = _u(life_key, life_n, f)
-        factor = f_q[f] if r == 0 else 1.0 / f_q[f]
+        factor = ff[QUAL, f] if r == 0 else 1.0 / ff[QUAL, f]
         t = _risk_time(in_type[st, r], in_rate[st, r], in_tab[st, r], in_prob[st, r],
                        factor, tabs, ua, ut, tenure, life_key, life_n, f)
         if t < best:
@@ -735,28 +726,26 @@ def _enter_risks(kin, tabs, f, tenure, f_stage, f_q, f_epoch, life_key, life_n, 
         best = t_max
         what = IN_MAX
     if best < np.inf and now + best <= horizon + 1e-9:
-        heap.push(now + best, H_FIRM, f, what, f_epoch[f])
+        heap.push(now + best, H_FIRM, f, what, fi[EPOCH, f])
 
 
-@njit(cache=True)
-def _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter, f_first_car,
-           c_occ, c_entries, life_key, life_n, heap, now, rooms):
-    f_loc[f] = CARRIER
-    f_car[f] = c
-    f_epoch[f] += 1
-    f_enter[f] = now
-    if math.isnan(f_first_car[f]):
-        f_first_car[f] = now
-    c_occ[c, f_stage[f]] += 1
-    c_entries[c, f_stage[f]] += 1
+@njit(cache=True, inline="always")
+def _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms):
+    fi[LOC, f] = CARRIER
+    fi[CAR, f] = c
+    fi[EPOCH, f] += 1
+    ff[ENTER, f] = now
+    if math.isnan(ff[FIRST_CAR, f]):
+        ff[FIRST_CAR, f] = now
+    c_occ[c, fi[STAGE, f]] += 1
+    c_entries[c, fi[STAGE, f]] += 1
     rooms.update(c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
-    _enter_risks(kin, tabs, f, 0.0, f_stage, f_q, f_epoch, life_key, life_n, heap, now)
+    _enter_risks(kin, tabs, f, 0.0, fi, ff, life_key, life_n, heap, now)
 
 
-@njit(cache=True)
-def _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f_q, f_loc, f_car,
-           f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n, heap, now,
-           c_open, rooms):
+@njit(cache=True, inline="always")
+def _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ, c_entries, life_key,
+           life_n, heap, now, c_open, rooms):
     """Give free slots of carrier c to the first waiting firms that fit (FIFO)."""
     c_stage, c_slots, c_sector, _, _ = kcar
     st = c_stage[c]
@@ -766,26 +755,25 @@ def _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, f_stage, f_sector, f
         if free <= 0:
             break
         f = q_buf[st, i]
-        alive = f_loc[f] == QUEUE and f_epoch[f] == q_ep[st, i]
+        alive = fi[LOC, f] == QUEUE and fi[EPOCH, f] == q_ep[st, i]
         if not alive:
             if i == q_head[st]:
                 q_head[st] += 1
             i += 1
             continue
-        if c_sector[c] >= 0 and c_sector[c] != f_sector[f]:
+        if c_sector[c] >= 0 and c_sector[c] != fi[SECTOR, f]:
             i += 1
             continue
         q_ep[st, i] = -1  # taken
         if i == q_head[st]:
             q_head[st] += 1
-        _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
-               f_first_car, c_occ, c_entries, life_key, life_n, heap, now, rooms)
+        _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms)
         i += 1
 
 
-@njit(cache=True)
-def _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_loc, f_car,
-             f_epoch, f_enter, f_first_car, c_occ, c_entries, life_key, life_n, heap, now, rooms):
+@njit(cache=True, inline="always")
+def _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key, life_n, heap, now,
+             rooms):
     """After incorporating or graduating: seek a next-stage slot, else stay or relocate.
 
     Returns MOVE_PLACED, MOVE_RELOCATE (no room; the caller removes the firm), MOVE_NO_ROOM
@@ -796,28 +784,27 @@ def _move_on(kin, kout, kcar, tabs, f, f_stage, f_sector, f_q, f_inc, f_left, f_
     u_pick = _u(life_key, life_n, f)
     u_rel = _u(life_key, life_n, f)
     if u_seek < p_seek_next:
-        c = rooms.pick(f_stage[f], f_sector[f], u_pick)
+        c = rooms.pick(fi[STAGE, f], fi[SECTOR, f], u_pick)
         if c >= 0:
-            _enter(kin, tabs, f, c, f_stage, f_sector, f_q, f_loc, f_car, f_epoch, f_enter,
-                   f_first_car, c_occ, c_entries, life_key, life_n, heap, now, rooms)
+            _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms)
             return MOVE_PLACED
         if u_rel < p_relocate:
             return MOVE_RELOCATE
-        _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now)
-        f_loc[f] = OUTSIDE
+        _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+        fi[LOC, f] = OUTSIDE
         return MOVE_NO_ROOM
-    _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now)
-    f_loc[f] = OUTSIDE
+    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+    fi[LOC, f] = OUTSIDE
     return MOVE_OUTSIDE
 
 
-@njit(cache=True)
-def _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life_n, heap, now):
+@njit(cache=True, inline="always")
+def _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now):
     """Draw what happens next outside carriers (sim.model.outside.go_outside)."""
     out_type, out_rate, out_tab, out_prob, horizon = kout[0], kout[1], kout[2], kout[3], kout[4]
-    f_epoch[f] += 1
-    st = f_stage[f]
-    q = f_q[f]
+    fi[EPOCH, f] += 1
+    st = fi[STAGE, f]
+    q = ff[QUAL, f]
     best = np.inf
     what = -1
     if st == 0:
@@ -847,22 +834,22 @@ def _outside(kout, tabs, f, f_stage, f_q, f_inc, f_left, f_epoch, life_key, life
             best = t
             what = OUT_RELOCATE
         e = -math.log1p(-_u(life_key, life_n, f))
-        t = _exit_time(kout, f, q, f_inc, f_left, now, e) - now
+        t = _exit_time(kout, f, q, fi, ff, now, e) - now
         if t < best:
             best = t
             what = OUT_EXIT
     if best < np.inf and now + best <= horizon + 1e-9:
-        heap.push(now + best, H_FIRM, f, what, f_epoch[f])
+        heap.push(now + best, H_FIRM, f, what, fi[EPOCH, f])
 
 
-@njit(cache=True)
-def _exit_time(kout, f, q, f_inc, f_left, now, e):
+@njit(cache=True, inline="always")
+def _exit_time(kout, f, q, fi, ff, now, e):
     """First exit time given unit exponential e (sim.model.outside.exit_time)."""
     post_window, post_rate, exit_ages, exit_rates = kout[5], kout[6], kout[7], kout[8]
     remaining = e
     t = now
-    if not math.isnan(f_left[f]):
-        wend = f_left[f] + post_window
+    if not math.isnan(ff[LEFT, f]):
+        wend = ff[LEFT, f] + post_window
         if t < wend:
             rate = post_rate / q
             if rate > 0 and rate * (wend - t) >= remaining:
@@ -872,7 +859,7 @@ def _exit_time(kout, f, q, f_inc, f_left, now, e):
             t = wend
     n = exit_ages.size
     for i in range(n):
-        seg_end = f_inc[f] + exit_ages[i + 1] if i + 1 < n else np.inf
+        seg_end = ff[INC, f] + exit_ages[i + 1] if i + 1 < n else np.inf
         if seg_end <= t:
             continue
         rate = exit_rates[i] / q
@@ -886,8 +873,8 @@ def _exit_time(kout, f, q, f_inc, f_left, now, e):
 
 
 @njit(cache=True)
-def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags, f_stage,
-              f_sector, f_loc, valid, f_first_car, f_first_tech, f_hnte_obt, spend):
+def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags, fi, ff, valid,
+              spend):
     """One carrier-level query (or spend) on the current state (sim.metrics.evaluate)."""
     m = k.q_metric[qi]
     if m == M_SPEND:
@@ -938,8 +925,7 @@ def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags,
 
 
 @njit(cache=True)
-def _firm_queries(k, ti, series, n_f, f_stage, f_sector, f_loc, valid, f_first_car,
-                  f_first_tech, f_hnte_obt):
+def _firm_queries(k, ti, series, n_f, fi, ff, valid):
     """Every firm-level query at one record (sim.metrics.evaluate, firm metrics).
 
     One pass over the firms fills a histogram by (stage, sector, statuses held); each query
@@ -952,18 +938,18 @@ def _firm_queries(k, ti, series, n_f, f_stage, f_sector, f_loc, valid, f_first_c
     inc_tech = np.zeros(n_sec, np.int64)
     inc_hnte = np.zeros(n_sec, np.int64)
     for f in range(n_f):
-        if not math.isnan(f_first_car[f]):
-            if not math.isnan(f_first_tech[f]):
-                inc_tech[f_sector[f]] += 1
-            if not math.isnan(f_hnte_obt[f]):
-                inc_hnte[f_sector[f]] += 1
-        if f_loc[f] > OUTSIDE:
+        if not math.isnan(ff[FIRST_CAR, f]):
+            if not math.isnan(ff[FIRST_TECH, f]):
+                inc_tech[fi[SECTOR, f]] += 1
+            if not math.isnan(ff[HNTE_OBT, f]):
+                inc_hnte[fi[SECTOR, f]] += 1
+        if fi[LOC, f] > OUTSIDE:
             continue
         held = 0
         for s in range(S):
             if _holds(valid, f, k.st_holders[s]):
                 held |= 1 << s
-        hist[(f_stage[f] * n_sec + f_sector[f]) * n_masks + held] += 1
+        hist[(fi[STAGE, f] * n_sec + fi[SECTOR, f]) * n_masks + held] += 1
     for qi in range(k.q_metric.size):
         m = k.q_metric[qi]
         if m not in FIRM_METRICS:
