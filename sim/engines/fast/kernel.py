@@ -160,6 +160,14 @@ def simulate_kernel(k, rep_key):
     stat_key = np.zeros(N * S, np.uint64)
     stat_n = np.zeros(N * S, np.int64)
     n_f = 0
+    # firms still in the region (queue, carrier or outside), in creation order: the scans at
+    # records, rounds and renewals visit these only. A firm that leaves is dropped at the next
+    # scan, and what the records need of it (where it went, whether it was ever incubated
+    # with a tech registration or an HNTE) is added to the running totals of departed firms.
+    alive = np.empty(N, np.int64)
+    n_alive = 0
+    dead_loc = np.zeros(6, np.int64)
+    dead_inc = np.zeros((2, k.n_sectors), np.int64)
 
     c_open = np.zeros(C, np.bool_)
     c_occ = np.zeros((C, 3), np.int64)
@@ -235,6 +243,8 @@ def simulate_kernel(k, rep_key):
             for idx in range(count):
                 f = n_f
                 n_f += 1
+                alive[n_alive] = f
+                n_alive += 1
                 if create == 0:
                     okey = k.c_key[ea]
                     index = idx
@@ -380,20 +390,25 @@ def simulate_kernel(k, rep_key):
                     continue
                 series[qi, ti] = _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads,
                                            c_level, c_tags, fi, ff, valid, spend)
-            _firm_queries(k, ti, series, n_f, fi, ff, valid)
+            n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
+            _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid)
             population[0, ti] = n_f
             for j in range(flows.size):
                 flow_series[j, ti] = flows[j]
             flow_series[F_PLACED, ti] = c_entries.sum() - entries0
-            for f in range(n_f):
-                population[1 + fi[LOC, f], ti] += 1
+            for j in range(n_alive):
+                population[1 + fi[LOC, alive[j]], ti] += 1
+            for loc in (EXITED, RELOCATED):
+                population[1 + loc, ti] += dead_loc[loc]
             continue
 
         # ======================================================================= rounds
         if kind == S_ROUND:
             s = ea
-            for f in range(n_f):
-                if fi[LOC, f] > OUTSIDE or pending[f, s]:
+            n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
+            for j in range(n_alive):
+                f = alive[j]
+                if pending[f, s]:
                     continue
                 if not ((k.st_stage_mask[s] >> fi[STAGE, f]) & 1):
                     continue
@@ -438,7 +453,9 @@ def simulate_kernel(k, rep_key):
         # ================================================= 1 January: calendar-year renewals
         if kind == S_CALENDAR:
             s = ea
-            for f in range(n_f):
+            n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
+            for j in range(n_alive):
+                f = alive[j]
                 if math.isnan(valid[f, s]) or valid[f, s] > now + 1e-9:
                     continue
                 _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s,
@@ -450,7 +467,9 @@ def simulate_kernel(k, rep_key):
             rule = ea
             tech_held = np.zeros(C, np.int64)
             if k.pr_share[rule] >= 0 and k.tech_id >= 0:
-                for f in range(n_f):
+                n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
+                for j in range(n_alive):
+                    f = alive[j]
                     if fi[LOC, f] == CARRIER and not math.isnan(valid[f, k.tech_id]):
                         tech_held[fi[CAR, f]] += 1
             for c in range(C):
@@ -925,26 +944,51 @@ def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags,
 
 
 @njit(cache=True)
-def _firm_queries(k, ti, series, n_f, fi, ff, valid):
+def _compact(alive, n_alive, fi, ff, dead_loc, dead_inc):
+    """Drop the firms that left the region from ``alive`` (order kept); returns the new count.
+
+    What the records still need of a departed firm goes to running totals: where it went
+    (``dead_loc``) and, by sector, whether it was ever incubated and registered as a tech firm
+    (``dead_inc[0]``) or obtained an HNTE (``dead_inc[1]``). Neither can change after leaving.
+    """
+    kept = 0
+    for j in range(n_alive):
+        f = alive[j]
+        loc = fi[LOC, f]
+        if loc <= OUTSIDE:
+            alive[kept] = f
+            kept += 1
+            continue
+        dead_loc[loc] += 1
+        if not math.isnan(ff[FIRST_CAR, f]):
+            if not math.isnan(ff[FIRST_TECH, f]):
+                dead_inc[0, fi[SECTOR, f]] += 1
+            if not math.isnan(ff[HNTE_OBT, f]):
+                dead_inc[1, fi[SECTOR, f]] += 1
+    return kept
+
+
+@njit(cache=True)
+def _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid):
     """Every firm-level query at one record (sim.metrics.evaluate, firm metrics).
 
-    One pass over the firms fills a histogram by (stage, sector, statuses held); each query
-    then sums the bins it selects, so the cost does not grow with the number of queries.
+    One pass over the firms in the region (``alive``, compacted just before) fills a histogram
+    by (stage, sector, statuses held); each query then sums the bins it selects, so the cost
+    does not grow with the number of queries. Departed firms count through ``dead_inc``.
     """
     S = valid.shape[1]
     n_sec = k.n_sectors
     n_masks = 1 << S
     hist = np.zeros(3 * n_sec * n_masks, np.int64)
-    inc_tech = np.zeros(n_sec, np.int64)
-    inc_hnte = np.zeros(n_sec, np.int64)
-    for f in range(n_f):
+    inc_tech = dead_inc[0].copy()
+    inc_hnte = dead_inc[1].copy()
+    for j in range(n_alive):
+        f = alive[j]
         if not math.isnan(ff[FIRST_CAR, f]):
             if not math.isnan(ff[FIRST_TECH, f]):
                 inc_tech[fi[SECTOR, f]] += 1
             if not math.isnan(ff[HNTE_OBT, f]):
                 inc_hnte[fi[SECTOR, f]] += 1
-        if fi[LOC, f] > OUTSIDE:
-            continue
         held = 0
         for s in range(S):
             if _holds(valid, f, k.st_holders[s]):
