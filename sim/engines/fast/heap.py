@@ -103,9 +103,11 @@ class EventHeap:
         self.t[i] = t
         self.slot[i] = sl
 
-    def top_time(self) -> float:
-        """Time of the earliest event (inf when empty)."""
-        return self.t[0] if self.n > 0 else np.inf
+    def pop_before(self, limit: float) -> tuple[float, int, int, int, int]:
+        """Pop the earliest event if its time is before ``limit``; else (inf, -1, 0, 0, 0)."""
+        if self.n > 0 and self.t[0] < limit:
+            return self.pop()
+        return np.inf, -1, 0, 0, 0
 
     def pop(self) -> tuple[float, int, int, int, int]:
         """Remove and return the earliest event as (t, kind, a, b, e)."""

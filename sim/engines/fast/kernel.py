@@ -208,23 +208,24 @@ def simulate_kernel(k, rep_key):
     # stock), see compile.py; everything else follows.
     while True:
         t_s = k.sched_t[si] if si < n_sched else np.inf
-        t_h = heap.top_time()
-        if t_s == np.inf and t_h == np.inf:
-            break
-        from_sched = t_s <= t_h
-        t_ev = t_s if from_sched else t_h
-        if t_ev > horizon + 1e-9:
-            break
-        now = t_ev
-        if from_sched:
+        # the heap's earliest event if it comes strictly before the next scheduled one (ties
+        # go to the schedule); one heap call per event, each call costing reference counts
+        t_h, hk, ea, eb, ee = heap.pop_before(t_s)
+        if hk >= 0:
+            t_ev = t_h
+            kind = 100 + hk
+        else:
+            if t_s == np.inf:
+                break
+            t_ev = t_s
             kind = k.sched_kind[si]
             ea = k.sched_a[si]
             eb = k.sched_b[si]
             ee = 0
             si += 1
-        else:
-            _, hk, ea, eb, ee = heap.pop()
-            kind = 100 + hk
+        if t_ev > horizon + 1e-9:
+            break
+        now = t_ev
 
         # ================================================================== create a firm
         create = -1  # origin code: 0 initial incubatee, 1 stock, 2 arrival
