@@ -389,8 +389,8 @@ def simulate_kernel(k, rep_key):
             for qi in range(Q):
                 if k.q_metric[qi] in FIRM_METRICS:
                     continue
-                series[qi, ti] = _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads,
-                                           c_level, c_tags, fi, ff, valid, spend)
+                series[qi, ti] = _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads,
+                                           c_level, c_tags, spend)
             n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
             _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid)
             population[0, ti] = n_f
@@ -517,11 +517,9 @@ def simulate_kernel(k, rep_key):
             for c in range(C):
                 if not c_open[c]:
                     continue
-                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]),
-                            np.uint64(500000 + rule * 10000
+                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]), np.uint64(500000 + rule * 10000
                                                                           + eb)), np.uint64(0))
-                if (
-                    c_tags[c] >> k.ds_tag[rule]) & 1 or not ((k.ds_kinds[rule] >> k.c_kind[c]) & 1):
+                if (c_tags[c] >> k.ds_tag[rule]) & 1 or not ((k.ds_kinds[rule] >> k.c_kind[c]) & 1):
                     continue
                 if k.ds_level_min[rule] >= 0 and c_level[c] < k.ds_level_min[rule]:
                     continue
@@ -893,8 +891,7 @@ def _exit_time(kout, f, q, fi, ff, now, e):
 
 
 @njit(cache=True)
-def _evaluate(k, qi, C, n_f, c_open, c_occ, c_entries, c_grads, c_level, c_tags, fi, ff, valid,
-              spend):
+def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spend):
     """One carrier-level query (or spend) on the current state (sim.metrics.evaluate)."""
     m = k.q_metric[qi]
     if m == M_SPEND:
