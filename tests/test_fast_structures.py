@@ -4,31 +4,46 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engines.fast.heap import EventHeap
-from sim.engines.fast.rooms import RoomIndex
+from sim.engines.fast import heap as hp
+from sim.engines.fast import rooms as rm
 
 
 def test_heap_pops_by_time_then_insertion_order_and_grows() -> None:
     """Ties are served first scheduled, first served (as SimPy does); capacity grows."""
     rng = np.random.default_rng(0)
     times = rng.integers(0, 50, 500).astype(float)  # many ties
-    heap = EventHeap(8)
+    heap = hp.new_heap(8)
     for i, t in enumerate(times):
-        heap.push(t, 1, i, 0, 0)
-    popped = [heap.pop() for _ in range(times.size)]
+        if hp.room(heap) < 1:
+            heap = hp.grow(heap, 1)
+        hp.push(heap, t, 1, i, 0, 0)
+    assert heap[0].size >= times.size
+    popped = [hp.pop(heap) for _ in range(times.size)]
     expected = sorted(range(times.size), key=lambda i: (times[i], i))
     assert [p[2] for p in popped] == expected
     assert [p[0] for p in popped] == sorted(times)
+    assert hp.first_time(heap) == np.inf
 
 
-def test_pop_before_is_strict_so_ties_go_to_the_schedule() -> None:
-    heap = EventHeap(4)
-    assert heap.pop_before(np.inf)[1] == -1  # empty
-    heap.push(2.0, 3, 7, 8, 9)
-    assert heap.pop_before(2.0) == (np.inf, -1, 0, 0, 0)  # a scheduled event at 2.0 goes first
-    assert heap.pop_before(1.0)[1] == -1
-    assert heap.pop_before(2.5) == (2.0, 3, 7, 8, 9)
-    assert heap.pop_before(np.inf)[1] == -1
+def test_heap_recycles_slots_and_keeps_fields_with_interleaved_pushes_and_pops() -> None:
+    """Popped slots are reused (room comes back) and each event keeps its own fields."""
+    rng = np.random.default_rng(2)
+    heap = hp.new_heap(64)
+    pending: list[tuple[float, int]] = []
+    seq = 0
+    for _ in range(2000):
+        if pending and rng.random() < 0.5:
+            t, kind, a, b, e = hp.pop(heap)
+            pending.sort()
+            assert (t, a) == pending.pop(0)
+            assert (kind, b, e) == (a % 5, 2 * a, -a)
+        elif hp.room(heap) > 0:
+            t = float(rng.integers(0, 20))
+            hp.push(heap, t, seq % 5, seq, 2 * seq, -seq)
+            pending.append((t, seq))
+            seq += 1
+        assert hp.room(heap) == 64 - len(pending)
+        assert hp.first_time(heap) == (min(pending)[0] if pending else np.inf)
 
 
 def _walk(carriers: list[int], sector_of: np.ndarray, free: np.ndarray, sector: int,
@@ -55,17 +70,43 @@ def test_room_index_picks_the_carrier_the_reference_walk_picks() -> None:
     slots = rng.integers(1, 30, C)
     order = np.argsort(stage, kind="stable")
     ptr = np.searchsorted(stage[order], np.arange(4))
-    rooms = RoomIndex(ptr.astype(np.int64), order.astype(np.int64), sector_of.astype(np.int64),
-                      slots.astype(np.int64))
+    rooms = rm.new_rooms(ptr.astype(np.int64), order.astype(np.int64),
+                         sector_of.astype(np.int64), slots.astype(np.int64))
     is_open = rng.random(C) < 0.8
     occupied = np.zeros(C, np.int64)
     for c in range(C):
-        rooms.update(c, bool(is_open[c]), 0)
+        rm.update(rooms, c, bool(is_open[c]), 0)
     for _ in range(3000):
         c = int(rng.integers(C))
         occupied[c] = rng.integers(0, slots[c] + 1)
-        rooms.update(c, bool(is_open[c]), int(occupied[c]))
+        rm.update(rooms, c, bool(is_open[c]), int(occupied[c]))
         free = np.where(is_open, slots - occupied, 0)
         st, sec, u = int(rng.integers(3)), int(rng.integers(3)), float(rng.random())
         carriers = [int(x) for x in order[ptr[st]:ptr[st + 1]]]
-        assert rooms.pick(st, sec, u) == _walk(carriers, sector_of, free, sec, u)
+        assert rm.pick(rooms, st, sec, u) == _walk(carriers, sector_of, free, sec, u)
+
+
+def test_kernel_outgrowing_its_heap_resumes_where_it_stopped() -> None:
+    """A tiny initial heap forces the event loop to hand back, grow and resume many times;
+    every output is the same as with the default heap, bit for bit."""
+    from sim.engines.fast.compile import compile_replication
+    from sim.engines.fast.kernel import I_GROWN, simulate_kernel
+    from sim.engines.fast.keyed import replication_key
+    from sim.engines.reference import as_seed_sequence, prepare
+    from sim.metrics import default_queries
+    from sim.rng import Streams
+    from sim.scenario import load_scenario
+    from tests.test_fast_engine import ROOT
+
+    sc0 = load_scenario(ROOT / "scenarios" / "ezhou.yaml")
+    seq = as_seed_sequence(3)
+    streams = Streams(seq)
+    sc, _, lv = prepare(sc0, streams, None, None)
+    k, _, _ = compile_replication(sc, streams, lv, default_queries(sc, ()))
+    outputs = [simulate_kernel(k, replication_key(seq), capacity) for capacity in (0, 2)]
+    (series, population, flows, cohort, loop), (series2, population2, flows2, cohort2,
+                                                 loop2) = outputs
+    assert loop[I_GROWN] == 0 and loop2[I_GROWN] >= 5  # grown several times along the run
+    for a, b in [(series, series2), (population, population2), (flows, flows2),
+                 *zip(cohort, cohort2, strict=True)]:
+        assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)

@@ -41,7 +41,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
     sc, values, lv = prepare(scenario, streams, uncertainty_values, levers)
     qs = default_queries(sc, queries or ())
     compiled, dates, times = compile_replication(sc, streams, lv, qs)
-    series, population, flows, cohort = simulate_kernel(compiled, replication_key(seq))
+    series, population, flows, cohort, _ = simulate_kernel(compiled, replication_key(seq), 0)
     return Result(
         scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=dates,
         series={q.key: series[i] for i, q in enumerate(qs)}, params=values, levers=lv,

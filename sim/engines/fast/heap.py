@@ -1,143 +1,130 @@
-"""A growable binary min-heap of events for the compiled kernel.
+"""A binary min-heap of events for the compiled kernel, kept in plain arrays.
 
 Events are ordered by time, then by insertion sequence (first scheduled, first served, as in
 SimPy). The heap itself moves only (time, slot) pairs; each event's kind and three integers
-(firm or carrier, detail, epoch) stay in per-slot arrays, recycled through a free list.
+(firm or carrier, detail, epoch) stay in per-slot rows, recycled through a free list.
+
+The heap is the tuple ``(t, slot, rec, state)`` of :func:`new_heap`. Push and pop are compiled
+without numba's reference counting (``_nrt=False``): they run once or more per event, and the
+atomic reference counts of a jitclass's arrays cost about a third of the kernel's time.
+Without reference counting they cannot allocate, so the caller makes room first
+(:func:`room`, :func:`grow`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import float64, int64
-from numba.experimental import jitclass
+from numba import njit
 
-_spec = [
-    ("t", float64[:]),
-    ("slot", int64[:]),
-    ("seq", int64[:]),
-    ("kind", int64[:]),
-    ("a", int64[:]),
-    ("b", int64[:]),
-    ("e", int64[:]),
-    ("free", int64[:]),
-    ("n_free", int64),
-    ("n", int64),
-    ("used", int64),
-    ("counter", int64),
-]
+# rows of ``rec`` (per slot) and entries of ``state``
+SEQ, KIND, A, B, E, FREE = range(6)
+N, N_FREE, USED, COUNTER = range(4)
 
 
-@jitclass(_spec)
-class EventHeap:
-    """Min-heap on (time, sequence)."""
+@njit(cache=True)
+def new_heap(capacity: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """An empty heap with room for ``capacity`` pending events."""
+    return (np.empty(capacity), np.empty(capacity, np.int64),
+            np.empty((6, capacity), np.int64), np.zeros(4, np.int64))
 
-    def __init__(self, capacity: int) -> None:
-        self.t = np.empty(capacity)
-        self.slot = np.empty(capacity, np.int64)
-        self.seq = np.empty(capacity, np.int64)
-        self.kind = np.empty(capacity, np.int64)
-        self.a = np.empty(capacity, np.int64)
-        self.b = np.empty(capacity, np.int64)
-        self.e = np.empty(capacity, np.int64)
-        self.free = np.empty(capacity, np.int64)
-        self.n_free = 0
-        self.n = 0
-        self.used = 0
-        self.counter = 0
 
-    def _grow(self) -> None:
-        cap = self.t.size * 2
-        for_t = np.empty(cap)
-        for_t[: self.t.size] = self.t
-        self.t = for_t
-        s = np.empty(cap, np.int64)
-        s[: self.slot.size] = self.slot
-        self.slot = s
-        q = np.empty(cap, np.int64)
-        q[: self.seq.size] = self.seq
-        self.seq = q
-        k = np.empty(cap, np.int64)
-        k[: self.kind.size] = self.kind
-        self.kind = k
-        a = np.empty(cap, np.int64)
-        a[: self.a.size] = self.a
-        self.a = a
-        b = np.empty(cap, np.int64)
-        b[: self.b.size] = self.b
-        self.b = b
-        e = np.empty(cap, np.int64)
-        e[: self.e.size] = self.e
-        self.e = e
-        f = np.empty(cap, np.int64)
-        f[: self.free.size] = self.free
-        self.free = f
+@njit(cache=True, _nrt=False)
+def room(heap: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> int:
+    """How many more events can be pushed without :func:`grow`."""
+    t, _, _, state = heap
+    return t.size - state[USED] + state[N_FREE]
 
-    def push(self, t: float, kind: int, a: int, b: int, e: int) -> None:
-        """Schedule an event."""
-        if self.n_free > 0:
-            self.n_free -= 1
-            sl = self.free[self.n_free]
+
+@njit(cache=True)
+def grow(heap: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+         need: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The same heap with room for at least ``need`` more events (capacity doubled as needed)."""
+    t, slot, rec, state = heap
+    cap = t.size
+    while cap - state[USED] + state[N_FREE] < need:
+        cap *= 2
+    if cap == t.size:
+        return heap
+    t2 = np.empty(cap)
+    t2[: t.size] = t
+    slot2 = np.empty(cap, np.int64)
+    slot2[: slot.size] = slot
+    rec2 = np.empty((6, cap), np.int64)
+    rec2[:, : rec.shape[1]] = rec
+    return t2, slot2, rec2, state
+
+
+@njit(cache=True, _nrt=False)
+def push(heap: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], t: float, kind: int,
+         a: int, b: int, e: int) -> None:
+    """Schedule an event (the caller has made :func:`room`)."""
+    ht, hslot, rec, state = heap
+    if state[N_FREE] > 0:
+        state[N_FREE] -= 1
+        sl = rec[FREE, state[N_FREE]]
+    else:
+        sl = state[USED]
+        state[USED] += 1
+    rec[KIND, sl] = kind
+    rec[A, sl] = a
+    rec[B, sl] = b
+    rec[E, sl] = e
+    seq = state[COUNTER]
+    rec[SEQ, sl] = seq
+    state[COUNTER] += 1
+    i = state[N]
+    state[N] += 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        tp = ht[parent]
+        if t < tp or (t == tp and seq < rec[SEQ, hslot[parent]]):
+            ht[i] = tp
+            hslot[i] = hslot[parent]
+            i = parent
         else:
-            if self.used == self.t.size:
-                self._grow()
-            sl = self.used
-            self.used += 1
-        self.kind[sl] = kind
-        self.a[sl] = a
-        self.b[sl] = b
-        self.e[sl] = e
-        self.seq[sl] = self.counter
-        self.counter += 1
-        i = self.n
-        self.n += 1
-        seq = self.seq[sl]
-        while i > 0:
-            parent = (i - 1) >> 1
-            tp = self.t[parent]
-            if t < tp or (t == tp and seq < self.seq[self.slot[parent]]):
-                self.t[i] = tp
-                self.slot[i] = self.slot[parent]
-                i = parent
+            break
+    ht[i] = t
+    hslot[i] = sl
+
+
+@njit(cache=True, _nrt=False)
+def first_time(heap: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]) -> float:
+    """Time of the earliest event (inf if none)."""
+    return heap[0][0] if heap[3][N] > 0 else np.inf
+
+
+@njit(cache=True, _nrt=False)
+def pop(heap: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+        ) -> tuple[float, int, int, int, int]:
+    """Remove and return the earliest event as (t, kind, a, b, e); the heap must not be empty."""
+    ht, hslot, rec, state = heap
+    sl = hslot[0]
+    out = (ht[0], rec[KIND, sl], rec[A, sl], rec[B, sl], rec[E, sl])
+    rec[FREE, state[N_FREE]] = sl
+    state[N_FREE] += 1
+    state[N] -= 1
+    n = state[N]
+    if n > 0:
+        t = ht[n]
+        last = hslot[n]
+        seq = rec[SEQ, last]
+        i = 0
+        while True:
+            child = 2 * i + 1
+            if child >= n:
+                break
+            right = child + 1
+            if right < n:
+                tr, tc = ht[right], ht[child]
+                if tr < tc or (tr == tc and rec[SEQ, hslot[right]] < rec[SEQ, hslot[child]]):
+                    child = right
+            tc = ht[child]
+            if tc < t or (tc == t and rec[SEQ, hslot[child]] < seq):
+                ht[i] = tc
+                hslot[i] = hslot[child]
+                i = child
             else:
                 break
-        self.t[i] = t
-        self.slot[i] = sl
-
-    def pop_before(self, limit: float) -> tuple[float, int, int, int, int]:
-        """Pop the earliest event if its time is before ``limit``; else (inf, -1, 0, 0, 0)."""
-        if self.n > 0 and self.t[0] < limit:
-            return self.pop()
-        return np.inf, -1, 0, 0, 0
-
-    def pop(self) -> tuple[float, int, int, int, int]:
-        """Remove and return the earliest event as (t, kind, a, b, e)."""
-        sl = self.slot[0]
-        out = (self.t[0], self.kind[sl], self.a[sl], self.b[sl], self.e[sl])
-        self.free[self.n_free] = sl
-        self.n_free += 1
-        self.n -= 1
-        if self.n > 0:
-            t = self.t[self.n]
-            last = self.slot[self.n]
-            seq = self.seq[last]
-            i = 0
-            while True:
-                child = 2 * i + 1
-                if child >= self.n:
-                    break
-                right = child + 1
-                if right < self.n:
-                    tr, tc = self.t[right], self.t[child]
-                    if tr < tc or (tr == tc and self.seq[self.slot[right]]
-                                   < self.seq[self.slot[child]]):
-                        child = right
-                tc = self.t[child]
-                if tc < t or (tc == t and self.seq[self.slot[child]] < seq):
-                    self.t[i] = tc
-                    self.slot[i] = self.slot[child]
-                    i = child
-                else:
-                    break
-            self.t[i] = t
-            self.slot[i] = last
-        return out
+        ht[i] = t
+        hslot[i] = last
+    return out

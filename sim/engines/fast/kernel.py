@@ -13,9 +13,13 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.engines.fast.heap import EventHeap
+from sim.engines.fast.heap import first_time, grow, new_heap, room
+from sim.engines.fast.heap import pop as heap_pop
+from sim.engines.fast.heap import push as heap_push
 from sim.engines.fast.keyed import subkey, uniform
-from sim.engines.fast.rooms import RoomIndex
+from sim.engines.fast.rooms import new_rooms
+from sim.engines.fast.rooms import pick as pick_room
+from sim.engines.fast.rooms import update as update_rooms
 from sim.engines.fast.tables import ppf
 
 # locations (sim.model.state)
@@ -43,6 +47,10 @@ N_INT_FIELDS = 5
 QUAL, INC, ENTER, LEFT, GONE, FIRST_CAR, FIRST_TECH, HNTE_OBT = range(8)
 N_FLOAT_FIELDS = 8
 TINY = 1e-12
+# loop state kept across calls of _event_loop (it returns when the heap needs room)
+I_SI, I_NF, I_ALIVE, I_TEN, I_EXITS, I_NEED, I_GROWN = range(7)
+F_NOW, F_SPEND, F_LAST_RECORD = range(3)
+LOOP_DONE, LOOP_GROW = 0, 1
 
 
 @njit(cache=True)
@@ -112,22 +120,17 @@ def _holds(valid: np.ndarray, f: int, holders_mask: int) -> bool:
 
 
 @njit(cache=True)
-def simulate_kernel(k, rep_key):
+def simulate_kernel(k, rep_key, heap_capacity):
     """Run one replication.
 
-    Returns (series[Q, T], population[6, T], flows[F, T], cohort), where cohort holds the
-    per-firm and per-carrier arrays sim/engines/fast/__init__.py reduces to the reference
-    engine's cohort statistics.
+    ``heap_capacity`` is the event heap's initial size (<= 0: four events per firm, which is
+    rarely outgrown; tests pass a tiny one to exercise the growth path).
+
+    Returns (series[Q, T], population[6, T], flows[F, T], cohort, loop_state), where cohort
+    holds the per-firm and per-carrier arrays sim/engines/fast/__init__.py reduces to the
+    reference engine's cohort statistics, and loop_state the event loop's counters (I_*; e.g.
+    how often the heap grew).
     """
-    tabs = k.tabs
-    # Small tuples of what each hot helper reads: passing the whole of ``k`` (about a hundred
-    # arrays) to a helper costs a reference-count round trip per array per call.
-    ks = (k.st_validity, k.st_years, k.jan1)
-    kf = (k.tech_id, k.hnte_id, k.st_holders)
-    kin = (k.in_type, k.in_rate, k.in_tab, k.in_prob, k.max_stay_tab, k.horizon)
-    kout = (k.out_type, k.out_rate, k.out_tab, k.out_prob, k.horizon, k.post_window, k.post_rate,
-            k.exit_ages, k.exit_rates)
-    kcar = (k.c_stage, k.c_slots, k.c_sector, k.p_seek_next, k.p_relocate)
     S = k.st_p_round.size
     C = k.c_kind.size
     T = k.rec_t.size
@@ -135,12 +138,10 @@ def simulate_kernel(k, rep_key):
     n_init = int(k.c_inc0.sum())
     n_stock = int(k.g_count.sum())
     N = n_init + n_stock + k.a_time.size
-    horizon = k.horizon
 
     # ---------------------------------------------------------------- state (sim.model.state)
     # per-firm state, one row per field (rows named at the top of this module): two arrays
-    # instead of thirteen, because every array handed to a helper costs an atomic reference
-    # count increment and decrement per call
+    # instead of thirteen, so that helpers take few arguments
     fi = np.zeros((N_INT_FIELDS, N), np.int64)
     fi[LOC] = UNBORN
     fi[CAR] = -1
@@ -149,8 +150,6 @@ def simulate_kernel(k, rep_key):
     ff[ENTER] = 0.0
     flows = np.zeros(N_FIRM_FLOWS + 5 * S, np.int64)
     tenures = np.empty(3 * N + 16)
-    n_ten = 0
-    carrier_exits = 0
     valid = np.full((N, S), np.nan)
     serial = np.zeros((N, S), np.int64)
     pending = np.zeros((N, S), np.bool_)
@@ -159,13 +158,11 @@ def simulate_kernel(k, rep_key):
     life_n = np.zeros(N, np.int64)
     stat_key = np.zeros(N * S, np.uint64)
     stat_n = np.zeros(N * S, np.int64)
-    n_f = 0
     # firms still in the region (queue, carrier or outside), in creation order: the scans at
     # records, rounds and renewals visit these only. A firm that leaves is dropped at the next
     # scan, and what the records need of it (where it went, whether it was ever incubated
     # with a tech registration or an HNTE) is added to the running totals of departed firms.
     alive = np.empty(N, np.int64)
-    n_alive = 0
     dead_loc = np.zeros(6, np.int64)
     dead_inc = np.zeros((2, k.n_sectors), np.int64)
 
@@ -182,49 +179,131 @@ def simulate_kernel(k, rep_key):
     q_head = np.zeros(3, np.int64)
     q_tail = np.zeros(3, np.int64)
 
-    heap = EventHeap(max(1024, 4 * N))
+    heap = new_heap(heap_capacity if heap_capacity > 0 else max(1024, 4 * N))
     series = np.zeros((Q, T))
     population = np.zeros((6, T))
     flow_series = np.zeros((N_FIRM_FLOWS + 5 * S, T))
-    entries0 = k.c_entries0.sum()
-    spend = 0.0
-    last_record_t = 0.0
-    now = 0.0
-
-    # ------------------------------------------------------------------------- helpers
-    # (written inline as small loops: numba closures cannot rebind outer arrays)
+    # scratch for the event loop, which cannot allocate
+    n_sec = k.n_sectors
+    scratch = (np.zeros(6), np.zeros(C, np.int64), np.empty(C), np.empty(C, np.int64),
+               np.zeros(3 * n_sec * (1 << S), np.int64), np.zeros((2, n_sec), np.int64))
 
     # ---------------------------------------------------------------- setup: carriers open
-    rooms = RoomIndex(k.stage_ptr, k.stage_carriers, k.c_sector, k.c_slots)
+    rooms = new_rooms(k.stage_ptr, k.stage_carriers, k.c_sector, k.c_slots)
     for c in range(C):
         if k.c_open_at[c] <= 0.0:
             c_open[c] = True
-            rooms.update(c, True, 0)
+            update_rooms(rooms, c, True, 0)
 
-    # The event loop processes the pre-sorted schedule and the heap in time order.
-    si = 0
+    firms = (fi, ff, valid, serial, pending, countdown, life_key, life_n, stat_key, stat_n,
+             alive, dead_loc, dead_inc)
+    carriers = (c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened)
+    queue = (q_buf, q_ep, q_head, q_tail)
+    out = (series, population, flow_series, flows, tenures)
+    ist = np.zeros(7, np.int64)
+    fst = np.zeros(3)
+    while _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, ist,
+                      fst) == LOOP_GROW:
+        heap = grow(heap, ist[I_NEED])
+        ist[I_GROWN] += 1
+    n_f = ist[I_NF]
+    n_ten = ist[I_TEN]
+    carrier_exits = ist[I_EXITS]
+    cohort = (tenures[:n_ten].copy(), carrier_exits, fi[STAGE, :n_f].copy(),
+              ff[FIRST_CAR, :n_f].copy(), ff[FIRST_TECH, :n_f].copy(), ff[INC, :n_f].copy(),
+              fi[LOC, :n_f].copy(), ff[GONE, :n_f].copy(), c_open, c_occ)
+    return series, population, flow_series, cohort, ist
+
+
+@njit(cache=True, _nrt=False)
+def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, ist, fst):
+    """Process the pre-sorted schedule and the heap in time order until the horizon.
+
+    Compiled without numba's reference counting: every array it touches was allocated by
+    simulate_kernel, so none is created or freed here, and the atomic reference counts that
+    numba otherwise adds around each helper's array arguments (about a third of the run time)
+    disappear. For the same reason it cannot grow the heap: before an event it checks that
+    the heap has room for every push the event can make, and if not it saves its place in
+    ``ist``/``fst`` and returns LOOP_GROW; simulate_kernel grows the heap and calls again.
+    """
+    (fi, ff, valid, serial, pending, countdown, life_key, life_n, stat_key, stat_n, alive,
+     dead_loc, dead_inc) = firms
+    c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened = carriers
+    q_buf, q_ep, q_head, q_tail = queue
+    series, population, flow_series, flows, tenures = out
+    ua6, tech_held, win_u, win_c, hist, inc_counts = scratch
+    tabs = k.tabs
+    # Small tuples of what each hot helper reads (fewer names to pass around).
+    ks = (k.st_validity, k.st_years, k.jan1)
+    kf = (k.tech_id, k.hnte_id, k.st_holders)
+    kin = (k.in_type, k.in_rate, k.in_tab, k.in_prob, k.max_stay_tab, k.horizon)
+    kout = (k.out_type, k.out_rate, k.out_tab, k.out_prob, k.horizon, k.post_window, k.post_rate,
+            k.exit_ages, k.exit_rates)
+    kcar = (k.c_stage, k.c_slots, k.c_sector, k.p_seek_next, k.p_relocate)
+    S = k.st_p_round.size
+    C = k.c_kind.size
+    Q = k.q_metric.size
+    horizon = k.horizon
+    entries0 = 0
+    for c in range(C):
+        for j in range(3):
+            entries0 += k.c_entries0[c, j]
+    max_slots = 0
+    for c in range(C):
+        max_slots = max(max_slots, k.c_slots[c])
+    # pushes one event can make at most, besides those of the firms it creates: a grant or
+    # renewal per firm in the region (rounds, 1 January), a re-review per carrier (delisting),
+    # or an entry per free slot plus the firm's own next events
+    pushes = C + max_slots + 2 * S + 8
+
+    si = ist[I_SI]
+    n_f = ist[I_NF]
+    n_alive = ist[I_ALIVE]
+    n_ten = ist[I_TEN]
+    carrier_exits = ist[I_EXITS]
+    now = fst[F_NOW]
+    spend = fst[F_SPEND]
+    last_record_t = fst[F_LAST_RECORD]
     n_sched = k.sched_t.size
     # setup actions are encoded as the first scheduled events at t = 0 (initial incubatees,
     # stock), see compile.py; everything else follows.
     while True:
         t_s = k.sched_t[si] if si < n_sched else np.inf
-        # the heap's earliest event if it comes strictly before the next scheduled one (ties
-        # go to the schedule); one heap call per event, each call costing reference counts
-        t_h, hk, ea, eb, ee = heap.pop_before(t_s)
-        if hk >= 0:
-            t_ev = t_h
+        # the heap's earliest event goes first if it comes strictly before the next scheduled
+        # one (ties go to the schedule)
+        t_h = first_time(heap)
+        from_heap = t_h < t_s
+        if not from_heap and t_s == np.inf:
+            break
+        if min(t_h, t_s) > horizon + 1e-9:
+            break
+        need = pushes + n_alive
+        if not from_heap:
+            if k.sched_kind[si] == 200:
+                need += (S + 2) * k.c_inc0[k.sched_a[si]]
+            elif k.sched_kind[si] == 201:
+                need += (S + 2) * k.g_count[k.sched_a[si]]
+        if room(heap) < need:
+            ist[I_SI] = si
+            ist[I_NF] = n_f
+            ist[I_ALIVE] = n_alive
+            ist[I_TEN] = n_ten
+            ist[I_EXITS] = carrier_exits
+            ist[I_NEED] = need
+            fst[F_NOW] = now
+            fst[F_SPEND] = spend
+            fst[F_LAST_RECORD] = last_record_t
+            return LOOP_GROW
+        if from_heap:
+            t_ev, hk, ea, eb, ee = heap_pop(heap)
             kind = 100 + hk
         else:
-            if t_s == np.inf:
-                break
             t_ev = t_s
             kind = k.sched_kind[si]
             ea = k.sched_a[si]
             eb = k.sched_b[si]
             ee = 0
             si += 1
-        if t_ev > horizon + 1e-9:
-            break
         now = t_ev
 
         # ================================================================== create a firm
@@ -260,7 +339,6 @@ def simulate_kernel(k, rep_key):
                     stat_key[f * S + s] = subkey(life_key[f], np.uint64(1000 + s))
                 fi[LOC, f] = OUTSIDE
                 tenure = 0.0
-                ua6 = np.zeros(6)
                 if create == 0:
                     st = k.c_stage[ea]
                     u0 = _u(life_key, life_n, f)
@@ -340,7 +418,7 @@ def simulate_kernel(k, rep_key):
                     ff[ENTER, f] = now - tenure / 12.0
                     ff[FIRST_CAR, f] = now
                     c_occ[c, fi[STAGE, f]] += 1
-                    rooms.update(c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
+                    update_rooms(rooms, c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
                     _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now)
                 elif create == 1:
                     _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
@@ -351,7 +429,7 @@ def simulate_kernel(k, rep_key):
                     patience = ppf(tabs, k.patience_tab, ua6[5])
                     if ua6[4] < k.s_seek[src]:
                         up = _u(life_key, life_n, f)
-                        c = rooms.pick(fi[STAGE, f], fi[SECTOR, f], up)
+                        c = pick_room(rooms, fi[STAGE, f], fi[SECTOR, f], up)
                         if c >= 0:
                             _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n,
                                    heap, now, rooms)
@@ -362,7 +440,7 @@ def simulate_kernel(k, rep_key):
                             q_buf[st, q_tail[st]] = f
                             q_ep[st, q_tail[st]] = fi[EPOCH, f]
                             q_tail[st] += 1
-                            heap.push(now + patience / 12.0, H_PATIENCE, f, 0, fi[EPOCH, f])
+                            heap_push(heap, now + patience / 12.0, H_PATIENCE, f, 0, fi[EPOCH, f])
                     else:
                         _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
             continue
@@ -372,7 +450,7 @@ def simulate_kernel(k, rep_key):
             c = ea
             c_open[c] = True
             c_opened[c] = now
-            rooms.update(c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
+            update_rooms(rooms, c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
             _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ, c_entries,
                    life_key, life_n, heap, now, c_open, rooms)
             continue
@@ -392,11 +470,16 @@ def simulate_kernel(k, rep_key):
                 series[qi, ti] = _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads,
                                            c_level, c_tags, spend)
             n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
-            _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid)
+            _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid, hist,
+                          inc_counts)
             population[0, ti] = n_f
             for j in range(flows.size):
                 flow_series[j, ti] = flows[j]
-            flow_series[F_PLACED, ti] = c_entries.sum() - entries0
+            placed = -entries0
+            for c in range(C):
+                for j in range(3):
+                    placed += c_entries[c, j]
+            flow_series[F_PLACED, ti] = placed
             for j in range(n_alive):
                 population[1 + fi[LOC, alive[j]], ti] += 1
             for loc in (EXITED, RELOCATED):
@@ -448,7 +531,7 @@ def simulate_kernel(k, rep_key):
                     if u_s < k.st_p_success[s]:
                         pending[f, s] = True
                         months = ppf(tabs, k.st_delay_tab[s], u_d)
-                        heap.push(now + months / 12.0, H_GRANT, f, s, 0)
+                        heap_push(heap, now + months / 12.0, H_GRANT, f, s, 0)
             continue
 
         # ================================================= 1 January: calendar-year renewals
@@ -466,7 +549,7 @@ def simulate_kernel(k, rep_key):
         # ================================================================ promotions
         if kind == S_PROMO:
             rule = ea
-            tech_held = np.zeros(C, np.int64)
+            tech_held[:] = 0
             if k.pr_share[rule] >= 0 and k.tech_id >= 0:
                 n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
                 for j in range(n_alive):
@@ -505,15 +588,13 @@ def simulate_kernel(k, rep_key):
                 occ = c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2]
                 rate = occ / k.c_slots[c] if k.c_slots[c] > 0 else 0.0
                 if rate < k.dl_occ:
-                    heap.push(now + k.dl_rereview, H_REREVIEW, c, 0, 0)
+                    heap_push(heap, now + k.dl_rereview, H_REREVIEW, c, 0, 0)
             continue
 
         # =============================================================== designations
         if kind == S_DESIG:
             rule = ea
             nwin = 0
-            win_u = np.empty(C)
-            win_c = np.empty(C, np.int64)
             for c in range(C):
                 if not c_open[c]:
                     continue
@@ -532,10 +613,10 @@ def simulate_kernel(k, rep_key):
                     win_u[nwin] = u
                     win_c[nwin] = c
                     nwin += 1
-            order = np.argsort(win_u[:nwin])
+            _sort_by_draw(win_u, win_c, nwin)
             limit = nwin if k.ds_max[rule] < 0 else min(nwin, k.ds_max[rule])
             for j in range(limit):
-                c_tags[win_c[order[j]]] |= (1 << k.ds_tag[rule])
+                c_tags[win_c[j]] |= (1 << k.ds_tag[rule])
             continue
 
         # ============================================================== heap: re-review
@@ -589,7 +670,7 @@ def simulate_kernel(k, rep_key):
                 c = fi[CAR, f]
                 st = fi[STAGE, f]
                 c_occ[c, st] -= 1
-                rooms.update(c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
+                update_rooms(rooms, c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
                 fi[CAR, f] = -1
                 ff[LEFT, f] = now
                 fi[EPOCH, f] += 1
@@ -636,10 +717,15 @@ def simulate_kernel(k, rep_key):
                 _leave_region(f, EXITED, fi, ff, valid, pending, flows, now)
             continue
 
-    cohort = (tenures[:n_ten].copy(), carrier_exits, fi[STAGE, :n_f].copy(),
-              ff[FIRST_CAR, :n_f].copy(), ff[FIRST_TECH, :n_f].copy(), ff[INC, :n_f].copy(),
-              fi[LOC, :n_f].copy(), ff[GONE, :n_f].copy(), c_open, c_occ)
-    return series, population, flow_series, cohort
+    ist[I_SI] = si
+    ist[I_NF] = n_f
+    ist[I_ALIVE] = n_alive
+    ist[I_TEN] = n_ten
+    ist[I_EXITS] = carrier_exits
+    fst[F_NOW] = now
+    fst[F_SPEND] = spend
+    fst[F_LAST_RECORD] = last_record_t
+    return LOOP_DONE
 
 
 @njit(cache=True, inline="always")
@@ -659,7 +745,7 @@ def _issue(ks, heap, valid, serial, f, s, start):
     valid[f, s] = end
     serial[f, s] += 1
     if validity[s] == 1:
-        heap.push(end, H_EXPIRE, f, s, serial[f, s])
+        heap_push(heap, end, H_EXPIRE, f, s, serial[f, s])
 
 
 @njit(cache=True, inline="always")
@@ -677,6 +763,20 @@ def _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s, p_re
         _issue(ks, heap, valid, serial, f, s, now)
     else:
         flows[N_FIRM_FLOWS + 5 * s + G_LAPSED] += 1
+
+
+@njit(cache=True, _nrt=False)
+def _sort_by_draw(u: np.ndarray, c: np.ndarray, n: int) -> None:
+    """Sort the first n (draw, carrier) pairs by draw, in place (insertion sort: n is small)."""
+    for i in range(1, n):
+        ui, ci = u[i], c[i]
+        j = i - 1
+        while j >= 0 and u[j] > ui:
+            u[j + 1] = u[j]
+            c[j + 1] = c[j]
+            j -= 1
+        u[j + 1] = ui
+        c[j + 1] = ci
 
 
 @njit(cache=True)
@@ -744,7 +844,7 @@ def _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now):
         best = t_max
         what = IN_MAX
     if best < np.inf and now + best <= horizon + 1e-9:
-        heap.push(now + best, H_FIRM, f, what, fi[EPOCH, f])
+        heap_push(heap, now + best, H_FIRM, f, what, fi[EPOCH, f])
 
 
 @njit(cache=True, inline="always")
@@ -757,7 +857,7 @@ def _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, no
         ff[FIRST_CAR, f] = now
     c_occ[c, fi[STAGE, f]] += 1
     c_entries[c, fi[STAGE, f]] += 1
-    rooms.update(c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
+    update_rooms(rooms, c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
     _enter_risks(kin, tabs, f, 0.0, fi, ff, life_key, life_n, heap, now)
 
 
@@ -802,7 +902,7 @@ def _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key, life_
     u_pick = _u(life_key, life_n, f)
     u_rel = _u(life_key, life_n, f)
     if u_seek < p_seek_next:
-        c = rooms.pick(fi[STAGE, f], fi[SECTOR, f], u_pick)
+        c = pick_room(rooms, fi[STAGE, f], fi[SECTOR, f], u_pick)
         if c >= 0:
             _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms)
             return MOVE_PLACED
@@ -857,7 +957,7 @@ def _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now):
             best = t
             what = OUT_EXIT
     if best < np.inf and now + best <= horizon + 1e-9:
-        heap.push(now + best, H_FIRM, f, what, fi[EPOCH, f])
+        heap_push(heap, now + best, H_FIRM, f, what, fi[EPOCH, f])
 
 
 @njit(cache=True, inline="always")
@@ -890,7 +990,7 @@ def _exit_time(kout, f, q, fi, ff, now, e):
     return np.inf
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spend):
     """One carrier-level query (or spend) on the current state (sim.metrics.evaluate)."""
     m = k.q_metric[qi]
@@ -941,7 +1041,7 @@ def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spen
     return 0.0  # firm metrics: _firm_queries
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _compact(alive, n_alive, fi, ff, dead_loc, dead_inc):
     """Drop the firms that left the region from ``alive`` (order kept); returns the new count.
 
@@ -966,8 +1066,8 @@ def _compact(alive, n_alive, fi, ff, dead_loc, dead_inc):
     return kept
 
 
-@njit(cache=True)
-def _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid):
+@njit(cache=True, _nrt=False)
+def _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid, hist, inc_counts):
     """Every firm-level query at one record (sim.metrics.evaluate, firm metrics).
 
     One pass over the firms in the region (``alive``, compacted just before) fills a histogram
@@ -977,9 +1077,12 @@ def _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid):
     S = valid.shape[1]
     n_sec = k.n_sectors
     n_masks = 1 << S
-    hist = np.zeros(3 * n_sec * n_masks, np.int64)
-    inc_tech = dead_inc[0].copy()
-    inc_hnte = dead_inc[1].copy()
+    hist[:] = 0
+    for r in range(2):
+        for j in range(n_sec):
+            inc_counts[r, j] = dead_inc[r, j]
+    inc_tech = inc_counts[0]
+    inc_hnte = inc_counts[1]
     for j in range(n_alive):
         f = alive[j]
         if not math.isnan(ff[FIRST_CAR, f]):
