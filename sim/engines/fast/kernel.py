@@ -16,6 +16,7 @@ from numba import njit
 from sim.engines.fast.heap import first_time, grow, new_heap, room
 from sim.engines.fast.heap import pop as heap_pop
 from sim.engines.fast.heap import push as heap_push
+from sim.engines.fast.jit import NO_REFCOUNTS
 from sim.engines.fast.keyed import subkey, uniform
 from sim.engines.fast.rooms import new_rooms
 from sim.engines.fast.rooms import pick as pick_room
@@ -215,7 +216,7 @@ def simulate_kernel(k, rep_key, heap_capacity):
     return series, population, flow_series, cohort, ist
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, ist, fst):
     """Process the pre-sorted schedule and the heap in time order until the horizon.
 
@@ -765,7 +766,7 @@ def _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s, p_re
         flows[N_FIRM_FLOWS + 5 * s + G_LAPSED] += 1
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def _sort_by_draw(u: np.ndarray, c: np.ndarray, n: int) -> None:
     """Sort the first n (draw, carrier) pairs by draw, in place (insertion sort: n is small)."""
     for i in range(1, n):
@@ -990,7 +991,7 @@ def _exit_time(kout, f, q, fi, ff, now, e):
     return np.inf
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spend):
     """One carrier-level query (or spend) on the current state (sim.metrics.evaluate)."""
     m = k.q_metric[qi]
@@ -1041,7 +1042,7 @@ def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spen
     return 0.0  # firm metrics: _firm_queries
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def _compact(alive, n_alive, fi, ff, dead_loc, dead_inc):
     """Drop the firms that left the region from ``alive`` (order kept); returns the new count.
 
@@ -1066,7 +1067,7 @@ def _compact(alive, n_alive, fi, ff, dead_loc, dead_inc):
     return kept
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid, hist, inc_counts):
     """Every firm-level query at one record (sim.metrics.evaluate, firm metrics).
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.engines.fast.jit import NO_REFCOUNTS
+
 # the index's arrays, in tuple order
 (STAGE_PTR, STAGE_CARRIERS, POS, STAGE_OF, C_SECTOR, C_SLOTS, FOCUS, TOP, FEN, W,
  TOT) = range(11)
@@ -53,7 +55,7 @@ def new_rooms(stage_ptr: np.ndarray, stage_carriers: np.ndarray, c_sector: np.nd
             c_slots.astype(np.int64), focus, top, fen, w, tot)
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def update(rooms: tuple, c: int, is_open: bool, occupied: int) -> None:
     """Carrier ``c`` is open or not and holds ``occupied`` firms."""
     stage_ptr, _, pos, stage_of, _, c_slots, _, _, fen, w, tot = rooms
@@ -74,7 +76,7 @@ def update(rooms: tuple, c: int, is_open: bool, occupied: int) -> None:
         i += i & (-i)
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def pick(rooms: tuple, stage: int, sector: int, u: float) -> int:
     """The carrier the walk proportional to free slots reaches with ``u``; -1 if none."""
     stage_ptr, stage_carriers, _, _, c_sector, _, focus, top, fen, w, tot = rooms
@@ -102,7 +104,7 @@ def pick(rooms: tuple, stage: int, sector: int, u: float) -> int:
     return stage_carriers[stage_ptr[stage] + at]
 
 
-@njit(cache=True, _nrt=False)
+@njit(**NO_REFCOUNTS)
 def _walk(stage_ptr: np.ndarray, stage_carriers: np.ndarray, c_sector: np.ndarray,
           w: np.ndarray, stage: int, sector: int, u: float) -> int:
     """The plain walk, for stages with sector-focused carriers."""
