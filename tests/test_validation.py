@@ -41,3 +41,30 @@ def test_reference_engine_against_itself_and_a_perturbed_scenario():
     c = sample(simulate, faster, 60, root_seed=1, points=points, first_rep=60)
     assert not any(t.rejected for t in compare(a, b, alpha=0.01))
     assert any(t.rejected for t in compare(a, c))
+
+
+def test_paired_comparison_power_and_decisions_follow_from_the_differences():
+    """Pairs that share most of their variation: the paired test's detectable shift is that of
+    the differences' SD (z * sd_diff / sqrt(n) / sd), far below the unpaired one; a shift of
+    0.1 SD is then rejected, and identical pairs are not."""
+    from scipy import stats
+
+    from sim.validation import compare_paired
+
+    rng = np.random.default_rng(4)
+    n = 400
+    common = rng.normal(0, 1, n)
+    noise = rng.normal(0, 0.1, (2, n))
+    a = {"x": common + noise[0], "same": common, "constant_gap": common}
+    b = {"x": common + noise[1] + 0.1, "same": common.copy(), "constant_gap": common + 0.5}
+    rows = {r.key: r for r in compare_paired(a, b)}
+    x = rows["x"]
+    z = stats.norm.ppf(1 - 0.05 / 6 / 2) + stats.norm.ppf(0.8)
+    d = b["x"] - a["x"]
+    assert x.detectable == pytest.approx(z * d.std(ddof=1) / np.sqrt(n) / x.sd_pooled)
+    assert x.detectable < 0.05 < z * np.sqrt(2 / n)  # the unpaired test would need ~0.2 SD
+    assert x.rejected
+    assert not rows["same"].rejected and rows["same"].detectable == 0.0
+    assert rows["constant_gap"].rejected
+    with pytest.raises(ValueError, match="cannot be paired"):
+        compare_paired({"x": np.zeros(3)}, {"x": np.zeros(4)})
