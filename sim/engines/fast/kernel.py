@@ -266,16 +266,15 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
     spend = fst[F_SPEND]
     last_record_t = fst[F_LAST_RECORD]
     n_sched = k.sched_t.size
+    status = LOOP_DONE
     # setup actions are encoded as the first scheduled events at t = 0 (initial incubatees,
     # stock), see compile.py; everything else follows.
     while True:
         t_s = k.sched_t[si] if si < n_sched else np.inf
         # the heap's earliest event goes first if it comes strictly before the next scheduled
-        # one (ties go to the schedule)
+        # one (ties go to the schedule); nothing left (both inf) is past the horizon too
         t_h = first_time(heap)
         from_heap = t_h < t_s
-        if not from_heap and t_s == np.inf:
-            break
         if min(t_h, t_s) > horizon + 1e-9:
             break
         need = pushes + n_alive
@@ -284,17 +283,10 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                 need += (S + 2) * k.c_inc0[k.sched_a[si]]
             elif k.sched_kind[si] == 201:
                 need += (S + 2) * k.g_count[k.sched_a[si]]
-        if room(heap) < need:
-            ist[I_SI] = si
-            ist[I_NF] = n_f
-            ist[I_ALIVE] = n_alive
-            ist[I_TEN] = n_ten
-            ist[I_EXITS] = carrier_exits
+        if room(heap) < need:  # save our place (below) and let the caller grow the heap
             ist[I_NEED] = need
-            fst[F_NOW] = now
-            fst[F_SPEND] = spend
-            fst[F_LAST_RECORD] = last_record_t
-            return LOOP_GROW
+            status = LOOP_GROW
+            break
         if from_heap:
             t_ev, hk, ea, eb, ee = heap_pop(heap)
             kind = 100 + hk
@@ -726,7 +718,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
     fst[F_NOW] = now
     fst[F_SPEND] = spend
     fst[F_LAST_RECORD] = last_record_t
-    return LOOP_DONE
+    return status
 
 
 @njit(cache=True, inline="always")

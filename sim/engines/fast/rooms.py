@@ -19,15 +19,15 @@ from numba import njit
 
 from sim.engines.fast.jit import NO_REFCOUNTS
 
-# the index's arrays, in tuple order
-(STAGE_PTR, STAGE_CARRIERS, POS, STAGE_OF, C_SECTOR, C_SLOTS, FOCUS, TOP, FEN, W,
- TOT) = range(11)
-
 
 @njit(cache=True)
 def new_rooms(stage_ptr: np.ndarray, stage_carriers: np.ndarray, c_sector: np.ndarray,
               c_slots: np.ndarray) -> tuple:
-    """Free slots of open carriers per stage (Fenwick trees); every carrier starts closed."""
+    """Free slots of open carriers per stage (Fenwick trees); every carrier starts closed.
+
+    The tuple (stage_ptr, stage_carriers, pos, stage_of, c_sector, c_slots, focus, top, fen, w,
+    tot) that :func:`update` and :func:`pick` unpack.
+    """
     stage_ptr = stage_ptr.astype(np.int64)
     stage_carriers = stage_carriers.astype(np.int64)
     C = c_sector.size
