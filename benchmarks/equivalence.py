@@ -3,6 +3,7 @@
 Usage:
   python benchmarks/equivalence.py SCENARIO [--reps N] [--fast-reps M] [--seed S] [--all-metrics]
   python benchmarks/equivalence.py SCENARIO --save-reference FILE.npz [--reps N] [--seed S]
+  python benchmarks/equivalence.py SCENARIO --save-reference FILE.npz --extend --reps N
   python benchmarks/equivalence.py SCENARIO --reference FILE.npz [--fast-reps M]
   python benchmarks/equivalence.py SCENARIO --paired --reps N [--reference FILE.npz]
 
@@ -14,6 +15,9 @@ the tests, sim.validation.required_reps), and prints Welch and KS tests, Holm-co
 model's source) for tests/test_equivalence.py, which then only runs the fast engine;
 ``--reference`` compares the fast engine with such a stored sample (refused if the scenario or
 the reference model changed since), so a faster fast engine is re-checked in minutes.
+``--extend`` adds N more replications to an existing stored sample (the next replications of
+its seed), writing the file again after each piece, so a sample that takes hours is built in
+pieces that each survive an interruption.
 ``--paired`` pairs replication i of both engines (same seed: the same uncertainty draws,
 carriers, pipeline and arrival times) and tests the differences (sim.validation.compare_paired);
 it prints, per checkpoint, the shift it detects with power 0.8 after Holm, so a scenario whose
@@ -103,6 +107,9 @@ def main() -> None:
                         help="paired test on replication-matched samples (fast replications = "
                              "reference replications, same seed)")
     parser.add_argument("--save-reference", type=Path, default=None)
+    parser.add_argument("--extend", action="store_true",
+                        help="with --save-reference: add --reps replications to the stored "
+                             "sample (its seed, the replications after its last)")
     parser.add_argument("--reference", type=Path, default=None,
                         help="a sample written by --save-reference: compare with it instead of "
                              "running the reference engine")
@@ -114,9 +121,17 @@ def main() -> None:
     print(f"{sc.meta.id}: {len(points)} checkpoints, {tests} tests, {n} replications per engine"
           f" (0.1 SD detectable with power 0.8 needs {required_reps(0.1, tests=tests)})")
     t0 = time.perf_counter()
+    if args.extend and not args.save_reference:
+        sys.exit("--extend needs --save-reference FILE")
     if args.reference:
         ref, n, args.seed = load_reference(args.reference, sc, points)
         print(f"reference sample: {args.reference} ({n} replications, seed {args.seed})")
+    elif args.extend and args.save_reference.exists():
+        before, n_before, args.seed = load_reference(args.save_reference, sc, points)
+        more = sample_parallel("reference", sc, n, args.seed, points, first_rep=n_before)
+        ref = {k: np.concatenate([before[k], more[k]]) for k in before}
+        print(f"{args.save_reference}: {n_before} + {n} replications (seed {args.seed})")
+        n += n_before
     else:
         ref = sample_parallel("reference", sc, n, args.seed, points)
     t_ref = time.perf_counter() - t0

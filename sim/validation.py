@@ -94,15 +94,19 @@ def _sample_task(task: tuple[str, Scenario, int, int, int, tuple[tuple[str, dt.d
 
 def sample_parallel(engine: str, sc: Scenario, reps: int, root_seed: int,
                     points: Sequence[tuple[str, dt.date]], backend: str = "processes",
-                    workers: int = 2, chunk: int | None = None) -> dict[str, np.ndarray]:
-    """``sample`` spread over a backend; the same values as one serial ``sample`` call."""
+                    workers: int = 2, chunk: int | None = None, first_rep: int = 0
+                    ) -> dict[str, np.ndarray]:
+    """``sample`` spread over a backend; the same values as one serial ``sample`` call.
+
+    ``first_rep`` starts at that replication, so a long sample can be built in pieces.
+    """
     from sim.backends import imap_on
 
     if chunk is None:  # enough chunks to keep every worker busy, at most 50 replications each
         chunk = max(1, min(50, math.ceil(reps / (4 * max(1, workers)))))
 
-    tasks = [(engine, sc, min(chunk, reps - first), root_seed, first, tuple(points))
-             for first in range(0, reps, chunk)]
+    tasks = [(engine, sc, min(chunk, first_rep + reps - first), root_seed, first, tuple(points))
+             for first in range(first_rep, first_rep + reps, chunk)]
     parts: dict[int, dict[str, np.ndarray]] = {}
     for first, part in imap_on(backend, workers, _sample_task, tasks):  # in completion order
         parts[first] = part

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.engines.reference import simulate
-from sim.validation import checkpoints, compare, holm, required_reps, sample
+from sim.validation import checkpoints, compare, holm, required_reps, sample, sample_parallel
 from tests.factory import q, queue_scenario
 
 
@@ -68,3 +68,16 @@ def test_paired_comparison_power_and_decisions_follow_from_the_differences():
     assert rows["constant_gap"].rejected
     with pytest.raises(ValueError, match="cannot be paired"):
         compare_paired({"x": np.zeros(3)}, {"x": np.zeros(4)})
+
+
+def test_sample_in_pieces_equals_one_sample_on_any_backend():
+    """A stored sample extended piece by piece (``first_rep``) holds the same replications as
+    one sample, whatever the backend and chunking: replication i always uses seed (root, i)."""
+    sc = queue_scenario(rate=8.0, slots=4, stay={"rate": q(1.0)}, years=2)
+    points = checkpoints(sc)
+    whole = sample(simulate, sc, 7, 5, points)
+    first = sample_parallel("reference", sc, 3, 5, points, backend="serial", chunk=2)
+    rest = sample_parallel("reference", sc, 4, 5, points, backend="processes", workers=2,
+                           chunk=3, first_rep=3)
+    for key, values in whole.items():
+        assert np.array_equal(np.concatenate([first[key], rest[key]]), values), key
