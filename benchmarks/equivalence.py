@@ -15,9 +15,9 @@ the tests, sim.validation.required_reps), and prints Welch and KS tests, Holm-co
 model's source) for tests/test_equivalence.py, which then only runs the fast engine;
 ``--reference`` compares the fast engine with such a stored sample (refused if the scenario or
 the reference model changed since), so a faster fast engine is re-checked in minutes.
-``--extend`` adds N more replications to an existing stored sample (the next replications of
-its seed), writing the file again after each piece, so a sample that takes hours is built in
-pieces that each survive an interruption.
+``--extend`` adds N more replications to a stored sample (the next replications of its seed;
+it starts the file when there is none yet), writing the file again after each piece, so a
+sample that takes hours is built in pieces that each survive an interruption.
 ``--paired`` pairs replication i of both engines (same seed: the same uncertainty draws,
 carriers, pipeline and arrival times) and tests the differences (sim.validation.compare_paired);
 it prints, per checkpoint, the shift it detects with power 0.8 after Holm, so a scenario whose
@@ -109,7 +109,8 @@ def main() -> None:
     parser.add_argument("--save-reference", type=Path, default=None)
     parser.add_argument("--extend", action="store_true",
                         help="with --save-reference: add --reps replications to the stored "
-                             "sample (its seed, the replications after its last)")
+                             "sample (its seed, the replications after its last; starts the "
+                             "file if missing)")
     parser.add_argument("--reference", type=Path, default=None,
                         help="a sample written by --save-reference: compare with it instead of "
                              "running the reference engine")

@@ -6,22 +6,21 @@ benchmarks/data/, where benchmarks/README.md gives what each took to generate); 
 only the fast engine. Each stored sample records the scenario's hash and a hash of the
 reference model's source, and a test refuses a stale sample instead of comparing against
 another model: after a change to the model, regenerate the samples with the same command.
-Chongqing, whose reference takes about a minute per replication, is checked with a paired
-sample instead (replication i of both engines shares its inputs, so far fewer replications
-reach the same power); that test takes a few minutes of the fast engine and is marked slow
-(``pytest -m slow``); its result is recorded in benchmarks/README.md.
+Chongqing, whose reference takes about two CPU-minutes per replication, is checked with a
+paired sample instead (replication i of both engines shares its inputs, so far fewer
+replications reach the same power); that test is marked slow (``pytest -m slow``, under a
+minute) and its result is recorded in benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-from sim.scenario import Scenario, load_scenario, scenario_hash
+from sim.scenario import load_scenario, scenario_hash
 from sim.validation import checkpoints, compare, compare_paired, required_reps, sample_parallel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,9 +55,11 @@ def _model_hash() -> str:
     return str(module.model_hash())
 
 
-def _stored(name: str, path: Path, stored_path: Path, paired: bool = False
-            ) -> tuple[Scenario, Any]:
-    """The scenario and its stored reference sample, refused if either is stale."""
+def _stored_beside_fast(name: str, path: Path, stored_path: Path, paired: bool = False
+                       ) -> tuple[int, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """A stored reference sample (refused if its scenario or the reference model changed) and
+    the fast engine's sample on the same seed and replications: (replications, reference,
+    fast), keyed by checkpoint."""
     sc = load_scenario(path)
     stored = np.load(stored_path)
     regenerate = (f"regenerate with: python benchmarks/equivalence.py {path.relative_to(ROOT)}"
@@ -69,24 +70,23 @@ def _stored(name: str, path: Path, stored_path: Path, paired: bool = False
         f"the {name} scenario changed since the reference sample was stored; " + regenerate
     assert str(stored["__model_hash__"]) == _model_hash(), \
         "the reference model's source changed since the sample was stored; " + regenerate
-    return sc, stored
+    points = checkpoints(sc, 1)
+    n = int(stored["__reps__"])
+    reference = {f"{k}@{d}": stored[f"{k}@{d}"] for k, d in points}
+    return n, reference, sample_parallel("fast", sc, n, int(stored["__seed__"]), points)
 
 
 @pytest.mark.parametrize("name", sorted(STORED))
 def test_fast_engine_matches_the_stored_reference_sample_at_full_power(name: str) -> None:
     """Welch and KS tests on each target's metric at its date and at an intermediate month,
     Holm-corrected (family-wise 5%) over all 2 x checkpoints tests. Replications per engine
-    (minimal 2,558 for 4 checkpoints, Beibei 3,634 for 40, Jiangbei 3,558 for 34): a shift of
-    0.1 SD in any one mean is detected with power 0.80 even at Holm's strictest step, by
-    sim.validation.required_reps (normal approximation; asserted below)."""
-    sc, stored = _stored(name, *STORED[name])
-    points = checkpoints(sc, 1)
-    n = int(stored["__reps__"])
-    assert n >= required_reps(0.1, power=0.8, tests=2 * len(points))
-    reference = {f"{k}@{d}": stored[f"{k}@{d}"] for k, d in points}
-    fast = sample_parallel("fast", sc, n, int(stored["__seed__"]), points)
+    (minimal 2,558 for 4 checkpoints, Ezhou 3,145 for 14, Beibei 3,634 for 40, Jiangbei 3,558
+    for 34): a shift of 0.1 SD in any one mean is detected with power 0.80 even at Holm's
+    strictest step, by sim.validation.required_reps (normal approximation; asserted below)."""
+    n, reference, fast = _stored_beside_fast(name, *STORED[name])
+    assert n >= required_reps(0.1, power=0.8, tests=2 * len(reference))
     rows = compare(reference, fast)
-    assert len(rows) == len(points)
+    assert len(rows) == len(reference)
     assert not any(r.rejected for r in rows), [r for r in rows if r.rejected]
     for r in rows:  # and the P(met)-relevant location agrees to well within 0.1 SD
         if r.sd_pooled > 0:
@@ -101,13 +101,9 @@ def test_fast_engine_matches_the_stored_chongqing_pairs() -> None:
     checkpoints. Power, from the observed SD of the differences: a shift of DETECT_CQ SD in
     any one mean is detected with power 0.8 after Holm at every checkpoint; asserted, so a
     change that makes the engines less alike pair by pair fails here too."""
-    sc, stored = _stored("chongqing", *CHONGQING, paired=True)
-    points = checkpoints(sc, 1)
-    n = int(stored["__reps__"])
-    reference = {f"{k}@{d}": stored[f"{k}@{d}"] for k, d in points}
-    fast = sample_parallel("fast", sc, n, int(stored["__seed__"]), points)
+    _, reference, fast = _stored_beside_fast("chongqing", *CHONGQING, paired=True)
     rows = compare_paired(reference, fast)
-    assert len(rows) == len(points) == 18
+    assert len(rows) == len(reference) == 18
     assert not any(r.rejected for r in rows), [r for r in rows if r.rejected]
     assert max(r.detectable for r in rows) <= DETECT_CQ, rows
 
