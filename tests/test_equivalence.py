@@ -84,8 +84,9 @@ def test_fast_engine_matches_the_stored_reference_sample_at_full_power(name: str
     """Welch and KS tests on each target's metric at its date and at an intermediate month,
     Holm-corrected (family-wise 5%) over all 2 x checkpoints tests. Replications per engine
     (minimal 2,558 for 4 checkpoints, Ezhou 3,145 for 14, Shijingshan 3,145 for 14, Beibei
-    3,634 for 40, Jiangbei 3,558 for 34): a shift of 0.1 SD in any one mean is detected with power 0.80 even at Holm's
-    strictest step, by sim.validation.required_reps (normal approximation; asserted below)."""
+    3,634 for 40, Jiangbei 3,558 for 34): a shift of 0.1 SD in any one mean is detected with
+    power 0.80 even at Holm's strictest step, by sim.validation.required_reps (normal
+    approximation; asserted below)."""
     n, reference, fast = _stored_beside_fast(name, *STORED[name])
     assert n >= required_reps(0.1, power=0.8, tests=2 * len(reference))
     rows = compare(reference, fast)
