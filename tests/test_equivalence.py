@@ -24,17 +24,13 @@ from sim.scenario import load_scenario, scenario_hash
 from sim.validation import checkpoints, compare, compare_paired, required_reps, sample_parallel
 
 ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_STORED = ("beibei", "ezhou", "jiangbei", "shijingshan")
+"""Shipped scenarios whose reference sample is benchmarks/data/<name>-reference.npz."""
 STORED = {
     "minimal": (ROOT / "scenarios" / "examples" / "minimal.yaml",
                 ROOT / "tests" / "data" / "equivalence" / "minimal-reference.npz"),
-    "beibei": (ROOT / "scenarios" / "beibei.yaml",
-               ROOT / "benchmarks" / "data" / "beibei-reference.npz"),
-    "jiangbei": (ROOT / "scenarios" / "jiangbei.yaml",
-                 ROOT / "benchmarks" / "data" / "jiangbei-reference.npz"),
-    "ezhou": (ROOT / "scenarios" / "ezhou.yaml",
-              ROOT / "benchmarks" / "data" / "ezhou-reference.npz"),
-    "shijingshan": (ROOT / "scenarios" / "shijingshan.yaml",
-                    ROOT / "benchmarks" / "data" / "shijingshan-reference.npz"),
+    **{name: (ROOT / "scenarios" / f"{name}.yaml",
+              ROOT / "benchmarks" / "data" / f"{name}-reference.npz") for name in SHIPPED_STORED},
 }
 
 
