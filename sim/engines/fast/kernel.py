@@ -43,8 +43,10 @@ N_FIRM_FLOWS = 7
 G_GRANTED, G_RENEWED, G_LAPSED, G_LOST, G_BROUGHT = range(5)
 MOVE_PLACED, MOVE_RELOCATE, MOVE_NO_ROOM, MOVE_OUTSIDE = range(4)
 # rows of the per-firm state arrays: fi (integers) and ff (floats, NaN = not yet / never)
-STAGE, SECTOR, LOC, CAR, EPOCH = range(5)
-N_INT_FIELDS = 5
+# (BIN: the firm's bin in the running histogram of the firm queries, -1 once it has left;
+# TALLIED: bit 0/1 set once it counts among the ever-incubated tech firms / HNTEs)
+STAGE, SECTOR, LOC, CAR, EPOCH, BIN, TALLIED = range(7)
+N_INT_FIELDS = 7
 QUAL, INC, ENTER, LEFT, GONE, FIRST_CAR, FIRST_TECH, HNTE_OBT = range(8)
 N_FLOAT_FIELDS = 8
 TINY = 1e-12
@@ -146,6 +148,7 @@ def simulate_kernel(k, rep_key, heap_capacity):
     fi = np.zeros((N_INT_FIELDS, N), np.int64)
     fi[LOC] = UNBORN
     fi[CAR] = -1
+    fi[BIN] = -1
     ff = np.full((N_FLOAT_FIELDS, N), np.nan)
     ff[QUAL] = 1.0
     ff[ENTER] = 0.0
@@ -160,12 +163,17 @@ def simulate_kernel(k, rep_key, heap_capacity):
     stat_key = np.zeros(N * S, np.uint64)
     stat_n = np.zeros(N * S, np.int64)
     # firms still in the region (queue, carrier or outside), in creation order: the scans at
-    # records, rounds and renewals visit these only. A firm that leaves is dropped at the next
-    # scan, and what the records need of it (where it went, whether it was ever incubated
-    # with a tech registration or an HNTE) is added to the running totals of departed firms.
+    # rounds and renewals visit these only. A firm that leaves is dropped at the next scan.
     alive = np.empty(N, np.int64)
-    dead_loc = np.zeros(6, np.int64)
-    dead_inc = np.zeros((2, k.n_sectors), np.int64)
+    # running tallies the monthly records read instead of scanning the firms, each kept up to
+    # date where a firm changes (sim.metrics firm queries, population by location):
+    # firms in the region by (stage, sector, statuses held); firms ever incubated, by sector,
+    # that registered as tech firms / obtained an HNTE; firms by location
+    n_sec = k.n_sectors
+    hist = np.zeros(3 * n_sec * (1 << S), np.int64)
+    inc_counts = np.zeros((2, n_sec), np.int64)
+    loc_count = np.zeros(6, np.int64)
+    loc_count[UNBORN] = N
 
     c_open = np.zeros(C, np.bool_)
     c_occ = np.zeros((C, 3), np.int64)
@@ -185,9 +193,7 @@ def simulate_kernel(k, rep_key, heap_capacity):
     population = np.zeros((6, T))
     flow_series = np.zeros((N_FIRM_FLOWS + 5 * S, T))
     # scratch for the event loop, which cannot allocate
-    n_sec = k.n_sectors
-    scratch = (np.zeros(6), np.zeros(C, np.int64), np.empty(C), np.empty(C, np.int64),
-               np.zeros(3 * n_sec * (1 << S), np.int64), np.zeros((2, n_sec), np.int64))
+    scratch = (np.zeros(6), np.zeros(C, np.int64), np.empty(C), np.empty(C, np.int64))
 
     # ---------------------------------------------------------------- setup: carriers open
     rooms = new_rooms(k.stage_ptr, k.stage_carriers, k.c_sector, k.c_slots)
@@ -197,14 +203,15 @@ def simulate_kernel(k, rep_key, heap_capacity):
             update_rooms(rooms, c, True, 0)
 
     firms = (fi, ff, valid, serial, pending, countdown, life_key, life_n, stat_key, stat_n,
-             alive, dead_loc, dead_inc)
+             alive)
+    tallies = (hist, inc_counts, loc_count)
     carriers = (c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened)
     queue = (q_buf, q_ep, q_head, q_tail)
     out = (series, population, flow_series, flows, tenures)
     ist = np.zeros(7, np.int64)
     fst = np.zeros(3)
-    while _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, ist,
-                      fst) == LOOP_GROW:
+    while _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap, rooms,
+                      ist, fst) == LOOP_GROW:
         heap = grow(heap, ist[I_NEED])
         ist[I_GROWN] += 1
     n_f = ist[I_NF]
@@ -217,7 +224,8 @@ def simulate_kernel(k, rep_key, heap_capacity):
 
 
 @njit(**NO_REFCOUNTS)
-def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, ist, fst):
+def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap, rooms, ist,
+                fst):
     """Process the pre-sorted schedule and the heap in time order until the horizon.
 
     Compiled without numba's reference counting: every array it touches was allocated by
@@ -227,16 +235,18 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
     the heap has room for every push the event can make, and if not it saves its place in
     ``ist``/``fst`` and returns LOOP_GROW; simulate_kernel grows the heap and calls again.
     """
-    (fi, ff, valid, serial, pending, countdown, life_key, life_n, stat_key, stat_n, alive,
-     dead_loc, dead_inc) = firms
+    (fi, ff, valid, serial, pending, countdown, life_key, life_n, stat_key, stat_n,
+     alive) = firms
+    hist, inc_counts, loc_count = tallies
     c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened = carriers
     q_buf, q_ep, q_head, q_tail = queue
     series, population, flow_series, flows, tenures = out
-    ua6, tech_held, win_u, win_c, hist, inc_counts = scratch
+    ua6, tech_held, win_u, win_c = scratch
     tabs = k.tabs
     # Small tuples of what each hot helper reads (fewer names to pass around).
     ks = (k.st_validity, k.st_years, k.jan1)
     kf = (k.tech_id, k.hnte_id, k.st_holders)
+    n_sec = k.n_sectors
     kin = (k.in_type, k.in_rate, k.in_tab, k.in_prob, k.max_stay_tab, k.horizon)
     kout = (k.out_type, k.out_rate, k.out_tab, k.out_prob, k.horizon, k.post_window, k.post_rate,
             k.exit_ages, k.exit_rates)
@@ -330,7 +340,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                 life_key[f] = subkey(subkey(rep_key, okey), np.uint64(index))
                 for s in range(S):
                     stat_key[f * S + s] = subkey(life_key[f], np.uint64(1000 + s))
-                fi[LOC, f] = OUTSIDE
+                _set_loc(fi, loc_count, f, OUTSIDE)
                 tenure = 0.0
                 if create == 0:
                     st = k.c_stage[ea]
@@ -405,7 +415,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                 # place the firm
                 if create == 0:
                     c = ea
-                    fi[LOC, f] = CARRIER
+                    _set_loc(fi, loc_count, f, CARRIER)
                     fi[CAR, f] = c
                     fi[EPOCH, f] += 1
                     ff[ENTER, f] = now - tenure / 12.0
@@ -415,7 +425,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                     _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now)
                 elif create == 1:
                     _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-                    fi[LOC, f] = OUTSIDE
+                    _set_loc(fi, loc_count, f, OUTSIDE)
                 else:
                     flows[F_ARRIVALS] += 1
                     src = k.a_src[ea]
@@ -425,10 +435,10 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                         c = pick_room(rooms, fi[STAGE, f], fi[SECTOR, f], up)
                         if c >= 0:
                             _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n,
-                                   heap, now, rooms)
+                                   heap, now, rooms, tallies)
                         else:
                             st = fi[STAGE, f]
-                            fi[LOC, f] = QUEUE
+                            _set_loc(fi, loc_count, f, QUEUE)
                             fi[EPOCH, f] += 1
                             q_buf[st, q_tail[st]] = f
                             q_ep[st, q_tail[st]] = fi[EPOCH, f]
@@ -436,6 +446,8 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                             heap_push(heap, now + patience / 12.0, H_PATIENCE, f, 0, fi[EPOCH, f])
                     else:
                         _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+                _rebin(kf, f, fi, valid, hist, n_sec)
+                _tally_incubated(f, fi, ff, inc_counts)
             continue
 
         # ============================================================ carrier opens (pipeline)
@@ -445,7 +457,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
             c_opened[c] = now
             update_rooms(rooms, c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
             _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ, c_entries,
-                   life_key, life_n, heap, now, c_open, rooms)
+                   life_key, life_n, heap, now, c_open, rooms, tallies)
             continue
 
         # ======================================================================= records
@@ -462,9 +474,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                     continue
                 series[qi, ti] = _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads,
                                            c_level, c_tags, spend)
-            n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
-            _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid, hist,
-                          inc_counts)
+            _firm_queries(k, ti, series, hist, inc_counts)
             population[0, ti] = n_f
             for j in range(flows.size):
                 flow_series[j, ti] = flows[j]
@@ -473,16 +483,14 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                 for j in range(3):
                     placed += c_entries[c, j]
             flow_series[F_PLACED, ti] = placed
-            for j in range(n_alive):
-                population[1 + fi[LOC, alive[j]], ti] += 1
-            for loc in (EXITED, RELOCATED):
-                population[1 + loc, ti] += dead_loc[loc]
+            for loc in range(UNBORN):
+                population[1 + loc, ti] = loc_count[loc]
             continue
 
         # ======================================================================= rounds
         if kind == S_ROUND:
             s = ea
-            n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
+            n_alive = _compact(alive, n_alive, fi)
             for j in range(n_alive):
                 f = alive[j]
                 if pending[f, s]:
@@ -530,13 +538,14 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
         # ================================================= 1 January: calendar-year renewals
         if kind == S_CALENDAR:
             s = ea
-            n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
+            n_alive = _compact(alive, n_alive, fi)
             for j in range(n_alive):
                 f = alive[j]
                 if math.isnan(valid[f, s]) or valid[f, s] > now + 1e-9:
                     continue
                 _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s,
                         k.st_p_renew[s], now)
+                _rebin(kf, f, fi, valid, hist, n_sec)
             continue
 
         # ================================================================ promotions
@@ -544,7 +553,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
             rule = ea
             tech_held[:] = 0
             if k.pr_share[rule] >= 0 and k.tech_id >= 0:
-                n_alive = _compact(alive, n_alive, fi, ff, dead_loc, dead_inc)
+                n_alive = _compact(alive, n_alive, fi)
                 for j in range(n_alive):
                     f = alive[j]
                     if fi[LOC, f] == CARRIER and not math.isnan(valid[f, k.tech_id]):
@@ -631,6 +640,8 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
             flows[N_FIRM_FLOWS + 5 * s + G_GRANTED] += 1
             _issue(ks, heap, valid, serial, f, s, now)
             _firsts(kf, f, s, now, valid, fi, ff)
+            _rebin(kf, f, fi, valid, hist, n_sec)
+            _tally_incubated(f, fi, ff, inc_counts)
             continue
 
         # ============================================================== heap: expiry
@@ -641,6 +652,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                 continue
             _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s,
                     k.st_p_renew[s], now)
+            _rebin(kf, f, fi, valid, hist, n_sec)
             continue
 
         # ============================================================== heap: patience
@@ -650,7 +662,7 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                 continue
             flows[F_REFUSED] += 1
             _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-            fi[LOC, f] = OUTSIDE
+            _set_loc(fi, loc_count, f, OUTSIDE)
             continue
 
         # ============================================================== heap: firm event
@@ -680,21 +692,21 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                     else:
                         fi[STAGE, f] = 2
                     moved = _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key,
-                                     life_n, heap, now, rooms)
+                                     life_n, heap, now, rooms, tallies)
                     if moved != MOVE_PLACED and moved != MOVE_OUTSIDE:
                         flows[F_REFUSED] += 1
                     if moved == MOVE_RELOCATE:
                         flows[F_RELOCATED] += 1
-                        _leave_region(f, RELOCATED, fi, ff, valid, pending, flows, now)
+                        _leave_region(f, RELOCATED, fi, ff, valid, pending, flows, now, loc_count)
                 elif what == IN_BAD:
                     flows[F_CLOSED_IN] += 1
-                    _leave_region(f, EXITED, fi, ff, valid, pending, flows, now)
+                    _leave_region(f, EXITED, fi, ff, valid, pending, flows, now, loc_count)
                 else:
                     _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-                    fi[LOC, f] = OUTSIDE
+                    _set_loc(fi, loc_count, f, OUTSIDE)
                 if q_head[k.c_stage[c]] < q_tail[k.c_stage[c]]:  # anyone waiting for this stage
                     _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ,
-                           c_entries, life_key, life_n, heap, now, c_open, rooms)
+                           c_entries, life_key, life_n, heap, now, c_open, rooms, tallies)
             elif what == OUT_GOOD:  # team incorporates / start-up matures (outside)
                 if fi[STAGE, f] == 0:
                     fi[STAGE, f] = 1
@@ -704,10 +716,11 @@ def _event_loop(k, rep_key, firms, carriers, queue, out, scratch, heap, rooms, i
                 _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
             elif what == OUT_RELOCATE:
                 flows[F_RELOCATED] += 1
-                _leave_region(f, RELOCATED, fi, ff, valid, pending, flows, now)
+                _leave_region(f, RELOCATED, fi, ff, valid, pending, flows, now, loc_count)
             else:  # OUT_BAD (team dissolves) or OUT_EXIT
                 flows[F_CLOSED_OUT] += 1
-                _leave_region(f, EXITED, fi, ff, valid, pending, flows, now)
+                _leave_region(f, EXITED, fi, ff, valid, pending, flows, now, loc_count)
+            _rebin(kf, f, fi, valid, hist, n_sec)
             continue
 
     ist[I_SI] = si
@@ -801,9 +814,9 @@ def _firsts(kf, f, s, now, valid, fi, ff):
 
 
 @njit(cache=True, inline="always")
-def _leave_region(f, where, fi, ff, valid, pending, flows, now):
+def _leave_region(f, where, fi, ff, valid, pending, flows, now, loc_count):
     """The firm exits or relocates; certificates it holds are lost (sim.model.outside)."""
-    fi[LOC, f] = where
+    _set_loc(fi, loc_count, f, where)
     fi[EPOCH, f] += 1
     ff[GONE, f] = now
     for s in range(valid.shape[1]):
@@ -841,13 +854,15 @@ def _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now):
 
 
 @njit(cache=True, inline="always")
-def _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms):
-    fi[LOC, f] = CARRIER
+def _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms,
+           tallies):
+    _set_loc(fi, tallies[2], f, CARRIER)
     fi[CAR, f] = c
     fi[EPOCH, f] += 1
     ff[ENTER, f] = now
     if math.isnan(ff[FIRST_CAR, f]):
         ff[FIRST_CAR, f] = now
+        _tally_incubated(f, fi, ff, tallies[1])
     c_occ[c, fi[STAGE, f]] += 1
     c_entries[c, fi[STAGE, f]] += 1
     update_rooms(rooms, c, True, c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
@@ -856,7 +871,7 @@ def _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, no
 
 @njit(cache=True, inline="always")
 def _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ, c_entries, life_key,
-           life_n, heap, now, c_open, rooms):
+           life_n, heap, now, c_open, rooms, tallies):
     """Give free slots of carrier c to the first waiting firms that fit (FIFO)."""
     c_stage, c_slots, c_sector, _, _ = kcar
     st = c_stage[c]
@@ -878,13 +893,14 @@ def _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ, c_ent
         q_ep[st, i] = -1  # taken
         if i == q_head[st]:
             q_head[st] += 1
-        _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms)
+        _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms,
+               tallies)
         i += 1
 
 
 @njit(cache=True, inline="always")
 def _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key, life_n, heap, now,
-             rooms):
+             rooms, tallies):
     """After incorporating or graduating: seek a next-stage slot, else stay or relocate.
 
     Returns MOVE_PLACED, MOVE_RELOCATE (no room; the caller removes the firm), MOVE_NO_ROOM
@@ -897,15 +913,16 @@ def _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key, life_
     if u_seek < p_seek_next:
         c = pick_room(rooms, fi[STAGE, f], fi[SECTOR, f], u_pick)
         if c >= 0:
-            _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms)
+            _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n, heap, now, rooms,
+                   tallies)
             return MOVE_PLACED
         if u_rel < p_relocate:
             return MOVE_RELOCATE
         _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-        fi[LOC, f] = OUTSIDE
+        _set_loc(fi, tallies[2], f, OUTSIDE)
         return MOVE_NO_ROOM
     _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-    fi[LOC, f] = OUTSIDE
+    _set_loc(fi, tallies[2], f, OUTSIDE)
     return MOVE_OUTSIDE
 
 
@@ -1035,59 +1052,85 @@ def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spen
 
 
 @njit(**NO_REFCOUNTS)
-def _compact(alive, n_alive, fi, ff, dead_loc, dead_inc):
-    """Drop the firms that left the region from ``alive`` (order kept); returns the new count.
-
-    What the records still need of a departed firm goes to running totals: where it went
-    (``dead_loc``) and, by sector, whether it was ever incubated and registered as a tech firm
-    (``dead_inc[0]``) or obtained an HNTE (``dead_inc[1]``). Neither can change after leaving.
-    """
+def _compact(alive, n_alive, fi):
+    """Drop the firms that left the region from ``alive`` (order kept); returns the new count."""
     kept = 0
     for j in range(n_alive):
         f = alive[j]
-        loc = fi[LOC, f]
-        if loc <= OUTSIDE:
+        if fi[LOC, f] <= OUTSIDE:
             alive[kept] = f
             kept += 1
-            continue
-        dead_loc[loc] += 1
-        if not math.isnan(ff[FIRST_CAR, f]):
-            if not math.isnan(ff[FIRST_TECH, f]):
-                dead_inc[0, fi[SECTOR, f]] += 1
-            if not math.isnan(ff[HNTE_OBT, f]):
-                dead_inc[1, fi[SECTOR, f]] += 1
     return kept
 
 
-@njit(**NO_REFCOUNTS)
-def _firm_queries(k, ti, series, alive, n_alive, dead_inc, fi, ff, valid, hist, inc_counts):
-    """Every firm-level query at one record (sim.metrics.evaluate, firm metrics).
+@njit(cache=True, inline="always")
+def _set_loc(fi, loc_count, f, loc):
+    """Move firm f to location ``loc``, keeping the count of firms by location."""
+    loc_count[fi[LOC, f]] -= 1
+    loc_count[loc] += 1
+    fi[LOC, f] = loc
 
-    One pass over the firms in the region (``alive``, compacted just before) fills a histogram
-    by (stage, sector, statuses held); each query then sums the bins it selects, so the cost
-    does not grow with the number of queries. Departed firms count through ``dead_inc``.
+
+@njit(cache=True, inline="always")
+def _rebin(kf, f, fi, valid, hist, n_sec):
+    """Move firm f to its current bin of the firm-query histogram, or out once it has left.
+
+    Bins are (stage, sector, statuses held). Called wherever a firm's stage, certificates or
+    presence in the region may have changed, so that the records read the histogram instead
+    of scanning every firm.
     """
-    S = valid.shape[1]
-    n_sec = k.n_sectors
-    n_masks = 1 << S
-    hist[:] = 0
-    for r in range(2):
-        for j in range(n_sec):
-            inc_counts[r, j] = dead_inc[r, j]
-    inc_tech = inc_counts[0]
-    inc_hnte = inc_counts[1]
-    for j in range(n_alive):
-        f = alive[j]
-        if not math.isnan(ff[FIRST_CAR, f]):
-            if not math.isnan(ff[FIRST_TECH, f]):
-                inc_tech[fi[SECTOR, f]] += 1
-            if not math.isnan(ff[HNTE_OBT, f]):
-                inc_hnte[fi[SECTOR, f]] += 1
+    holders = kf[2]
+    new = -1
+    if fi[LOC, f] <= OUTSIDE:
+        S = valid.shape[1]
         held = 0
         for s in range(S):
-            if _holds(valid, f, k.st_holders[s]):
+            if _holds(valid, f, holders[s]):
                 held |= 1 << s
-        hist[(fi[STAGE, f] * n_sec + fi[SECTOR, f]) * n_masks + held] += 1
+        new = (fi[STAGE, f] * n_sec + fi[SECTOR, f]) * (1 << S) + held
+    old = fi[BIN, f]
+    if new != old:
+        if old >= 0:
+            hist[old] -= 1
+        if new >= 0:
+            hist[new] += 1
+        fi[BIN, f] = new
+
+
+@njit(cache=True, inline="always")
+def _tally_incubated(f, fi, ff, inc_counts):
+    """Count firm f among the ever-incubated tech firms / HNTEs once each condition holds.
+
+    ``inc_counts[0]`` / ``inc_counts[1]``, by sector: firms ever incubated that registered as a
+    tech firm / obtained an HNTE. Both conditions only ever become true (first dates are never
+    cleared), so a running count equals a scan of every firm ever created.
+    """
+    if math.isnan(ff[FIRST_CAR, f]):
+        return
+    done = fi[TALLIED, f]
+    if not done & 1 and not math.isnan(ff[FIRST_TECH, f]):
+        inc_counts[0, fi[SECTOR, f]] += 1
+        done |= 1
+    if not done & 2 and not math.isnan(ff[HNTE_OBT, f]):
+        inc_counts[1, fi[SECTOR, f]] += 1
+        done |= 2
+    fi[TALLIED, f] = done
+
+
+@njit(**NO_REFCOUNTS)
+def _firm_queries(k, ti, series, hist, inc_counts):
+    """Every firm-level query at one record (sim.metrics.evaluate, firm metrics).
+
+    The firms in the region are counted in a histogram by (stage, sector, statuses held) that
+    the event loop keeps up to date (``_rebin``); each query sums the bins it selects, so a
+    record costs nothing per firm and does not grow with the number of queries. Firms ever
+    incubated count through ``inc_counts`` (``_tally_incubated``), departed ones included.
+    """
+    S = k.st_p_round.size
+    n_sec = k.n_sectors
+    n_masks = 1 << S
+    inc_tech = inc_counts[0]
+    inc_hnte = inc_counts[1]
     for qi in range(k.q_metric.size):
         m = k.q_metric[qi]
         if m not in FIRM_METRICS:
