@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -139,9 +140,10 @@ def main() -> None:
     if args.save_reference:
         args.save_reference.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.save_reference.with_suffix(".tmp.npz")
-        np.savez_compressed(tmp, __scenario_hash__=scenario_hash(sc),
-                            __model_hash__=model_hash(), __seed__=args.seed, __reps__=n,
-                            **{k: v for k, v in ref.items()})
+        arrays: dict[str, Any] = {"__scenario_hash__": scenario_hash(sc),
+                                  "__model_hash__": model_hash(), "__seed__": args.seed,
+                                  "__reps__": n, **ref}
+        np.savez_compressed(tmp, **arrays)
         tmp.replace(args.save_reference)
         print(f"reference sample written to {args.save_reference} ({t_ref:.0f} s)")
         return
