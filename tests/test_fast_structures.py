@@ -110,3 +110,39 @@ def test_kernel_outgrowing_its_heap_resumes_where_it_stopped() -> None:
     for a, b in [(series, series2), (population, population2), (flows, flows2),
                  *zip(cohort, cohort2, strict=True)]:
         assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+
+
+def test_running_tallies_equal_a_recount_of_the_firms_at_the_last_record() -> None:
+    """The monthly records read tallies the event loop keeps up to date (firms by location,
+    the firm-query histogram, the ever-incubated tech firms) instead of scanning the firms.
+
+    At the last record (the horizon, after which nothing happens) they must equal a count over
+    the kernel's end-of-run per-firm arrays: a change of location, stage or certificate that
+    forgot to update a tally shows up here.
+    """
+    from sim.engines.fast.compile import compile_replication
+    from sim.engines.fast.kernel import CARRIER, OUTSIDE, QUEUE, simulate_kernel
+    from sim.engines.fast.keyed import replication_key
+    from sim.engines.reference import as_seed_sequence, prepare
+    from sim.metrics import default_queries
+    from sim.rng import Streams
+    from sim.scenario import load_scenario
+    from tests.test_fast_engine import ROOT
+
+    sc0 = load_scenario(ROOT / "scenarios" / "beibei.yaml")  # statuses, sectors, all stages
+    seq = as_seed_sequence(3)
+    streams = Streams(seq)
+    sc, _, lv = prepare(sc0, streams, None, None)
+    queries = default_queries(sc, ())
+    k, _, times = compile_replication(sc, streams, lv, queries)
+    assert times[-1] == k.horizon
+    series, population, _, cohort, _ = simulate_kernel(k, replication_key(seq), 0)
+    _, _, stage, first_car, first_tech, _, loc, _, _, _ = cohort
+    by_key = {q.key: series[i, -1] for i, q in enumerate(queries)}
+
+    assert population[0, -1] == loc.size
+    assert np.array_equal(population[1:, -1], np.bincount(loc, minlength=6)[:5])
+    in_region = (loc == QUEUE) | (loc == CARRIER) | (loc == OUTSIDE)
+    assert by_key["firms"] == np.sum(in_region & (stage > 0)) > 0
+    incubated_tech = ~np.isnan(first_car) & ~np.isnan(first_tech)
+    assert by_key["tech_firms_incubated_cum"] == incubated_tech.sum() > 0
