@@ -424,8 +424,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     update_rooms(rooms, c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
                     _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now)
                 elif create == 1:
-                    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-                    _set_loc(fi, loc_count, f, OUTSIDE)
+                    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count)
                 else:
                     flows[F_ARRIVALS] += 1
                     src = k.a_src[ea]
@@ -445,7 +444,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                             q_tail[st] += 1
                             heap_push(heap, now + patience / 12.0, H_PATIENCE, f, 0, fi[EPOCH, f])
                     else:
-                        _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+                        _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count)
                 _rebin(kf, f, fi, valid, hist, n_sec)
                 _tally_incubated(f, fi, ff, inc_counts)
             continue
@@ -661,8 +660,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             if fi[EPOCH, f] != ee or fi[LOC, f] != QUEUE:
                 continue
             flows[F_REFUSED] += 1
-            _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-            _set_loc(fi, loc_count, f, OUTSIDE)
+            _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count)
             continue
 
         # ============================================================== heap: firm event
@@ -702,8 +700,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     flows[F_CLOSED_IN] += 1
                     _leave_region(f, EXITED, fi, ff, valid, pending, flows, now, loc_count)
                 else:
-                    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-                    _set_loc(fi, loc_count, f, OUTSIDE)
+                    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count)
                 if q_head[k.c_stage[c]] < q_tail[k.c_stage[c]]:  # anyone waiting for this stage
                     _serve(kin, kcar, tabs, c, q_buf, q_ep, q_head, q_tail, fi, ff, c_occ,
                            c_entries, life_key, life_n, heap, now, c_open, rooms, tallies)
@@ -713,7 +710,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     ff[INC, f] = now
                 else:
                     fi[STAGE, f] = 2
-                _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
+                _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count)
             elif what == OUT_RELOCATE:
                 flows[F_RELOCATED] += 1
                 _leave_region(f, RELOCATED, fi, ff, valid, pending, flows, now, loc_count)
@@ -918,17 +915,19 @@ def _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key, life_
             return MOVE_PLACED
         if u_rel < p_relocate:
             return MOVE_RELOCATE
-        _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-        _set_loc(fi, tallies[2], f, OUTSIDE)
+        _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, tallies[2])
         return MOVE_NO_ROOM
-    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now)
-    _set_loc(fi, tallies[2], f, OUTSIDE)
+    _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, tallies[2])
     return MOVE_OUTSIDE
 
 
 @njit(cache=True, inline="always")
-def _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now):
-    """Draw what happens next outside carriers (sim.model.outside.go_outside)."""
+def _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count):
+    """The firm is (or stays) outside carriers; draw what happens next there.
+
+    sim.model.outside.go_outside.
+    """
+    _set_loc(fi, loc_count, f, OUTSIDE)
     out_type, out_rate, out_tab, out_prob, horizon = kout[0], kout[1], kout[2], kout[3], kout[4]
     fi[EPOCH, f] += 1
     st = fi[STAGE, f]
