@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sim.engines.fast import heap as hp
@@ -86,11 +88,10 @@ def test_room_index_picks_the_carrier_the_reference_walk_picks() -> None:
         assert rm.pick(rooms, st, sec, u) == _walk(carriers, sector_of, free, sec, u)
 
 
-def test_kernel_outgrowing_its_heap_resumes_where_it_stopped() -> None:
-    """A tiny initial heap forces the event loop to hand back, grow and resume many times;
-    every output is the same as with the default heap, bit for bit."""
+def _compiled(scenario: str, seed: int) -> tuple[Any, np.uint64, list[Any], np.ndarray]:
+    """Replication ``seed`` of a shipped scenario, prepared for the kernel as
+    sim.engines.fast.simulate does: (compiled arrays, replication key, queries, record times)."""
     from sim.engines.fast.compile import compile_replication
-    from sim.engines.fast.kernel import I_GROWN, simulate_kernel
     from sim.engines.fast.keyed import replication_key
     from sim.engines.reference import as_seed_sequence, prepare
     from sim.metrics import default_queries
@@ -98,12 +99,22 @@ def test_kernel_outgrowing_its_heap_resumes_where_it_stopped() -> None:
     from sim.scenario import load_scenario
     from tests.test_fast_engine import ROOT
 
-    sc0 = load_scenario(ROOT / "scenarios" / "ezhou.yaml")
-    seq = as_seed_sequence(3)
+    seq = as_seed_sequence(seed)
     streams = Streams(seq)
-    sc, _, lv = prepare(sc0, streams, None, None)
-    k, _, _ = compile_replication(sc, streams, lv, default_queries(sc, ()))
-    outputs = [simulate_kernel(k, replication_key(seq), capacity) for capacity in (0, 2)]
+    sc, _, lv = prepare(load_scenario(ROOT / "scenarios" / f"{scenario}.yaml"), streams, None,
+                        None)
+    queries = default_queries(sc, ())
+    k, _, times = compile_replication(sc, streams, lv, queries)
+    return k, replication_key(seq), queries, times
+
+
+def test_kernel_outgrowing_its_heap_resumes_where_it_stopped() -> None:
+    """A tiny initial heap forces the event loop to hand back, grow and resume many times;
+    every output is the same as with the default heap, bit for bit."""
+    from sim.engines.fast.kernel import I_GROWN, simulate_kernel
+
+    k, key, _, _ = _compiled("ezhou", 3)
+    outputs = [simulate_kernel(k, key, capacity) for capacity in (0, 2)]
     (series, population, flows, cohort, loop), (series2, population2, flows2, cohort2,
                                                  loop2) = outputs
     assert loop[I_GROWN] == 0 and loop2[I_GROWN] >= 5  # grown several times along the run
@@ -120,23 +131,11 @@ def test_running_tallies_equal_a_recount_of_the_firms_at_the_last_record() -> No
     the kernel's end-of-run per-firm arrays: a change of location, stage or certificate that
     forgot to update a tally shows up here.
     """
-    from sim.engines.fast.compile import compile_replication
     from sim.engines.fast.kernel import CARRIER, OUTSIDE, QUEUE, simulate_kernel
-    from sim.engines.fast.keyed import replication_key
-    from sim.engines.reference import as_seed_sequence, prepare
-    from sim.metrics import default_queries
-    from sim.rng import Streams
-    from sim.scenario import load_scenario
-    from tests.test_fast_engine import ROOT
 
-    sc0 = load_scenario(ROOT / "scenarios" / "beibei.yaml")  # statuses, sectors, all stages
-    seq = as_seed_sequence(3)
-    streams = Streams(seq)
-    sc, _, lv = prepare(sc0, streams, None, None)
-    queries = default_queries(sc, ())
-    k, _, times = compile_replication(sc, streams, lv, queries)
+    k, key, queries, times = _compiled("beibei", 3)  # statuses, sectors, all stages
     assert times[-1] == k.horizon
-    series, population, _, cohort, _ = simulate_kernel(k, replication_key(seq), 0)
+    series, population, _, cohort, _ = simulate_kernel(k, key, 0)
     _, _, stage, first_car, first_tech, _, loc, _, _, _ = cohort
     by_key = {q.key: series[i, -1] for i, q in enumerate(queries)}
 
