@@ -21,7 +21,7 @@ import numpy as np
 from sim import rng as rngmod
 from sim.attainment import wilson
 from sim.backends import Backend, imap_on
-from sim.engines import get_engine
+from sim.engines import get_engine, ready
 from sim.metrics import Query
 from sim.scenario import Scenario
 from sim.targets import judge
@@ -191,6 +191,8 @@ def evaluate(scenario: Scenario, reps: int | Iterable[int], *, seed: int = 0,
     size = chunk_size or max(1, min(50, math.ceil(len(idx) / (4 * max(1, n_workers)))))
     tasks = [BatchTask(scenario, seed, idx[k:k + size], values[k:k + size], lv, engine, qs)
              for k in range(0, len(idx), size)]
+    if not getattr(backend, "scheduler", None):  # a remote cluster's workers compile there
+        ready(engine, scenario)
     parts: list[Outcomes] = []
     done = 0
     for part in imap_on(backend, workers, run_batch_task, tasks):

@@ -23,7 +23,7 @@ import pyarrow as pa
 from sim import rng as rngmod
 from sim.attainment import half_width, summarize_target
 from sim.backends import make_backend
-from sim.engines import get_engine
+from sim.engines import get_engine, ready
 from sim.levers import lever_values
 from sim.metrics import Query
 from sim.scenario import Scenario, scenario_hash
@@ -215,6 +215,8 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
     if cfg.precision is not None:  # batches of whole chunks, so a chunk is never partial
         step = math.ceil(cfg.reps / chunk_size) * chunk_size
         total = min(cfg.max_reps, step)
+    if not cfg.scheduler:  # compiled once here, not by every local worker (remote ones: there)
+        ready(cfg.engine, scenario)
     with make_backend(cfg.backend, cfg.workers, cfg.scheduler) as backend:
         batch = 0
         while True:

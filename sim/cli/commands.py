@@ -232,6 +232,8 @@ class _progress:
         return self
 
     def __call__(self, done: int, total: int) -> None:
+        if done == 0 and self.last_logged < 0:  # rates count from the first replication
+            self.t0 = __import__("time").perf_counter()  # handed out, not from setup
         elapsed = __import__("time").perf_counter() - self.t0
         rate = done / elapsed if elapsed > 0 and done else 0.0
         if self.bar is not None:

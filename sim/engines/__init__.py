@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 ENGINES = ("reference", "fast")
 DEFAULT_ENGINE = "reference"
@@ -20,3 +23,17 @@ def get_engine(name: str) -> Callable[..., Any]:
 
         return fast_simulate
     raise ValueError(f"unknown engine {name!r} (expected one of {', '.join(ENGINES)})")
+
+
+def ready(name: str, scenario: Scenario, notify: Callable[[str], None] | None = None) -> None:
+    """Make engine ``name`` ready in this process before replications are handed to workers.
+
+    The fast engine is compiled (or loaded from numba's cache) here, once, so that worker
+    processes started afterwards load it instead of each compiling it on a new machine; a
+    line says so when that takes a while (``sim.engines.fast.warm_up``). The reference
+    engine needs nothing.
+    """
+    if name == "fast":
+        from sim.engines.fast import warm_up
+
+        warm_up(scenario, notify)

@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.backends import Backend, imap_on
 from sim.batch import BatchTask, run_batch_task
+from sim.engines import ready
 from sim.levers import lever_values
 from sim.scenario import Scenario
 from sim.sensitivity.factors import Factor
@@ -118,6 +119,8 @@ def evaluate_points(scenario: Scenario, factors: Sequence[Factor], values: np.nd
     value = np.empty((len(batch), n_targets))
     met = np.empty((len(batch), n_targets))
 
+    if not getattr(backend, "scheduler", None):  # a remote cluster's workers compile there
+        ready(engine, scenario)
     done = 0
     for res in imap_on(backend, workers, run_points, tasks):
         k = res.value.shape[0]

@@ -8,7 +8,9 @@ counter streams inside the kernel (sim/engines/fast/keyed.py). Design: docs/fast
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,8 @@ from sim.scenario import Scenario
 
 ENGINE = "fast"
 POPULATION = ("created", "queue", "carrier", "outside", "exited", "relocated")
+FIRST_COMPILE_NOTICE = ("首次在本机使用快速引擎:正在编译(仅此一次,约 1–2 分钟)… / first use of the "
+                        "fast engine on this machine: compiling it (once, about 1–2 minutes) …")
 
 
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
@@ -77,3 +81,36 @@ def cohort_statistics(cohort: tuple[Any, ...], c_kind: np.ndarray, c_area: np.nd
                                        / int(ever.sum())) if ever.any() else nan,
         "area_per_incubatee": area / incubatees if incubatees else nan,
     }
+
+
+def kernel_loaded() -> bool:
+    """Whether this process already holds the compiled kernel (compiled, or loaded from cache)."""
+    return bool(simulate_kernel.signatures)
+
+
+def warm_up(scenario: Scenario, notify: Callable[[str], None] | None = None, *,
+            after: float = 2.0) -> bool:
+    """Compile the kernel now, or load it from numba's cache; True if there was anything to do.
+
+    Why: on a machine where the engine never ran, numba compiles the kernel (one to two
+    minutes). Called in the parent before worker processes start, it is compiled once and
+    cached, the workers load it instead of each compiling it, and if it takes longer than
+    ``after`` seconds ``notify`` (default: a line on stderr) says why nothing moves yet.
+    It runs a replication of ``scenario`` cut off before its first event, so it costs
+    nothing else and returns no result.
+    """
+    if kernel_loaded():
+        return False
+    seq = as_seed_sequence(0)
+    streams = Streams(seq)
+    sc, _, lv = prepare(scenario, streams, None, None)
+    compiled, _, _ = compile_replication(sc, streams, lv, default_queries(sc, ()))
+    say = notify or (lambda message: print(message, file=sys.stderr, flush=True))
+    timer = threading.Timer(after, say, (FIRST_COMPILE_NOTICE,))
+    timer.daemon = True
+    timer.start()
+    try:  # a horizon before the first event: the loop stops at once
+        simulate_kernel(compiled._replace(horizon=-1.0), replication_key(seq), 0)
+    finally:
+        timer.cancel()
+    return True
