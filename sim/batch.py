@@ -195,6 +195,8 @@ def evaluate(scenario: Scenario, reps: int | Iterable[int], *, seed: int = 0,
         ready(engine, scenario)
     parts: list[Outcomes] = []
     done = 0
+    if progress:  # the engine is ready: rates count from here
+        progress(0, len(idx))
     for part in imap_on(backend, workers, run_batch_task, tasks):
         parts.append(part)
         done += part.n

@@ -122,6 +122,8 @@ def evaluate_points(scenario: Scenario, factors: Sequence[Factor], values: np.nd
     if not getattr(backend, "scheduler", None):  # a remote cluster's workers compile there
         ready(engine, scenario)
     done = 0
+    if progress:  # the engine is ready: rates count from here
+        progress(0, len(batch) * reps)
     for res in imap_on(backend, workers, run_points, tasks):
         k = res.value.shape[0]
         value[res.first:res.first + k] = res.value
