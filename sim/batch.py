@@ -191,8 +191,7 @@ def evaluate(scenario: Scenario, reps: int | Iterable[int], *, seed: int = 0,
     size = chunk_size or max(1, min(50, math.ceil(len(idx) / (4 * max(1, n_workers)))))
     tasks = [BatchTask(scenario, seed, idx[k:k + size], values[k:k + size], lv, engine, qs)
              for k in range(0, len(idx), size)]
-    if not getattr(backend, "scheduler", None):  # a remote cluster's workers compile there
-        ready(engine, scenario)
+    ready(engine, scenario, backend)
     parts: list[Outcomes] = []
     done = 0
     if progress:  # the engine is ready: rates count from here

@@ -215,9 +215,8 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
     if cfg.precision is not None:  # batches of whole chunks, so a chunk is never partial
         step = math.ceil(cfg.reps / chunk_size) * chunk_size
         total = min(cfg.max_reps, step)
-    if not cfg.scheduler:  # compiled once here, not by every local worker (remote ones: there)
-        ready(cfg.engine, scenario)
     with make_backend(cfg.backend, cfg.workers, cfg.scheduler) as backend:
+        ready(cfg.engine, scenario, backend)  # before any task: workers load, not compile
         batch = 0
         while True:
             tasks = _tasks(scenario, cfg, chunk_size, total, store, keys, batch_reps=step)

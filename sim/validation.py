@@ -103,7 +103,7 @@ def sample_parallel(engine: str, sc: Scenario, reps: int, root_seed: int,
     from sim.backends import imap_on
     from sim.engines import ready
 
-    ready(engine, sc)  # compiled once here, not by every worker
+    ready(engine, sc, backend)  # compiled once here, not by every worker
     if chunk is None:  # enough chunks to keep every worker busy, at most 50 replications each
         chunk = max(1, min(50, math.ceil(reps / (4 * max(1, workers)))))
 

@@ -91,21 +91,12 @@ def test_room_index_picks_the_carrier_the_reference_walk_picks() -> None:
 def _compiled(scenario: str, seed: int) -> tuple[Any, np.uint64, list[Any], np.ndarray]:
     """Replication ``seed`` of a shipped scenario, prepared for the kernel as
     sim.engines.fast.simulate does: (compiled arrays, replication key, queries, record times)."""
-    from sim.engines.fast.compile import compile_replication
-    from sim.engines.fast.keyed import replication_key
-    from sim.engines.reference import as_seed_sequence, prepare
-    from sim.metrics import default_queries
-    from sim.rng import Streams
+    from sim.engines.fast import kernel_inputs
     from sim.scenario import load_scenario
     from tests.test_fast_engine import ROOT
 
-    seq = as_seed_sequence(seed)
-    streams = Streams(seq)
-    sc, _, lv = prepare(load_scenario(ROOT / "scenarios" / f"{scenario}.yaml"), streams, None,
-                        None)
-    queries = default_queries(sc, ())
-    k, _, times = compile_replication(sc, streams, lv, queries)
-    return k, replication_key(seq), queries, times
+    inputs = kernel_inputs(load_scenario(ROOT / "scenarios" / f"{scenario}.yaml"), seed)
+    return inputs.compiled, inputs.key, inputs.queries, inputs.times
 
 
 def test_kernel_outgrowing_its_heap_resumes_where_it_stopped() -> None:

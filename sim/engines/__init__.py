@@ -25,15 +25,17 @@ def get_engine(name: str) -> Callable[..., Any]:
     raise ValueError(f"unknown engine {name!r} (expected one of {', '.join(ENGINES)})")
 
 
-def ready(name: str, scenario: Scenario, notify: Callable[[str], None] | None = None) -> None:
-    """Make engine ``name`` ready in this process before replications are handed to workers.
+def ready(name: str, scenario: Scenario, backend: object = None,
+          notify: Callable[[str], None] | None = None) -> None:
+    """Make engine ``name`` ready in this process before replications go to ``backend``.
 
     The fast engine is compiled (or loaded from numba's cache) here, once, so that worker
     processes started afterwards load it instead of each compiling it on a new machine; a
-    line says so when that takes a while (``sim.engines.fast.warm_up``). The reference
-    engine needs nothing.
+    line says so when that takes a while (``sim.engines.fast.warm_up``). Not for a backend on
+    a remote scheduler (its workers compile on their own machines); the reference engine
+    needs nothing.
     """
-    if name == "fast":
+    if name == "fast" and not getattr(backend, "scheduler", None):
         from sim.engines.fast import warm_up
 
         warm_up(scenario, notify)

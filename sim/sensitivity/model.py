@@ -119,8 +119,7 @@ def evaluate_points(scenario: Scenario, factors: Sequence[Factor], values: np.nd
     value = np.empty((len(batch), n_targets))
     met = np.empty((len(batch), n_targets))
 
-    if not getattr(backend, "scheduler", None):  # a remote cluster's workers compile there
-        ready(engine, scenario)
+    ready(engine, scenario, backend)
     done = 0
     if progress:  # the engine is ready: rates count from here
         progress(0, len(batch) * reps)

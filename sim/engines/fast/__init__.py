@@ -8,10 +8,11 @@ counter streams inside the kernel (sim/engines/fast/keyed.py). Design: docs/fast
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,6 +33,32 @@ FIRST_COMPILE_NOTICE = ("首次在本机使用快速引擎:正在编译(仅此�
                         "fast engine on this machine: compiling it (once, about 1–2 minutes) …")
 
 
+class KernelInputs(NamedTuple):
+    """One replication prepared for the kernel, and what is needed to read its outputs."""
+
+    scenario: Scenario  # after the replication's uncertainty draws and levers
+    values: dict[str, float]  # the uncertainty draws
+    levers: dict[str, float]
+    queries: list[Query]
+    compiled: Any  # the flat arrays simulate_kernel takes (sim/engines/fast/compile.py)
+    key: np.uint64  # the replication's key for the per-firm streams
+    dates: list[dt.date]
+    times: np.ndarray
+
+
+def kernel_inputs(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
+                  uncertainty_values: Mapping[str, float] | None = None,
+                  levers: Mapping[str, float] | None = None,
+                  queries: Iterable[Query] | None = None) -> KernelInputs:
+    """Replication ``seed`` of ``scenario`` as the kernel takes it (draws as the reference's)."""
+    seq = as_seed_sequence(seed)
+    streams = Streams(seq)
+    sc, values, lv = prepare(scenario, streams, uncertainty_values, levers)
+    qs = default_queries(sc, queries or ())
+    compiled, dates, times = compile_replication(sc, streams, lv, qs)
+    return KernelInputs(sc, values, lv, qs, compiled, replication_key(seq), dates, times)
+
+
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
              uncertainty_values: Mapping[str, float] | None = None,
              levers: Mapping[str, float] | None = None,
@@ -40,12 +67,9 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
     """Run one replication of ``scenario`` with the compiled engine."""
     if record_events:
         raise ValueError("the fast engine keeps no event log; use the reference engine")
-    seq = as_seed_sequence(seed)
-    streams = Streams(seq)
-    sc, values, lv = prepare(scenario, streams, uncertainty_values, levers)
-    qs = default_queries(sc, queries or ())
-    compiled, dates, times = compile_replication(sc, streams, lv, qs)
-    series, population, flows, cohort, _ = simulate_kernel(compiled, replication_key(seq), 0)
+    sc, values, lv, qs, compiled, key, dates, times = kernel_inputs(
+        scenario, seed, uncertainty_values=uncertainty_values, levers=levers, queries=queries)
+    series, population, flows, cohort, _ = simulate_kernel(compiled, key, 0)
     return Result(
         scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=dates,
         series={q.key: series[i] for i, q in enumerate(qs)}, params=values, levers=lv,
@@ -101,16 +125,13 @@ def warm_up(scenario: Scenario, notify: Callable[[str], None] | None = None, *,
     """
     if kernel_loaded():
         return False
-    seq = as_seed_sequence(0)
-    streams = Streams(seq)
-    sc, _, lv = prepare(scenario, streams, None, None)
-    compiled, _, _ = compile_replication(sc, streams, lv, default_queries(sc, ()))
+    inputs = kernel_inputs(scenario)
     say = notify or (lambda message: print(message, file=sys.stderr, flush=True))
     timer = threading.Timer(after, say, (FIRST_COMPILE_NOTICE,))
     timer.daemon = True
     timer.start()
     try:  # a horizon before the first event: the loop stops at once
-        simulate_kernel(compiled._replace(horizon=-1.0), replication_key(seq), 0)
+        simulate_kernel(inputs.compiled._replace(horizon=-1.0), inputs.key, 0)
     finally:
         timer.cancel()
     return True
