@@ -6,11 +6,19 @@ import math
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from sim.distributions import Lognormal
-from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_hash, with_changes
+from sim.scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    scenario_hash,
+    variants,
+    with_changes,
+)
 from sim.scenario.yamlio import load_with_includes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +101,64 @@ def test_with_changes_rejects_an_unknown_path(minimal: Scenario) -> None:
         with_changes(minimal, {"firms.sources.nobody.rate": 3})
     assert info.value.problems[0].path == "firms.sources.nobody.rate"
     assert "nobody" in str(info.value)
+
+
+def _uncertainty_and_lever_changes(sc: Scenario, seed: int) -> list[dict[str, float]]:
+    """What a replication writes into a scenario: its uncertainty draws, then lever effects."""
+    from sim.uncertainty import sample_one
+
+    rng = np.random.default_rng(seed)
+    values = sample_one(sc, rng)
+    drawn = {p: float(v) for name, v in values.items() for p in sc.uncertainties[name].sets}
+    lever_params = {}
+    for lever in sc.levers.values():
+        for eff in lever.effects:
+            param = getattr(eff, "param", None)
+            if param is not None:
+                lever_params[param] = float(rng.uniform(0.5, 1.5))
+    return [c for c in (drawn, lever_params) if c]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[str(p.relative_to(ROOT)) for p in SHIPPED])
+def test_a_variant_revalidating_only_what_changed_equals_the_long_way(path: Path) -> None:
+    """The quick route (only touched sections validated) gives the same scenario as dumping and
+    validating everything, for the changes a Monte Carlo run and its levers make."""
+    sc = load_scenario(path)
+    tried = 0
+    for seed in range(3):
+        for changes in _uncertainty_and_lever_changes(sc, seed):
+            try:
+                long_way = variants._revalidate_all(sc, changes)
+            except ScenarioError:
+                assert variants._revalidate_touched(sc, changes) is None
+                continue
+            quick = variants._revalidate_touched(sc, changes)
+            assert quick is not None, changes
+            assert quick == long_way
+            assert scenario_hash(quick) == scenario_hash(long_way)
+            tried += 1
+    assert tried or not (sc.uncertainties or sc.levers)
+
+
+def test_a_variant_shares_the_sections_it_does_not_touch(minimal: Scenario) -> None:
+    changed = with_changes(minimal, {"statuses.hnte.p_success": 0.5})
+    assert changed.statuses["hnte"].p_success.value == 0.5
+    assert changed.firms is minimal.firms and changed.targets is minimal.targets
+    assert changed.statuses["tech_firm"] is minimal.statuses["tech_firm"]
+    assert minimal.statuses["hnte"].p_success.value != 0.5
+
+
+@pytest.mark.parametrize(("dotted", "value"), [
+    ("firms.graduation.p_seek_next", 1.5),
+    ("carriers.demo_incubator.total_area", 500.0),  # breaks the capacity check
+    ("levers.attraction.default", 99),
+    ("firms.sources.nobody.rate", 3),
+    ("uncertainties.hnte_success.distribution.low", 0.4),
+])
+def test_what_the_quick_route_cannot_settle_goes_the_long_way(minimal: Scenario, dotted: str,
+                                                               value: float) -> None:
+    """Rejections and uncertainty changes are left to the long way, which words the error."""
+    assert variants._revalidate_touched(minimal, {dotted: value}) is None
 
 
 # ------------------------------------------------------------------------------------ hashes

@@ -1,19 +1,26 @@
 """Variants: validated copies of a scenario with some dotted fields changed.
 
 A scenario is never mutated. ``with_changes(sc, {"firms.sources.attraction.rate": 300})``
-dumps it to plain data, sets the numbers, and validates the result like a file.
+returns a copy with the numbers set, validated as if read from a file. Only the sections the
+changes touch are validated again (a top-level section such as ``firms``, or one item of
+``carriers``, ``statuses``, ``levers`` ...); the others are shared with ``sc``, which passed.
+Every replication of a Monte Carlo run makes such a variant, so this is a hot path of the
+fast engine. Anything the quick route cannot settle (an unknown path, a rejected value, a
+change to ``uncertainties``) goes the long way: the whole scenario dumped and validated,
+which also phrases the error.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
-from sim.scenario import paths
+from sim.scenario import checks, paths
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.schema import Scenario
 
@@ -25,13 +32,20 @@ def to_data(sc: Scenario) -> dict[str, Any]:
 
 def with_changes(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
     """A validated copy of ``sc`` with the numbers at the dotted paths replaced."""
-    from sim.scenario.loading import validate_data
-
-    data = to_data(sc)  # a fresh structure: model_dump copies
     for dotted, value in changes.items():
         if not math.isfinite(value):
             raise ScenarioError([Problem("<variant>", None, dotted, value, "not a finite number",
                                          "a finite number")])
+    quick = _revalidate_touched(sc, changes)
+    return quick if quick is not None else _revalidate_all(sc, changes)
+
+
+def _revalidate_all(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
+    """The long way: dump everything, set the numbers, validate and check it like a file."""
+    from sim.scenario.loading import validate_data
+
+    data = to_data(sc)  # a fresh structure: model_dump copies
+    for dotted, value in changes.items():
         try:
             concrete = paths.locate(data, dotted)
         except paths.PathError as exc:
@@ -42,6 +56,69 @@ def with_changes(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
     # ``sc`` passed every check and only numbers changed: the cross-references still hold
     return validate_data(data, default_file="<variant>", probe_supports=touches_uncertainties,
                          numbers_only=not touches_uncertainties)
+
+
+COLLECTIONS = ("carriers", "pipeline", "statuses", "levers", "targets")
+"""Top-level sections that hold items (by index or name); an item is validated on its own."""
+
+_BASE_DATA: dict[int, tuple[Scenario, dict[str, Any]]] = {}
+_BASE_DATA_KEPT = 8
+_BASE_DATA_LOCK = threading.Lock()
+
+
+def _base_data(sc: Scenario) -> dict[str, Any]:
+    """Plain data of ``sc`` for locating paths, dumped once per scenario object (read only)."""
+    with _BASE_DATA_LOCK:
+        hit = _BASE_DATA.get(id(sc))
+        if hit is not None and hit[0] is sc:
+            return hit[1]
+    data = to_data(sc)
+    with _BASE_DATA_LOCK:
+        while len(_BASE_DATA) >= _BASE_DATA_KEPT:
+            _BASE_DATA.pop(next(iter(_BASE_DATA)))
+        _BASE_DATA[id(sc)] = (sc, data)  # holding sc keeps its id from being reused
+    return data
+
+
+def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario | None:
+    """The variant, validating only the sections the changes touch; None to go the long way.
+
+    Scenario itself has no validator across sections, so a section (or collection item) that
+    validates with its new numbers, plus the checks numbers can break (capacity, lever
+    bounds), is exactly what validating the whole file would accept.
+    """
+    if any(k.startswith("uncertainties.") for k in changes):
+        return None  # the long way also re-checks each uncertainty's support
+    base = _base_data(sc)
+    units: dict[tuple[Any, ...], list[tuple[tuple[Any, ...], float]]] = {}
+    for dotted, value in changes.items():
+        try:
+            concrete = paths.locate(base, dotted)
+        except paths.PathError:
+            return None
+        size = 2 if concrete[0] in COLLECTIONS else 1
+        units.setdefault(concrete[:size], []).append((concrete[size:], value))
+    update: dict[str, Any] = {}
+    for unit, sets in units.items():
+        section = update.get(unit[0], getattr(sc, unit[0]))
+        part = section if len(unit) == 1 else section[unit[1]]
+        data = part.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for rest, value in sets:
+            paths.set_value(data, rest, value)
+        try:
+            fresh = type(part).model_validate(data)
+        except ValidationError:
+            return None
+        if len(unit) == 1:
+            update[unit[0]] = fresh
+        elif isinstance(section, tuple):
+            update[unit[0]] = (*section[:unit[1]], fresh, *section[unit[1] + 1:])
+        else:
+            update[unit[0]] = {**section, unit[1]: fresh}
+    variant = sc.model_copy(update=update)
+    if checks.check(variant, base, probe_supports=False, numbers_only=True):
+        return None
+    return variant
 
 
 def probe_value(raw: dict[str, Any], concrete: tuple[Any, ...], value: float) -> str | None:
