@@ -61,6 +61,10 @@ def _revalidate_all(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
 COLLECTIONS = ("carriers", "pipeline", "statuses", "levers", "targets")
 """Top-level sections that hold items (by index or name); an item is validated on its own."""
 
+_ACROSS_SECTIONS = bool(Scenario.__pydantic_decorators__.model_validators
+                        or Scenario.__pydantic_decorators__.field_validators)
+"""Whether Scenario itself validates across sections (then only the long way is exact)."""
+
 _BASE_DATA: dict[int, tuple[Scenario, dict[str, Any]]] = {}
 _BASE_DATA_KEPT = 8
 _BASE_DATA_LOCK = threading.Lock()
@@ -87,7 +91,7 @@ def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario 
     validates with its new numbers, plus the checks numbers can break (capacity, lever
     bounds), is exactly what validating the whole file would accept.
     """
-    if any(k.startswith("uncertainties.") for k in changes):
+    if _ACROSS_SECTIONS or any(k.startswith("uncertainties.") for k in changes):
         return None  # the long way also re-checks each uncertainty's support
     base = _base_data(sc)
     units: dict[tuple[Any, ...], list[tuple[tuple[Any, ...], float]]] = {}
