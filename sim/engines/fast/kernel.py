@@ -13,6 +13,8 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.engines.fast.heap import COUNTER as HEAP_COUNTER
+from sim.engines.fast.heap import USED as HEAP_USED
 from sim.engines.fast.heap import first_time, grow, new_heap, room
 from sim.engines.fast.heap import pop as heap_pop
 from sim.engines.fast.heap import push as heap_push
@@ -50,8 +52,10 @@ N_INT_FIELDS = 7
 QUAL, INC, ENTER, LEFT, GONE, FIRST_CAR, FIRST_TECH, HNTE_OBT = range(8)
 N_FLOAT_FIELDS = 8
 TINY = 1e-12
-# loop state kept across calls of _event_loop (it returns when the heap needs room)
-I_SI, I_NF, I_ALIVE, I_TEN, I_EXITS, I_NEED, I_GROWN = range(7)
+# loop state kept across calls of _event_loop (it returns when the heap needs room), then
+# counts of the work done, for benchmarks/floor.py: keyed uniforms the firms drew, events
+# pushed on the queue, and the most events it held at once
+I_SI, I_NF, I_ALIVE, I_TEN, I_EXITS, I_NEED, I_GROWN, I_DRAWS, I_PUSHES, I_PEAK = range(10)
 F_NOW, F_SPEND, F_LAST_RECORD = range(3)
 LOOP_DONE, LOOP_GROW = 0, 1
 
@@ -208,13 +212,16 @@ def simulate_kernel(k, rep_key, heap_capacity):
     carriers = (c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened)
     queue = (q_buf, q_ep, q_head, q_tail)
     out = (series, population, flow_series, flows, tenures)
-    ist = np.zeros(7, np.int64)
+    ist = np.zeros(10, np.int64)
     fst = np.zeros(3)
     while _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap, rooms,
                       ist, fst) == LOOP_GROW:
         heap = grow(heap, ist[I_NEED])
         ist[I_GROWN] += 1
     n_f = ist[I_NF]
+    ist[I_DRAWS] = life_n[:n_f].sum() + stat_n.sum()
+    ist[I_PUSHES] = heap[3][HEAP_COUNTER]
+    ist[I_PEAK] = heap[3][HEAP_USED]
     n_ten = ist[I_TEN]
     carrier_exits = ist[I_EXITS]
     cohort = (tenures[:n_ten].copy(), carrier_exits, fi[STAGE, :n_f].copy(),
