@@ -89,6 +89,23 @@ def best_of(runs: int, fn, *args) -> float:  # type: ignore[no-untyped-def]
     return best
 
 
+def time_queue(n_events: int, peak: float, horizon: float) -> tuple[float, float]:
+    """Least seconds to push and pop ``n_events`` through the kernel's heap, and to sort them.
+
+    The events are pushed evenly over the horizon, each due after an exponential wait whose
+    mean keeps ``peak`` of them pending (Little's law: L = rate x wait), as in a replication.
+    """
+    rng = np.random.default_rng(0)
+    pushed_at = np.sort(rng.uniform(0.0, horizon, n_events))
+    due = pushed_at + rng.exponential(peak / (n_events / horizon), n_events)
+
+    def fresh_queue() -> tuple:  # type: ignore[type-arg]
+        return new_heap(int(2 * peak) + 1024)
+
+    queue_events(pushed_at[:10], due[:10], fresh_queue())  # compile or load the cache
+    return best_of(5, queue_events, pushed_at, due, fresh_queue), best_of(5, np.sort, due)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="Chongqing replications measured")
@@ -114,18 +131,7 @@ def main() -> None:
     draw_uniforms(10, 100, key)  # compile
     draws_s = best_of(5, draw_uniforms, n_firms, n_draws, key)
 
-    # events pushed evenly over the horizon, each due after an exponential wait whose mean
-    # keeps as many pending as the replication's peak (Little's law: L = rate x wait)
-    rng = np.random.default_rng(0)
-    pushed_at = np.sort(rng.uniform(0.0, horizon, n_pushes))
-    due = pushed_at + rng.exponential(peak / (n_pushes / horizon), n_pushes)
-
-    def fresh_queue() -> tuple:  # type: ignore[type-arg]
-        return new_heap(int(2 * peak) + 1024)
-
-    queue_events(pushed_at[:10], due[:10], fresh_queue())  # compile
-    queue_s = best_of(5, queue_events, pushed_at, due, fresh_queue)
-    sort_s = best_of(5, np.sort, due)
+    queue_s, sort_s = time_queue(n_pushes, peak, horizon)
 
     kernel_ms = 1000 * kernel_s / args.reps
     print(f"Chongqing, mean of {args.reps} replications: {firms:,.0f} firms, "

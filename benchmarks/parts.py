@@ -43,10 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from floor import GOAL_MS, best_of, queue_events  # noqa: E402
+from floor import GOAL_MS, time_queue  # noqa: E402
 
-from sim.engines.fast import kernel_inputs  # noqa: E402
-from sim.engines.fast.heap import new_heap  # noqa: E402
+from sim.engines.fast import POPULATION, kernel_inputs  # noqa: E402
 from sim.engines.fast.kernel import (  # noqa: E402
     I_NF,
     I_PEAK,
@@ -59,6 +58,7 @@ from sim.engines.fast.kernel import (  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 Compiled = Any  # the kernel's named tuple of arrays (sim/engines/fast/compile.py)
+QUEUE_AND_CARRIER = [POPULATION.index("queue"), POPULATION.index("carrier")]
 
 
 def statuses_off(k: Compiled) -> Compiled:
@@ -110,7 +110,7 @@ def main() -> None:
                 series, population, _, _, loop = simulate_kernel(k, inp.key, 0)
                 cpu += time.process_time() - t0
                 loops.append(loop[[I_NF, I_PUSHES, I_PEAK]])
-                occupancy.append(population[1:3].copy())  # firms queueing, in carriers, by month
+                occupancy.append(population[QUEUE_AND_CARRIER].copy())  # by month
                 occupancy.append(series[k.q_metric == M_IN_INC].copy())
             ms[name].append(1000 * cpu / args.reps)
             counts[name] = np.mean(loops, axis=0)
@@ -133,13 +133,7 @@ def main() -> None:
 
     # the carrier part's own events through the kernel's heap, nothing else (as floor.py)
     _, core_pushes, core_peak = counts[core]
-    horizon = inputs[0].compiled.horizon
-    rng = np.random.default_rng(0)
-    pushed_at = np.sort(rng.uniform(0.0, horizon, int(core_pushes)))
-    due = pushed_at + rng.exponential(core_peak / (core_pushes / horizon), pushed_at.size)
-    queue_events(pushed_at[:10], due[:10], new_heap(1024))  # compile or load the cache
-    queue_ms = 1000 * best_of(5, queue_events, pushed_at, due,
-                              lambda: new_heap(int(2 * core_peak) + 1024))
+    queue_ms = 1000 * time_queue(int(core_pushes), core_peak, inputs[0].compiled.horizon)[0]
     core_ms = min(ms[core])
     print(f"most a restructured kernel could gain with the statuses and the outside free: "
           f"{full / core_ms:.2f}x ({full:.0f} -> {core_ms:.0f} ms; the goal is {GOAL_MS:.0f} ms)")

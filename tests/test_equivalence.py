@@ -14,7 +14,6 @@ minute) and its result is recorded in benchmarks/README.md.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ import pytest
 
 from sim.scenario import load_scenario, scenario_hash
 from sim.validation import checkpoints, compare, compare_paired, required_reps, sample_parallel
+from tests.benchmark_scripts import load_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED_STORED = ("beibei", "ezhou", "jiangbei", "shijingshan")
@@ -46,12 +46,7 @@ scenarios/chongqing.yaml --save-reference benchmarks/data/chongqing-paired-refer
 
 
 def _model_hash() -> str:
-    spec = importlib.util.spec_from_file_location("equivalence", ROOT / "benchmarks" /
-                                                  "equivalence.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return str(module.model_hash())
+    return str(load_benchmark("equivalence").model_hash())
 
 
 def _stored_beside_fast(name: str, path: Path, stored_path: Path, paired: bool = False

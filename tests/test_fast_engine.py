@@ -7,17 +7,15 @@ the remaining part of the fast-engine issue (docs/fast-engine.md).
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
 from sim.distributions import Distribution
-from sim.engines.fast import kernel_inputs
+from sim.engines.fast import POPULATION, kernel_inputs
 from sim.engines.fast import simulate as fast
 from sim.engines.fast.kernel import M_HNTE, M_IN_INC, M_TECH, simulate_kernel
 from sim.engines.fast.keyed import subkey, uniform
@@ -25,6 +23,7 @@ from sim.engines.fast.tables import GRID, TableSet, ppf
 from sim.engines.reference import simulate as reference
 from sim.scenario import load_scenario
 from sim.validation import ALL_METRICS, checkpoints, compare, required_reps, sample
+from tests.benchmark_scripts import load_benchmark
 from tests.factory import assert_conserved, q, queue_scenario
 from tests.test_reference_engine import erlang_b
 
@@ -148,28 +147,19 @@ def test_fast_engine_common_random_numbers_per_entity():
     assert b.flows["granted:hnte"][-1] < a.flows["granted:hnte"][-1]
 
 
-def _parts_module() -> ModuleType:
-    """benchmarks/parts.py, whose ablations time the kernel part by part."""
-    spec = importlib.util.spec_from_file_location("parts", ROOT / "benchmarks" / "parts.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("seed", [0, 3])
 def test_statuses_and_life_outside_carriers_do_not_feed_back_into_carriers(seed):
     """The model truth benchmarks/parts.py relies on: certificates move no firm, and a firm that
     left a carrier never seeks one again, so with no certificate ever held and nothing happening
     outside carriers the carriers hold the same firms at every month. The ablations must still
     bite: no certificate is valid, nobody exits outside carriers."""
-    parts = _parts_module()
+    parts = load_benchmark("parts")
     sc = load_scenario(ROOT / "scenarios" / "beibei.yaml")
     inputs = kernel_inputs(sc, seed)
     full = simulate_kernel(inputs.compiled, inputs.key, 0)
     ablated = simulate_kernel(parts.outside_off(parts.statuses_off(inputs.compiled)),
                               inputs.key, 0)
-    queue, carrier, exited = 1, 2, 4  # rows of the kernel's population (sim.engines.fast)
+    queue, carrier, exited = (POPULATION.index(row) for row in ("queue", "carrier", "exited"))
     np.testing.assert_array_equal(full[1][[queue, carrier]], ablated[1][[queue, carrier]])
     in_inc = inputs.compiled.q_metric == M_IN_INC
     assert in_inc.any()
