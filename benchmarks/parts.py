@@ -51,10 +51,9 @@ from sim.engines.fast.kernel import (  # noqa: E402
     I_PEAK,
     I_PUSHES,
     M_IN_INC,
-    S_CALENDAR,
-    S_ROUND,
     simulate_kernel,
 )
+from sim.model.schedule import CALENDAR, ROUND  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 Compiled = Any  # the kernel's named tuple of arrays (sim/engines/fast/compile.py)
@@ -69,7 +68,7 @@ def statuses_off(k: Compiled) -> Compiled:
     """
     k = k._replace(**{name: np.where(getattr(k, name) >= 0, 0.0, getattr(k, name))
                       for name in ("s_st_p", "g_st_share", "init_st_share")})
-    keep = ~np.isin(k.sched_kind, (S_ROUND, S_CALENDAR))
+    keep = ~np.isin(k.sched_kind, (ROUND, CALENDAR))
     return k._replace(sched_t=k.sched_t[keep], sched_kind=k.sched_kind[keep],
                       sched_a=k.sched_a[keep], sched_b=k.sched_b[keep])
 

@@ -104,3 +104,19 @@ def spend_rate(lever: Lever, x: float, incubatees: float) -> float:
     if lever.cost_basis == "per_100_incubatees_year":
         return lever.unit_cost.value * x * incubatees / 100.0
     return lever.unit_cost.value * x
+
+
+def spend_rates(scenario: Scenario, values: Mapping[str, float]) -> tuple[float, float]:
+    """Yuan per year that all levers cost: (fixed, per 100 incubatees), summed in lever order.
+
+    Spending between two records is (fixed + per_100 x incubatees / 100) x elapsed years,
+    with the incubatees at the later record (both engines).
+    """
+    fixed = per100 = 0.0
+    for name, lever in scenario.levers.items():
+        x = values.get(name, lever.default)
+        if lever.cost_basis == "per_100_incubatees_year":
+            per100 += lever.unit_cost.value * x
+        else:
+            fixed += lever.unit_cost.value * x
+    return fixed, per100

@@ -97,7 +97,7 @@ class Snapshot:
 
 def snapshot(world: World) -> Snapshot:
     """Capture what the metrics need from the world now."""
-    cs = world.carriers
+    cs = world.open_carriers
     n = len(world.firms)
     region = world.arr_region[:n]
     sv = world.sc.carrier_rules.service
@@ -160,6 +160,11 @@ def _firm_mask(s: Snapshot, q: Query, default_stage: str | None) -> np.ndarray:
     return mask
 
 
+def _running_sum(values: np.ndarray) -> float:
+    """Sum in carrier order, one addition at a time (the kernel's order, so equal to the bit)."""
+    return float(np.cumsum(values)[-1]) if values.size else 0.0
+
+
 def evaluate(s: Snapshot, q: Query) -> float:
     """The value of one query on a snapshot."""
     m = q.metric
@@ -168,7 +173,7 @@ def evaluate(s: Snapshot, q: Query) -> float:
         mask = _carrier_mask(s, q)
         cols = _stage_columns(q.get("stage"))
         if m == "area":
-            return float(s.area[mask].sum())
+            return _running_sum(s.area[mask])
         if m == "carriers":
             return float(mask.sum())
         if m == "in_incubation":
@@ -179,7 +184,7 @@ def evaluate(s: Snapshot, q: Query) -> float:
             return float(s.graduates[mask].sum())
         per_carrier, per_100 = (s.service[0], s.service[1]) if m == "mentors" else (
             s.service[2], s.service[3])
-        return float(per_carrier * mask.sum() + per_100 * s.occ[mask].sum() / 100.0)
+        return _running_sum(per_carrier + per_100 * s.occ[mask].sum(axis=1) / 100.0)
     if m in ("tech_firms_incubated_cum", "hnte_from_incubated_cum"):
         counts = s.cum.get(m, {})
         sectors = q.get("sector")

@@ -19,6 +19,9 @@ import numpy as np
 from sim.metrics import Query
 from sim.scenario.schema import Filters
 
+LOCATIONS = ("queue", "carrier", "outside", "exited", "relocated")
+"""Firm locations by code (``Result.firms['location']``), as the kernel numbers them."""
+
 
 @dataclass
 class Result:
@@ -37,6 +40,11 @@ class Result:
     """Cumulative counts since the start at each record (sim.model.state.flow_names)."""
     events: list[Any] | None = None
     certificates: list[Any] | None = None
+    firms: dict[str, np.ndarray] | None = None
+    """With ``keep_firms=True``: every firm created, in id order, at the end of the run:
+    ``stage`` (0 team, 1 start-up, 2 growth), ``location`` (``LOCATIONS`` index),
+    ``incorporated``, ``first_carrier``, ``first_tech``, ``left_region`` (model years, NaN if
+    never), ``draws`` (uniforms drawn from its life stream)."""
 
     def index_at(self, date: dt.date) -> int:
         """Index of the last record at or before the end of ``date``."""

@@ -173,7 +173,8 @@ def test_smm_recovers_a_known_parameter(tmp_path: Path) -> None:
     dates = record_dates(sc)
     obs = evaluate(truth, 40, seed=99, queries=[q]).series[q.key].mean(axis=0)
     rows = []
-    for day in (dt.date(2024, 12, 31), dt.date(2025, 12, 31), dt.date(2026, 12, 31)):
+    # mid-year counts: a calendar-year status lapses just after each 31 December record
+    for day in (dt.date(2024, 6, 30), dt.date(2025, 6, 30), dt.date(2026, 6, 30)):
         i = max(k for k, d in enumerate(dates) if d <= day)
         rows.append(f"t{day.year},示例区,tech_firms_valid,,{day},{obs[i]:.1f},stock,"
                     "assumption: simulated at p_renewal 0.6,high,,")
@@ -193,7 +194,9 @@ def test_smm_recovers_a_known_parameter(tmp_path: Path) -> None:
     assert rep.overridden == []
     with (tmp_path / "fit" / "fit_table.csv").open(encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
-    assert all(abs(float(r["post_z"])) < abs(float(r["prior_z"])) for r in table)
+    # the first figure precedes the first renewal, so the fit cannot move it
+    assert all(abs(float(r["post_z"])) <= abs(float(r["prior_z"])) for r in table)
+    assert sum(abs(float(r["post_z"])) < abs(float(r["prior_z"])) for r in table) >= 2
 
 
 def test_abc_writes_a_posterior_that_includes(tmp_path: Path) -> None:

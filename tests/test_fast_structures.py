@@ -131,7 +131,7 @@ def test_running_tallies_equal_a_recount_of_the_firms_at_the_last_record() -> No
     k, key, queries, times = _compiled("beibei", 3)  # statuses, sectors, all stages
     assert times[-1] == k.horizon
     series, population, _, cohort, _ = simulate_kernel(k, key, 0)
-    _, _, stage, first_car, first_tech, _, loc, _, _, _ = cohort
+    _, _, stage, first_car, first_tech, _, loc, _, _, _, _ = cohort
     by_key = {q.key: series[i, -1] for i, q in enumerate(queries)}
 
     assert population[0, -1] == loc.size

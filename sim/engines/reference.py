@@ -1,32 +1,32 @@
 """The SimPy reference engine: ``simulate(scenario, seed) -> Result``.
 
 It defines what the model means (docs/model.md). One replication: draw the uncertainties
-(unless given), apply the lever values, build the world (baseline carriers and incubatees,
-the region's stock, the pipeline), start one process per rule family (arrivals per source,
-promotions, delisting, designations, status rounds, build levers, the monthly recorder) and
-run to the end of the horizon. Firms' own events are plain scheduled events, not processes.
+(unless given), apply the lever values, plan the replication (``sim.model.schedule``: its
+carriers, arrivals and calendar) and encode its per-firm rules (``sim.model.encoding``),
+then walk the calendar: before each item, SimPy runs the firms' own events due strictly
+before it; the item's rule (``sim.model`` modules) then runs. Items at one instant come
+before the firms' events due at it, as in the kernel, so both engines return the identical
+result for the same scenario and seed (tests/test_engine_equality.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import simpy
 
-from sim.levers import apply_levers, build_orders, lever_values, spend_rate
+from sim.levers import apply_levers, lever_values, spend_rates
 from sim.metrics import Query, default_queries, evaluate, snapshot
-from sim.model import arrivals, carriers, statuses
-from sim.model.state import IN_REGION, World
-from sim.result import Result
+from sim.model import arrivals, carriers, schedule, statuses
+from sim.model.draws import replication_key
+from sim.model.encoding import encode_firm_rules, holders_of
+from sim.model.state import IN_REGION, STAGE_INDEX, World
+from sim.result import LOCATIONS, Result
 from sim.rng import UNCERTAINTY, Streams
 from sim.scenario import Scenario
-from sim.timeline import record_dates, record_times
 from sim.uncertainty import apply_uncertainties, sample_one
-
-RECORD_LAG = 1e-9
-"""Records are taken just after the month end so that events due at it are included."""
 
 ENGINE = "reference"
 
@@ -56,74 +56,109 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
              uncertainty_values: Mapping[str, float] | None = None,
              levers: Mapping[str, float] | None = None,
              queries: Iterable[Query] | None = None,
-             record_events: bool = False) -> Result:
+             record_events: bool = False, keep_firms: bool = False) -> Result:
     """Run one replication of ``scenario``; a pure function of its arguments."""
-    streams = Streams(as_seed_sequence(seed))
+    seq = as_seed_sequence(seed)
+    streams = Streams(seq)
     sc, values, lv = prepare(scenario, streams, uncertainty_values, levers)
+    rules = encode_firm_rules(sc)
+    plan = schedule.plan(sc, streams, lv, rules.jan1)
     env = simpy.Environment()
-    world = World(sc, streams, env, record_events)
-    world.holders = {sid: statuses.holders_of(world, sid) for sid in sc.statuses}
+    world = World(sc, plan, rules, replication_key(seq), env, record_events)
+    world.holders = {sid: tuple(holders_of(sc, sid)) for sid in sc.statuses}
     qs = default_queries(sc, queries or ())
+    for c in world.carriers:
+        if plan.carriers[c.index].open_at <= 0.0:
+            world.open_carrier(c)
 
-    placed = carriers.setup_existing(world)
-    arrivals.create_initial_incubatees(world, placed)
-    arrivals.create_stock(world)
-    carriers.schedule_pipeline(world)
-    for name, src in sc.firms.sources.items():
-        env.process(arrivals.source_process(world, name, src))
-    for rule in sc.carrier_rules.promotions:
-        env.process(carriers.promotion_process(world, rule))
-    env.process(carriers.delisting_process(world))
-    for des in sc.carrier_rules.designations:
-        env.process(carriers.designation_process(world, des))
-    for sid, st in sc.statuses.items():
-        env.process(statuses.rounds_process(world, sid))
-        if st.validity == "calendar_year":
-            env.process(statuses.calendar_process(world, sid))
-    for order in build_orders(sc, lv):
-        env.process(carriers.build_process(world, order))
-
-    dates = record_dates(sc)
-    times = np.array(record_times(sc, dates))
+    times = plan.record_times
     series = {q.key: np.zeros(len(times)) for q in qs}
     population = {k: np.zeros(len(times)) for k in ("created", *IN_REGION, "exited",
                                                     "relocated")}
     flows = {name: np.zeros(len(times)) for name in world.flows}
-    env.process(_recorder(world, lv, qs, times, series, population, flows))
-    env.run(until=world.horizon + 2 * RECORD_LAG)
+    recorder = _Recorder(world, spend_rates(sc, lv), qs, series, population, flows)
+    handlers: dict[int, Callable[[int, int], None]] = {
+        schedule.OPEN: lambda a, b: carriers.open_carrier(world, world.carriers[a]),
+        schedule.CREATE_INITIAL:
+            lambda a, b: arrivals.create_initial_incubatees(world, world.carriers[a]),
+        schedule.CREATE_STOCK: lambda a, b: arrivals.create_stock(world, a),
+        schedule.ARRIVAL: lambda a, b: arrivals.arrive(world, a),
+        schedule.ROUND: lambda a, b: statuses.application_round(world, a),
+        schedule.PROMOTION: lambda a, b: carriers.promotion(world, a, b),
+        schedule.DELISTING: lambda a, b: carriers.delisting_review(world),
+        schedule.DESIGNATION: lambda a, b: carriers.designation(world, a, b),
+        schedule.RECORD: lambda a, b: recorder.record(a),
+        schedule.CALENDAR: lambda a, b: statuses.calendar_expiry(world, a),
+    }
+    cal = plan.calendar
+    for t, kind, a, b in zip(cal.t.tolist(), cal.kind.tolist(), cal.a.tolist(), cal.b.tolist(),
+                             strict=True):
+        if t > env.now:
+            env.run(until=t)  # the firms' events due strictly before this item
+        handlers[kind](a, b)
+    env.run()  # the firms' events after the last item, up to the horizon
 
     return Result(
-        scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=dates, series=series,
+        scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=plan.dates, series=series,
         params=values, levers=lv, cohort=cohort_statistics(world), population=population,
         flows=flows,
         events=world.events if record_events else None,
         certificates=world.certificates if record_events else None,
+        firms=firm_table(world) if keep_firms else None,
     )
 
 
-def _recorder(world: World, lv: Mapping[str, float], qs: list[Query], times: np.ndarray,
-              series: dict[str, np.ndarray],
-              population: dict[str, np.ndarray],
-              flows: dict[str, np.ndarray]) -> Generator[simpy.Event, Any, None]:
-    """Record every query at each month end; accrue lever spending in between."""
-    last = 0.0
-    for i, t in enumerate(times):
-        yield world.env.timeout(max(0.0, t + RECORD_LAG - world.now))
-        incubatees = sum(len(c.occupants) for c in world.carriers)
-        for name, lever in world.sc.levers.items():
-            world.spend += spend_rate(lever, lv[name], incubatees) * (t - last)
-        last = t
+def firm_table(world: World) -> dict[str, np.ndarray]:
+    """Every firm's final state (``Result.firms``), to locate where two runs part."""
+    nan = float("nan")
+    firms = world.firms
+
+    def col(values: list[float]) -> np.ndarray:
+        return np.array(values, dtype=float)
+
+    return {
+        "stage": np.array([STAGE_INDEX[f.stage] for f in firms], dtype=np.int64),
+        "location": np.array([LOCATIONS.index(f.location) for f in firms], dtype=np.int64),
+        "incorporated": col([nan if f.incorporated_at is None else f.incorporated_at
+                             for f in firms]),
+        "first_carrier": col([nan if f.first_carrier_at is None else f.first_carrier_at
+                              for f in firms]),
+        "first_tech": col([nan if f.first_tech_at is None else f.first_tech_at for f in firms]),
+        "left_region": col([nan if f.left_region_at is None else f.left_region_at
+                            for f in firms]),
+        "draws": np.array([int(f.life.counters[0]) for f in firms], dtype=np.int64),
+    }
+
+
+class _Recorder:
+    """The monthly record (a calendar item): every query, the population, the flows, spend."""
+
+    def __init__(self, world: World, rates: tuple[float, float], qs: list[Query],
+                 series: dict[str, np.ndarray], population: dict[str, np.ndarray],
+                 flows: dict[str, np.ndarray]) -> None:
+        self.world, self.rates, self.qs = world, rates, qs
+        self.series, self.population, self.flows = series, population, flows
+        self.last = 0.0
+
+    def record(self, i: int) -> None:
+        """Record index ``i`` (taken now, just after its month end)."""
+        world = self.world
+        now = world.now
+        incubatees = sum(len(c.occupants) for c in world.open_carriers)
+        fixed, per100 = self.rates
+        world.spend += (fixed + per100 * incubatees / 100.0) * (now - self.last)
+        self.last = now
         snap = snapshot(world)
-        for q in qs:
-            series[q.key][i] = evaluate(snap, q)
-        counts = {k: 0 for k in population}
+        for q in self.qs:
+            self.series[q.key][i] = evaluate(snap, q)
+        counts = dict.fromkeys(self.population, 0)
         counts["created"] = len(world.firms)
         for f in world.firms:
             counts[f.location] += 1
         for k, v in counts.items():
-            population[k][i] = v
+            self.population[k][i] = v
         for k, n in world.flows.items():
-            flows[k][i] = n
+            self.flows[k][i] = n
 
 
 def cohort_statistics(world: World) -> dict[str, float]:
@@ -136,9 +171,9 @@ def cohort_statistics(world: World) -> dict[str, float]:
                      if f.incorporated_at is not None and f.incorporated_at >= 0
                      and f.incorporated_at + 3 <= world.horizon]
     alive3 = [f for f in survival_base if not _closed_within(f, 3.0)]
-    area = sum(c.area for c in world.carriers if c.kind in ("maker_space", "incubator"))
-    incubatees = sum(len(c.occupants) for c in world.carriers
-                     if c.kind in ("maker_space", "incubator"))
+    incubating = [c for c in world.open_carriers if c.kind in ("maker_space", "incubator")]
+    area = float(np.array([c.area for c in incubating], dtype=float).sum())
+    incubatees = sum(len(c.occupants) for c in incubating)
     nan = float("nan")
     return {
         "graduate_tenure_mean_years": float(tenure.mean()) if tenure.size else nan,

@@ -1,10 +1,26 @@
-"""Latent event times for competing risks, with quality scaling (DESIGN.md section 3).
+"""Competing risks: when a firm's next event happens, inside a carrier and outside one.
 
-Each risk draws its own latent time; the earliest wins. A ``rate`` risk is exponential
-(time = E / (rate x factor), E ~ Exp(1)); a ``duration_months`` risk draws its duration and
-divides it by the factor. Quality q is the factor for good events (they come q times sooner)
-and 1/q for bad ones (they come q times later). ``probability`` < 1 makes the risk active for
-that share of firms only. Time-varying hazards (exit by age) are inverted exactly.
+DESIGN.md section 3, "Firms". Each risk draws its own latent time; the earliest wins.
+
+* A ``rate`` risk is exponential: time = -log(1 - u) / (rate x factor).
+* A ``duration_months`` risk inverts its tabulated distribution at u and divides by the
+  factor; for a firm that has already spent ``lasted`` months (an occupant at the start) the
+  duration is conditioned on exceeding it (rejection on the firm's own stream).
+* ``probability`` < 1 makes the risk active for that share of firms only.
+* Quality q is the factor of good events (incorporation, graduation, maturation: q times
+  sooner) and 1/q of bad ones (dissolution, failure: q times later); relocation has none.
+* Two uniforms are drawn per risk (activation, time) whether or not it is declared, so the
+  draws a firm makes do not depend on which risks a scenario declares (common random numbers).
+* Outside carriers, incorporated firms also face the exit hazard by age since incorporation,
+  replaced for a window after leaving a carrier by the post-exit failure rate; it is inverted
+  exactly from one unit exponential.
+
+These functions are compiled and shared: the kernel calls them inside its event loop, the
+reference engine calls them once per firm state (``sim.model.incubation``,
+``sim.model.outside``), so both engines compute the same times from the same draws. Risk
+parameters arrive as the arrays of ``sim.model.encoding.FirmRules``: for stage st and risk r,
+``type[st, r]`` (RISK_NONE, RISK_RATE, RISK_DURATION), ``rate``, ``tab`` (row of the tables),
+``prob``.
 """
 
 from __future__ import annotations
@@ -12,88 +28,166 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
-from sim.distributions import Distribution
-from sim.scenario.schema import Risk
+from sim.model.draws import draw
+from sim.model.tables import ppf
 
-GOOD = ("incorporation", "graduation", "maturation")
-BAD = ("dissolution", "failure")
+RISK_NONE, RISK_RATE, RISK_DURATION = 0, 1, 2
+"""How a risk's time is drawn (``type`` arrays)."""
+
+IN_GOOD, IN_BAD, IN_MAX = 0, 1, 2
+"""Fates inside a carrier: incorporation (team) or graduation; dissolution or failure; the
+maximum stay."""
+OUT_GOOD, OUT_BAD, OUT_RELOCATE, OUT_EXIT = 3, 4, 5, 6
+"""Fates outside: incorporation (team) or maturation (start-up); dissolution (team);
+relocation away; exit (closure) by age."""
+FATE_NAMES = ("good", "bad", "max_stay", "good_outside", "bad_outside", "relocation", "exit")
+NO_FATE = -1
 
 
-def quality_factor(risk_name: str, quality: float) -> float:
-    """How much faster a firm of quality q meets this risk."""
-    if risk_name in GOOD:
-        return quality
-    if risk_name in BAD:
-        return 1.0 / quality
-    return 1.0
+@njit(cache=True, inline="always")
+def conditional_draw(tabs: np.ndarray, tab: int, u: float, lasted: float, keys: np.ndarray,
+                     counters: np.ndarray, i: int) -> float:
+    """A draw of table ``tab`` by inversion of ``u``, conditioned on exceeding ``lasted``.
 
-
-def latent_years(risk: Risk | None, name: str, quality: float, rng: np.random.Generator,
-                 already_months: float = 0.0) -> float:
-    """Years from now until this risk fires (inf if inactive).
-
-    Two uniforms are always drawn (activation, time) so the number of draws does not depend on
-    which risks are declared or active (common random numbers).
-    ``already_months`` conditions a duration on having lasted that long (initial incubatees).
+    Rejection on stream ``i``; if the distribution cannot exceed ``lasted`` (a fixed maximum
+    already reached) the result is ``lasted``.
     """
-    u_active, u_time = rng.random(2)
-    if risk is None:
-        return math.inf
-    if risk.probability is not None and u_active >= risk.probability.value:
-        return math.inf
-    factor = quality_factor(name, quality)
-    if risk.rate is not None:
-        rate = risk.rate.value * factor
-        return math.inf if rate <= 0 else -math.log1p(-u_time) / rate
-    assert risk.duration_months is not None
-    months = conditional_duration(risk, u_time, already_months * factor, rng) / factor
-    return max(0.0, months / 12.0 - already_months / 12.0)
-
-
-def conditional_duration(risk: Risk, u: float, lasted: float, rng: np.random.Generator) -> float:
-    """A risk's duration (months) by inversion, conditioned on exceeding ``lasted`` months."""
-    assert risk.duration_months is not None
-    return conditional_draw(risk.duration_months, u, lasted, rng)
-
-
-def conditional_draw(dist: Distribution, u: float, lasted: float,
-                     rng: np.random.Generator) -> float:
-    """A draw of ``dist`` by inversion of ``u``, conditioned on exceeding ``lasted``.
-
-    Used for firms already in a carrier at the start: their remaining stay follows the
-    conditional distribution. Rejection uses the firm's own stream; if the distribution cannot
-    exceed ``lasted`` (a fixed maximum already reached) the result is ``lasted``.
-    """
-    d = dist.ppf1(u)
-    if d > lasted or lasted <= 0:
+    d = ppf(tabs, tab, u)
+    if lasted <= 0.0 or d > lasted:
         return d
-    if dist.support[1] <= lasted:
+    if tabs[tab, tabs.shape[1] - 1] <= lasted:
         return lasted
     for _ in range(256):
-        d = dist.ppf1(float(rng.random()))
+        d = ppf(tabs, tab, draw(keys, counters, i))
         if d > lasted:
             return d
     return lasted
 
 
-def piecewise_first_time(t0: float, e: float, breaks: list[float], rates: list[float]) -> float:
-    """First event time after ``t0`` of a hazard constant on [breaks[i], breaks[i+1]).
+@njit(cache=True, inline="always")
+def latent_years(kind: int, rate: float, tab: int, prob: float, factor: float,
+                 tabs: np.ndarray, lasted_months: float, keys: np.ndarray,
+                 counters: np.ndarray, i: int) -> float:
+    """Years from now until one risk fires (inf if it is not declared or not active)."""
+    u_active = draw(keys, counters, i)
+    u_time = draw(keys, counters, i)
+    if kind == RISK_NONE:
+        return np.inf
+    if prob < 1.0 and u_active >= prob:
+        return np.inf
+    if kind == RISK_RATE:
+        r = rate * factor
+        if r <= 0.0:
+            return np.inf
+        return -math.log1p(-u_time) / r
+    d = conditional_draw(tabs, tab, u_time, lasted_months * factor, keys, counters, i)
+    months = d / factor
+    return max(0.0, months / 12.0 - lasted_months / 12.0)
 
-    ``breaks`` are absolute times (increasing, breaks[0] <= t0), ``rates`` per year; the last
-    rate holds for ever. ``e`` is a unit exponential: the event is when the integrated hazard
-    from t0 reaches e.
+
+@njit(cache=True, inline="always")
+def carrier_fate(in_type: np.ndarray, in_rate: np.ndarray, in_tab: np.ndarray,
+                 in_prob: np.ndarray, max_stay_tab: np.ndarray, tabs: np.ndarray, stage: int,
+                 quality: float, tenure_months: float, keys: np.ndarray, counters: np.ndarray,
+                 i: int) -> tuple[int, float]:
+    """(fate, years until it) of a firm entering a carrier, ``tenure_months`` already spent.
+
+    Draws: the good risk (2 uniforms), the bad risk (2), the maximum stay (1, more on
+    rejection). Ties go to the earlier in that order.
+    """
+    best = np.inf
+    what = NO_FATE
+    for r in range(2):
+        factor = quality if r == 0 else 1.0 / quality
+        t = latent_years(in_type[stage, r], in_rate[stage, r], in_tab[stage, r],
+                         in_prob[stage, r], factor, tabs, tenure_months, keys, counters, i)
+        if t < best:
+            best = t
+            what = IN_GOOD if r == 0 else IN_BAD
+    u_max = draw(keys, counters, i)
+    d = conditional_draw(tabs, max_stay_tab[stage], u_max, tenure_months, keys, counters, i)
+    t_max = max(0.0, (d - tenure_months) / 12.0)
+    if t_max < best:
+        best = t_max
+        what = IN_MAX
+    return what, best
+
+
+@njit(cache=True, inline="always")
+def exit_time(now: float, e: float, quality: float, left_at: float, incorporated_at: float,
+              post_window: float, post_rate: float, exit_ages: np.ndarray,
+              exit_rates: np.ndarray) -> float:
+    """Absolute time of exit given the unit exponential ``e`` (inf if never).
+
+    The hazard from ``now`` is the post-exit failure rate until ``left_at + post_window``
+    (when the firm left a carrier; ``left_at`` NaN if never), then the exit rate of the
+    firm's age band (``exit_ages`` are the bands' lower ages); quality divides both.
     """
     remaining = e
-    t = t0
-    for i, rate in enumerate(rates):
-        end = breaks[i + 1] if i + 1 < len(breaks) else math.inf
-        if end <= t:
+    t = now
+    if not math.isnan(left_at):
+        window_end = left_at + post_window
+        if t < window_end:
+            rate = post_rate / quality
+            if rate > 0 and rate * (window_end - t) >= remaining:
+                return t + remaining / rate
+            if rate > 0:
+                remaining -= rate * (window_end - t)
+            t = window_end
+    n = exit_ages.size
+    for b in range(n):
+        band_end = incorporated_at + exit_ages[b + 1] if b + 1 < n else np.inf
+        if band_end <= t:
             continue
+        rate = exit_rates[b] / quality
         if rate > 0:
-            span = end - t
+            span = band_end - t
             if rate * span >= remaining:
                 return t + remaining / rate
             remaining -= rate * span
-        t = end
-    return math.inf
+        t = band_end
+    return np.inf
+
+
+@njit(cache=True, inline="always")
+def outside_fate(out_type: np.ndarray, out_rate: np.ndarray, out_tab: np.ndarray,
+                 out_prob: np.ndarray, tabs: np.ndarray, stage: int, quality: float, now: float,
+                 left_at: float, incorporated_at: float, post_window: float, post_rate: float,
+                 exit_ages: np.ndarray, exit_rates: np.ndarray, keys: np.ndarray,
+                 counters: np.ndarray, i: int) -> tuple[int, float]:
+    """(fate, years until it) of a firm that is (or stays) outside carriers.
+
+    Teams: incorporation, dissolution (2 uniforms each). Incorporated firms: maturation
+    (start-ups only; 2 uniforms drawn for growth firms too), relocation (2), exit (1 unit
+    exponential). Ties go to the earlier in that order.
+    """
+    best = np.inf
+    what = NO_FATE
+    if stage == 0:
+        for r in range(2):
+            factor = quality if r == 0 else 1.0 / quality
+            t = latent_years(out_type[0, r], out_rate[0, r], out_tab[0, r], out_prob[0, r],
+                             factor, tabs, 0.0, keys, counters, i)
+            if t < best:
+                best = t
+                what = OUT_GOOD if r == 0 else OUT_BAD
+        return what, best
+    t = latent_years(out_type[stage, 0], out_rate[stage, 0], out_tab[stage, 0],
+                     out_prob[stage, 0], quality, tabs, 0.0, keys, counters, i)
+    if stage == 1 and t < best:
+        best = t
+        what = OUT_GOOD
+    t = latent_years(out_type[stage, 2], out_rate[stage, 2], out_tab[stage, 2],
+                     out_prob[stage, 2], 1.0, tabs, 0.0, keys, counters, i)
+    if t < best:
+        best = t
+        what = OUT_RELOCATE
+    e = -math.log1p(-draw(keys, counters, i))
+    t = exit_time(now, e, quality, left_at, incorporated_at, post_window, post_rate,
+                  exit_ages, exit_rates) - now
+    if t < best:
+        best = t
+        what = OUT_EXIT
+    return what, best

@@ -6,9 +6,10 @@
   slots. With no room it joins the stage's FIFO queue and waits up to its patience; a slot
   that frees (or a carrier that opens) goes to the first waiting firm that fits. A firm whose
   patience runs out continues outside carriers.
-* Inside, competing risks (sim.model.hazards): teams incorporate or dissolve; start-ups and
-  growth firms graduate or fail; everyone leaves at the maximum stay. The in-carrier failure
-  hazard replaces the age-dependent exit hazard while inside.
+* Inside, competing risks (``sim.model.hazards.carrier_fate``, shared with the kernel): teams
+  incorporate or dissolve; start-ups and growth firms graduate or fail; everyone leaves at
+  the maximum stay. The in-carrier failure hazard replaces the age-dependent exit hazard
+  while inside.
 * Incorporation in a maker space and graduation count as graduations of that carrier. The
   incorporated team or graduated start-up then moves on: with ``p_seek_next`` it looks for a
   next-stage slot (no waiting); finding none it relocates away with
@@ -21,8 +22,17 @@ from __future__ import annotations
 import math
 
 from sim.model import outside
-from sim.model.hazards import conditional_draw, latent_years
-from sim.model.state import CARRIER, KIND_STAGE, QUEUE, STAGE_KINDS, Carrier, Firm, World
+from sim.model.hazards import IN_BAD, IN_GOOD, carrier_fate
+from sim.model.state import (
+    CARRIER,
+    KIND_STAGE,
+    QUEUE,
+    STAGE_INDEX,
+    STAGE_KINDS,
+    Carrier,
+    Firm,
+    World,
+)
 
 
 def fits(c: Carrier, firm: Firm) -> bool:
@@ -91,20 +101,10 @@ def enter(world: World, firm: Firm, c: Carrier, tenure_months: float = 0.0,
     from sim.model import statuses
 
     statuses.note_incubated(world, firm)
-    rules = getattr(world.sc.firms.stages, firm.stage).in_carrier
-    rng, q = firm.life, firm.quality
-    if firm.stage == "team":
-        risks = [("incorporation", latent_years(rules.incorporation, "incorporation", q, rng,
-                                                tenure_months)),
-                 ("dissolution", latent_years(rules.dissolution, "dissolution", q, rng,
-                                              tenure_months))]
-    else:
-        risks = [("graduation", latent_years(rules.graduation, "graduation", q, rng,
-                                             tenure_months)),
-                 ("failure", latent_years(rules.failure, "failure", q, rng, tenure_months))]
-    max_stay = conditional_draw(rules.max_stay_months, float(rng.random()), tenure_months, rng)
-    risks.append(("max_stay", max(0.0, (max_stay - tenure_months) / 12.0)))
-    what, delay = min(risks, key=lambda r: r[1])
+    r = world.rules
+    what, delay = carrier_fate(r.in_type, r.in_rate, r.in_tab, r.in_prob, r.max_stay_tab,
+                               r.tabs, STAGE_INDEX[firm.stage], firm.quality, tenure_months,
+                               firm.life.keys, firm.life.counters, 0)
     if math.isfinite(delay):
         world.at(delay, firm, lambda f: _leave_for(world, f, what))
 
@@ -121,13 +121,16 @@ def _vacate(world: World, firm: Firm) -> Carrier:
     return c
 
 
-def _leave_for(world: World, firm: Firm, what: str) -> None:
+def _leave_for(world: World, firm: Firm, fate: int) -> None:
     c = _vacate(world, firm)
     assert firm.entered_carrier_at is not None
     tenure = world.now - firm.entered_carrier_at
+    team = firm.stage == "team"
+    what = (("incorporation" if team else "graduation") if fate == IN_GOOD
+            else ("dissolution" if team else "failure") if fate == IN_BAD else "max_stay")
     world.log(firm, what, c, tenure)
-    world.stats["exit_kinds"].append(1.0 if what in ("graduation", "incorporation") else 0.0)
-    if what in ("graduation", "incorporation"):
+    world.stats["exit_kinds"].append(1.0 if fate == IN_GOOD else 0.0)
+    if fate == IN_GOOD:
         world.count("graduated")
         c.graduates_cum += 1
         world.stats["graduate_tenure_years"].append(tenure)
@@ -149,13 +152,13 @@ def _leave_for(world: World, firm: Firm, what: str) -> None:
 
 def move_on(world: World, firm: Firm) -> None:
     """After incorporating or graduating: seek a next-stage slot, else stay or relocate."""
-    moves = world.sc.firms.graduation
-    u_seek, u_pick, u_relocate = firm.life.random(3)
-    if u_seek < moves.p_seek_next.value:
-        if place(world, firm, float(u_pick)):
+    r = world.rules
+    u_seek, u_pick, u_relocate = (firm.life.random() for _ in range(3))
+    if u_seek < r.p_seek_next:
+        if place(world, firm, u_pick):
             return
         world.count("refused")
-        if u_relocate < moves.p_relocate_if_no_room.value:
+        if u_relocate < r.p_relocate:
             outside.leave_region(world, firm, "relocated", "no_room")
             return
     outside.go_outside(world, firm)

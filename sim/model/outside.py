@@ -15,71 +15,49 @@ from __future__ import annotations
 
 import math
 
-from sim.model.hazards import latent_years, piecewise_first_time
-from sim.model.state import CARRIER, EXITED, OUTSIDE, RELOCATED, Firm, World
-
-
-def exit_time(world: World, firm: Firm, e: float) -> float:
-    """Absolute time of the firm's exit given unit exponential ``e`` (inf for teams)."""
-    if firm.incorporated_at is None:
-        return math.inf
-    q = firm.quality
-    post = world.sc.firms.post_exit
-    steps = world.sc.firms.exit_by_age
-    segments: list[tuple[float, float]] = []  # (start time, hazard) contiguous from now
-    t = world.now
-    if firm.left_carrier_at is not None:
-        window_end = firm.left_carrier_at + post.window_years.value
-        if t < window_end:
-            segments.append((t, post.failure_rate.value / q))
-            t = window_end
-    for i, step in enumerate(steps):
-        seg_start = firm.incorporated_at + step.from_age_years
-        seg_end = (firm.incorporated_at + steps[i + 1].from_age_years
-                   if i + 1 < len(steps) else math.inf)
-        if seg_end > t:
-            segments.append((max(seg_start, t), step.rate.value / q))
-    return piecewise_first_time(world.now, e, [s for s, _ in segments],
-                                [r for _, r in segments])
+from sim.model.hazards import OUT_BAD, OUT_EXIT, OUT_GOOD, OUT_RELOCATE, outside_fate
+from sim.model.state import CARRIER, EXITED, OUTSIDE, RELOCATED, STAGE_INDEX, Firm, World
 
 
 def go_outside(world: World, firm: Firm) -> None:
-    """The firm continues in the region outside carriers; draw what happens next."""
+    """The firm continues in the region outside carriers; draw what happens next.
+
+    ``sim.model.hazards.outside_fate`` (shared with the kernel) draws the competing risks.
+    """
     firm.location = OUTSIDE
     firm.carrier = None
     firm.epoch += 1
     world.log(firm, "outside")
-    rules = getattr(world.sc.firms.stages, firm.stage).outside
-    rng, q = firm.life, firm.quality
-    if firm.stage == "team":
-        risks = [("incorporation", latent_years(rules.incorporation, "incorporation", q, rng)),
-                 ("dissolution", latent_years(rules.dissolution, "dissolution", q, rng))]
-    else:
-        maturation = rules.maturation if firm.stage == "startup" else None
-        risks = [("maturation", latent_years(maturation, "maturation", q, rng)),
-                 ("relocation", latent_years(rules.relocation, "relocation", q, rng)),
-                 ("exit", exit_time(world, firm, float(rng.standard_exponential())) - world.now)]
-    what, delay = min(risks, key=lambda r: r[1])
+    r = world.rules
+    nan = math.nan
+    what, delay = outside_fate(
+        r.out_type, r.out_rate, r.out_tab, r.out_prob, r.tabs, STAGE_INDEX[firm.stage],
+        firm.quality, world.now,
+        nan if firm.left_carrier_at is None else firm.left_carrier_at,
+        nan if firm.incorporated_at is None else firm.incorporated_at,
+        r.post_window, r.post_rate, r.exit_ages, r.exit_rates,
+        firm.life.keys, firm.life.counters, 0)
     if math.isfinite(delay):
         world.at(delay, firm, lambda f: _happen(world, f, what))
 
 
-def _happen(world: World, firm: Firm, what: str) -> None:
-    if what == "incorporation":
+def _happen(world: World, firm: Firm, fate: int) -> None:
+    if fate == OUT_GOOD and firm.stage == "team":
         firm.stage = "startup"
         firm.incorporated_at = world.now
         world.sync(firm)
         world.log(firm, "incorporate_outside")
         go_outside(world, firm)
-    elif what == "maturation":
+    elif fate == OUT_GOOD:
         firm.stage = "growth"
         world.sync(firm)
         world.log(firm, "mature")
         go_outside(world, firm)
-    elif what == "relocation":
+    elif fate == OUT_RELOCATE:
         leave_region(world, firm, RELOCATED, "relocation")
     else:  # dissolution of a team or exit of a firm
-        leave_region(world, firm, EXITED, what)
+        assert fate in (OUT_BAD, OUT_EXIT)
+        leave_region(world, firm, EXITED, "dissolution" if fate == OUT_BAD else "exit")
 
 
 def leave_region(world: World, firm: Firm, where: str, why: str) -> None:

@@ -2,6 +2,9 @@
 
 Firms and carriers are plain mutable records owned by the ``World``; the rule modules
 (arrivals, carriers, incubation, outside, statuses) change them and append ``Event`` rows.
+The world holds the replication's plan (``sim.model.schedule``: every carrier it will ever
+have, in the order both engines index them) and its per-firm rules as arrays
+(``sim.model.encoding``), which the compiled rules read.
 Scheduled firm events carry the firm's ``epoch`` at scheduling time: any state change bumps
 the epoch, so an event scheduled for an old state is silently ignored (this is how competing
 risks cancel each other without one SimPy process per firm).
@@ -17,7 +20,10 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.rng import FIRM, Streams, name_key
+from sim.model.draws import Stream, firm_key, status_key
+from sim.model.encoding import FirmRules
+from sim.model.schedule import Plan, PlannedCarrier
+from sim.rng import name_key
 from sim.scenario.schema import Scenario
 
 STAGE_KINDS: dict[str, tuple[str, ...]] = {
@@ -58,6 +64,8 @@ def flow_names(status_ids: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 class Carrier:
     """One incubation carrier (孵化载体) and its counters."""
 
+    index: int
+    """Position in the replication's plan (both engines' carrier number)."""
     id: str
     kind: str
     level: str
@@ -67,7 +75,9 @@ class Carrier:
     area: float
     slots: int
     opened_at: float
-    rng: np.random.Generator
+    key: int
+    """Name key of the carrier's evaluation draws."""
+    is_open: bool = False
     occupants: set[int] = field(default_factory=set)
     by_stage: dict[str, int] = field(default_factory=lambda: {"team": 0, "startup": 0,
                                                               "growth": 0})
@@ -80,27 +90,34 @@ class Carrier:
 
     @property
     def free(self) -> int:
-        """Free slots now."""
-        return self.slots - len(self.occupants)
+        """Free slots now (none while not open)."""
+        return self.slots - len(self.occupants) if self.is_open else 0
+
+    @classmethod
+    def planned(cls, index: int, pc: PlannedCarrier) -> Carrier:
+        """The record of a planned carrier (not yet open)."""
+        return cls(index=index, id=pc.id, kind=pc.kind, level=pc.level, tags=set(pc.tags),
+                   zone=pc.zone, sector=pc.sector, area=pc.area, slots=pc.slots,
+                   opened_at=pc.opened, key=pc.key, graduates_cum=pc.graduates_cum,
+                   entries_cum=pc.entries_cum)
 
 
 class SlotIndex:
-    """Open carriers fitting one stage, with their free slots, for fast proportional picks."""
+    """Carriers fitting one stage in plan order, with their free slots, for proportional picks.
 
-    def __init__(self) -> None:
-        self.carriers: list[Carrier] = []
-        self.free = np.zeros(0)
+    Every planned carrier of the stage is indexed from the start with no free slot until it
+    opens, so the order is the plan's whatever the order of openings (the kernel's too).
+    """
+
+    def __init__(self, carriers: list[Carrier]) -> None:
+        self.carriers = carriers
+        for pos, c in enumerate(carriers):
+            c.slot_pos = pos
+        self.free = np.zeros(len(carriers))
         self._masks: dict[str, np.ndarray] = {}
 
-    def add(self, c: Carrier) -> None:
-        """Index a newly opened carrier."""
-        c.slot_pos = len(self.carriers)
-        self.carriers.append(c)
-        self.free = np.append(self.free, float(c.free))
-        self._masks.clear()
-
     def update(self, c: Carrier) -> None:
-        """Refresh a carrier's free slots after an entry or exit."""
+        """Refresh a carrier's free slots after it opens, or after an entry or exit."""
         self.free[c.slot_pos] = c.free
 
     def _mask(self, sector: str) -> np.ndarray:
@@ -135,9 +152,8 @@ class Firm:
     quality: float
     incorporated_at: float | None
     created_at: float
-    key: tuple[int, int]
-    """(origin key, index within origin): names the firm's random streams."""
-    life: np.random.Generator
+    life: Stream
+    """The firm's life stream (``firm_key(replication, origin, index)``)."""
     location: str = OUTSIDE
     carrier: Carrier | None = None
     epoch: int = 0
@@ -153,7 +169,7 @@ class Firm:
     hnte_obtained_at: float | None = None
     incubated_tech_at: float | None = None
     incubated_hnte_at: float | None = None
-    streams: dict[tuple[int, int], np.random.Generator] = field(default_factory=dict)
+    status_streams: dict[int, Stream] = field(default_factory=dict)
 
     def age(self, t: float) -> float:
         """Years since incorporation (0 for a team)."""
@@ -189,14 +205,20 @@ class Certificate:
 class World:
     """Everything one replication knows: the scenario in force, state, streams and records."""
 
-    def __init__(self, scenario: Scenario, streams: Streams, env: simpy.Environment,
-                 record_events: bool):
+    def __init__(self, scenario: Scenario, plan: Plan, rules: FirmRules, rep_key: np.uint64,
+                 env: simpy.Environment, record_events: bool):
         self.sc = scenario
-        self.streams = streams
+        self.plan = plan
+        self.rules = rules
+        self.rep_key = rep_key
         self.env = env
         self.horizon = scenario.horizon_years
-        self.carriers: list[Carrier] = []
-        self.slots: dict[str, SlotIndex] = {stage: SlotIndex() for stage in STAGE_KINDS}
+        self.carriers: list[Carrier] = [Carrier.planned(i, pc)
+                                        for i, pc in enumerate(plan.carriers)]
+        """Every carrier of the plan (open or not yet), in plan order."""
+        self.slots: dict[str, SlotIndex] = {
+            stage: SlotIndex([c for c in self.carriers if KIND_STAGE[c.kind] == stage])
+            for stage in STAGE_KINDS}
         self.firms: list[Firm] = []
         self.region: dict[int, Firm] = {}
         """Firms of the region now (in carriers, waiting or outside), in creation order."""
@@ -218,7 +240,6 @@ class World:
         self.arr_sector = np.zeros(cap, dtype=np.int16)
         self.arr_region = np.zeros(cap, dtype=bool)
         self.arr_incorporated = np.full(cap, np.nan)
-        self.calendar_holders: dict[str, set[int]] = {sid: set() for sid in self.status_ids}
         self.arr_holds = np.zeros((len(self.status_ids), cap), dtype=bool)
         self.arr_countdown = np.zeros((len(self.status_ids), cap), dtype=np.int64)
         """Per status: eligible rounds left until the firm applies (0 = not drawn yet)."""
@@ -230,14 +251,18 @@ class World:
         """Add one to a counted flow (FIRM_FLOWS, STATUS_FLOWS)."""
         self.flows[flow] += 1
 
-    def firm_stream(self, firm: Firm, purpose: int, name: str) -> np.random.Generator:
-        """A firm's own generator for one purpose and status (created on first use)."""
-        key = (purpose, name_key(name))
-        rng = firm.streams.get(key)
-        if rng is None:
-            rng = self.streams.generator(FIRM, *firm.key, *key)
-            firm.streams[key] = rng
-        return rng
+    def life_stream(self, origin: str, index: int) -> Stream:
+        """The life stream of firm ``index`` of ``origin``."""
+        return Stream(firm_key(self.rep_key, np.uint64(name_key(origin)), np.uint64(index)))
+
+    def status_stream(self, firm: Firm, sid: str) -> Stream:
+        """A firm's own stream for one status (created on first use)."""
+        s = self.status_ids.index(sid)
+        stream = firm.status_streams.get(s)
+        if stream is None:
+            stream = Stream(status_key(firm.life.key, s))
+            firm.status_streams[s] = stream
+        return stream
 
     def sync(self, firm: Firm) -> None:
         """Copy a firm's stage, sector, presence and statuses into the metric arrays.
@@ -265,10 +290,15 @@ class World:
         for k, sid in enumerate(self.status_ids):
             self.arr_holds[k, i] = bool(valid) and not valid.isdisjoint(self.holders[sid])
 
-    def add_carrier(self, c: Carrier) -> None:
-        """An open carrier joins the world and the slot index of its stage."""
-        self.carriers.append(c)
-        self.slots[KIND_STAGE[c.kind]].add(c)
+    def open_carrier(self, c: Carrier) -> None:
+        """A planned carrier opens: its slots become available."""
+        c.is_open = True
+        self.slots[KIND_STAGE[c.kind]].update(c)
+
+    @property
+    def open_carriers(self) -> list[Carrier]:
+        """The carriers open now, in plan order."""
+        return [c for c in self.carriers if c.is_open]
 
     @property
     def now(self) -> float:

@@ -1,9 +1,10 @@
 """The fast engine: the reference model's rules compiled with numba, one replication per call.
 
 ``simulate(scenario, seed, ...)`` has the reference engine's signature and returns the same
-Result type. Uncertainty draws, carriers, pipeline and arrivals come from the same keyed
-numpy streams as the reference (sim/engines/fast/compile.py); per-firm draws come from keyed
-counter streams inside the kernel (sim/engines/fast/keyed.py). Design: docs/fast-engine.md.
+Result, identical for the same scenario and seed: the replication's rules
+(``sim.model.encoding``) and plan (``sim.model.schedule``) are computed by the same code as
+the reference's, and every per-firm draw comes from the same keyed counter streams
+(``sim.model.draws``). Design: docs/fast-engine.md.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ import numpy as np
 
 from sim.engines.fast.compile import compile_replication
 from sim.engines.fast.kernel import EXITED, simulate_kernel
-from sim.engines.fast.keyed import replication_key
 from sim.engines.reference import as_seed_sequence, prepare
 from sim.metrics import Query, default_queries
+from sim.model import schedule
+from sim.model.draws import replication_key
+from sim.model.encoding import encode_firm_rules
 from sim.model.state import flow_names
 from sim.registry import KINDS
 from sim.result import Result
@@ -55,27 +58,37 @@ def kernel_inputs(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
     streams = Streams(seq)
     sc, values, lv = prepare(scenario, streams, uncertainty_values, levers)
     qs = default_queries(sc, queries or ())
-    compiled, dates, times = compile_replication(sc, streams, lv, qs)
-    return KernelInputs(sc, values, lv, qs, compiled, replication_key(seq), dates, times)
+    rules = encode_firm_rules(sc)
+    plan = schedule.plan(sc, streams, lv, rules.jan1)
+    compiled = compile_replication(sc, rules, plan, lv, qs)
+    return KernelInputs(sc, values, lv, qs, compiled, replication_key(seq), plan.dates,
+                        plan.record_times)
 
 
 def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
              uncertainty_values: Mapping[str, float] | None = None,
              levers: Mapping[str, float] | None = None,
              queries: Iterable[Query] | None = None,
-             record_events: bool = False) -> Result:
+             record_events: bool = False, keep_firms: bool = False) -> Result:
     """Run one replication of ``scenario`` with the compiled engine."""
     if record_events:
         raise ValueError("the fast engine keeps no event log; use the reference engine")
     sc, values, lv, qs, compiled, key, dates, times = kernel_inputs(
         scenario, seed, uncertainty_values=uncertainty_values, levers=levers, queries=queries)
     series, population, flows, cohort, _ = simulate_kernel(compiled, key, 0)
+    firms = None
+    if keep_firms:
+        (_, _, stage, first_car, first_tech, inc, loc, gone, _, _, draws) = cohort
+        firms = {"stage": stage, "location": loc, "incorporated": inc,
+                 "first_carrier": first_car, "first_tech": first_tech, "left_region": gone,
+                 "draws": draws}
     return Result(
         scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=dates,
         series={q.key: series[i] for i, q in enumerate(qs)}, params=values, levers=lv,
         population={name: population[i] for i, name in enumerate(POPULATION)},
         flows={name: flows[i] for i, name in enumerate(flow_names(tuple(sc.statuses)))},
         cohort=cohort_statistics(cohort, compiled.c_kind, compiled.c_area, sc.horizon_years),
+        firms=firms,
     )
 
 
@@ -86,7 +99,7 @@ def cohort_statistics(cohort: tuple[Any, ...], c_kind: np.ndarray, c_area: np.nd
     Same definitions as sim.engines.reference.cohort_statistics.
     """
     (tenure, carrier_exits, stage, first_car, first_tech, inc, loc, gone, c_open,
-     c_occ) = cohort
+     c_occ, _) = cohort
     nan = float("nan")
     ever = ~np.isnan(first_car) & (stage != 0)
     with np.errstate(invalid="ignore"):

@@ -19,26 +19,59 @@ from sim.engines.fast.heap import first_time, grow, new_heap, room
 from sim.engines.fast.heap import pop as heap_pop
 from sim.engines.fast.heap import push as heap_push
 from sim.engines.fast.jit import NO_REFCOUNTS
-from sim.engines.fast.keyed import subkey, uniform
 from sim.engines.fast.rooms import new_rooms
 from sim.engines.fast.rooms import pick as pick_room
 from sim.engines.fast.rooms import update as update_rooms
-from sim.engines.fast.tables import ppf
+from sim.model.draws import (
+    designation_code,
+    draw,
+    evaluation_uniform,
+    firm_key,
+    promotion_code,
+    status_key,
+)
+from sim.model.hazards import (
+    IN_BAD,
+    IN_GOOD,
+    IN_MAX,
+    OUT_GOOD,
+    OUT_RELOCATE,
+    carrier_fate,
+    outside_fate,
+)
+from sim.model.schedule import (
+    ARRIVAL,
+    CALENDAR,
+    CREATE_INITIAL,
+    CREATE_STOCK,
+    DELISTING,
+    DESIGNATION,
+    OPEN,
+    PROMOTION,
+    RECORD,
+    ROUND,
+)
+from sim.model.status_rules import (
+    ISSUED_SPREAD,
+    YEARS,
+    baseline_start,
+    certificate_end,
+    round_probability,
+    rounds_until,
+)
+from sim.model.tables import pick as pick_category
+from sim.model.tables import ppf
 
 # locations (sim.model.state)
 QUEUE, CARRIER, OUTSIDE, EXITED, RELOCATED, UNBORN = 0, 1, 2, 3, 4, 5
-# scheduled kinds
-S_ARRIVAL, S_ROUND, S_CALENDAR, S_PROMO, S_DELIST, S_DESIG, S_OPEN, S_RECORD = range(8)
-# heap kinds
+# heap kinds (a popped heap event's kind is HEAP_BASE + its heap kind, apart from the
+# calendar's kinds)
 H_FIRM, H_PATIENCE, H_GRANT, H_EXPIRE, H_REREVIEW = range(5)
-# firm event codes: in carrier 0 good, 1 bad, 2 max stay; outside 3 good, 4 bad, 5 relocate,
-# 6 exit
-IN_GOOD, IN_BAD, IN_MAX, OUT_GOOD, OUT_BAD, OUT_RELOCATE, OUT_EXIT = range(7)
+HEAP_BASE = 100
 # metric codes (sim.registry order)
 M_AREA, M_CARRIERS, M_IN_INC, M_ENTRIES, M_GRADS, M_TECH_INC, M_TECH, M_HNTE = range(8)
 M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND = range(8, 14)
 FIRM_METRICS = (M_TECH_INC, M_TECH, M_HNTE, M_HNTE_INC, M_STATUS, M_FIRMS)
-NEVER = 1 << 30
 # counted flows (sim.model.state.flow_names): firm flows, then 5 per status
 F_ARRIVALS, F_PLACED, F_REFUSED, F_GRADUATED, F_CLOSED_IN, F_CLOSED_OUT, F_RELOCATED = range(7)
 N_FIRM_FLOWS = 7
@@ -58,60 +91,6 @@ TINY = 1e-12
 I_SI, I_NF, I_ALIVE, I_TEN, I_EXITS, I_NEED, I_GROWN, I_DRAWS, I_PUSHES, I_PEAK = range(10)
 F_NOW, F_SPEND, F_LAST_RECORD = range(3)
 LOOP_DONE, LOOP_GROW = 0, 1
-
-
-@njit(cache=True)
-def _u(keys: np.ndarray, counters: np.ndarray, i: int) -> float:
-    """Next uniform of stream i (a firm's life stream, or a status stream row)."""
-    counters[i] += 1
-    return uniform(keys[i], np.uint64(counters[i]))
-
-
-@njit(cache=True)
-def _pick_cdf(cdf: np.ndarray, u: float) -> int:
-    n = cdf.size
-    for j in range(n):
-        if u < cdf[j]:
-            return j
-    return n - 1
-
-
-@njit(cache=True, inline="always")
-def _conditional(tabs, tab, u, lasted, keys, counters, f):
-    """A draw of table ``tab`` by inversion of ``u``, conditioned on exceeding ``lasted``.
-
-    sim.model.hazards.conditional_draw: rejection on the firm's own stream; if the
-    distribution cannot exceed ``lasted`` the result is ``lasted``.
-    """
-    d = ppf(tabs, tab, u)
-    if lasted <= 0.0 or d > lasted:
-        return d
-    if tabs[tab, tabs.shape[1] - 1] <= lasted:
-        return lasted
-    for _ in range(256):
-        d = ppf(tabs, tab, _u(keys, counters, f))
-        if d > lasted:
-            return d
-    return lasted
-
-
-@njit(cache=True, inline="always")
-def _risk_time(kind: int, rate: float, tab: int, prob: float, factor: float, tabs: np.ndarray,
-               u_active: float, u_time: float, lasted_months: float,
-               keys: np.ndarray, counters: np.ndarray, f: int) -> float:
-    """Years until a competing risk fires (sim.model.hazards.latent_years)."""
-    if kind == 0:
-        return np.inf
-    if prob < 1.0 and u_active >= prob:
-        return np.inf
-    if kind == 1:
-        r = rate * factor
-        if r <= 0.0:
-            return np.inf
-        return -math.log1p(-u_time) / r
-    d = _conditional(tabs, tab, u_time, lasted_months * factor, keys, counters, f)
-    months = d / factor
-    return max(0.0, months / 12.0 - lasted_months / 12.0)
 
 
 @njit(cache=True, inline="always")
@@ -226,7 +205,7 @@ def simulate_kernel(k, rep_key, heap_capacity):
     carrier_exits = ist[I_EXITS]
     cohort = (tenures[:n_ten].copy(), carrier_exits, fi[STAGE, :n_f].copy(),
               ff[FIRST_CAR, :n_f].copy(), ff[FIRST_TECH, :n_f].copy(), ff[INC, :n_f].copy(),
-              fi[LOC, :n_f].copy(), ff[GONE, :n_f].copy(), c_open, c_occ)
+              fi[LOC, :n_f].copy(), ff[GONE, :n_f].copy(), c_open, c_occ, life_n[:n_f].copy())
     return series, population, flow_series, cohort, ist
 
 
@@ -296,9 +275,9 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             break
         need = pushes + n_alive
         if not from_heap:
-            if k.sched_kind[si] == 200:
+            if k.sched_kind[si] == CREATE_INITIAL:
                 need += (S + 2) * k.c_inc0[k.sched_a[si]]
-            elif k.sched_kind[si] == 201:
+            elif k.sched_kind[si] == CREATE_STOCK:
                 need += (S + 2) * k.g_count[k.sched_a[si]]
         if room(heap) < need:  # save our place (below) and let the caller grow the heap
             ist[I_NEED] = need
@@ -306,7 +285,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             break
         if from_heap:
             t_ev, hk, ea, eb, ee = heap_pop(heap)
-            kind = 100 + hk
+            kind = HEAP_BASE + hk
         else:
             t_ev = t_s
             kind = k.sched_kind[si]
@@ -318,11 +297,11 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
 
         # ================================================================== create a firm
         create = -1  # origin code: 0 initial incubatee, 1 stock, 2 arrival
-        if kind == S_ARRIVAL:
+        if kind == ARRIVAL:
             create = 2
-        elif kind == 200:  # initial incubatees of carrier ea
+        elif kind == CREATE_INITIAL:  # initial incubatees of carrier ea
             create = 0
-        elif kind == 201:  # stock group ea
+        elif kind == CREATE_STOCK:  # stock group ea
             create = 1
         if create >= 0:
             count = 1
@@ -344,19 +323,19 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                 else:
                     okey = k.s_key[k.a_src[ea]]
                     index = k.a_index[ea]
-                life_key[f] = subkey(subkey(rep_key, okey), np.uint64(index))
+                life_key[f] = firm_key(rep_key, okey, np.uint64(index))
                 for s in range(S):
-                    stat_key[f * S + s] = subkey(life_key[f], np.uint64(1000 + s))
+                    stat_key[f * S + s] = status_key(life_key[f], s)
                 _set_loc(fi, loc_count, f, OUTSIDE)
                 tenure = 0.0
                 if create == 0:
                     st = k.c_stage[ea]
-                    u0 = _u(life_key, life_n, f)
-                    u1 = _u(life_key, life_n, f)
-                    u2 = _u(life_key, life_n, f)
-                    u3 = _u(life_key, life_n, f)
+                    u0 = draw(life_key, life_n, f)
+                    u1 = draw(life_key, life_n, f)
+                    u2 = draw(life_key, life_n, f)
+                    u3 = draw(life_key, life_n, f)
                     fi[STAGE, f] = st
-                    fi[SECTOR, f] = k.c_sector[ea] if k.c_sector[ea] >= 0 else _pick_cdf(
+                    fi[SECTOR, f] = k.c_sector[ea] if k.c_sector[ea] >= 0 else pick_category(
                         k.init_sector_cdf, u0)
                     ff[QUAL, f] = ppf(tabs, k.quality_tab, u1)
                     tenure = ppf(tabs, k.init_tenure_tab, u2)
@@ -368,11 +347,11 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     growth = k.init_st_growth
                     row = 0
                 elif create == 1:
-                    u0 = _u(life_key, life_n, f)
-                    u1 = _u(life_key, life_n, f)
-                    u2 = _u(life_key, life_n, f)
+                    u0 = draw(life_key, life_n, f)
+                    u1 = draw(life_key, life_n, f)
+                    u2 = draw(life_key, life_n, f)
                     fi[STAGE, f] = k.g_stage[ea]
-                    fi[SECTOR, f] = _pick_cdf(k.g_sector_cdf[ea], u0)
+                    fi[SECTOR, f] = pick_category(k.g_sector_cdf[ea], u0)
                     ff[QUAL, f] = ppf(tabs, k.quality_tab, u1)
                     ff[INC, f] = -ppf(tabs, k.g_age_tab[ea], u2)
                     shares = k.g_st_share
@@ -382,10 +361,10 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                 else:
                     src = k.a_src[ea]
                     for j in range(6):
-                        ua6[j] = _u(life_key, life_n, f)
-                    st = _pick_cdf(k.s_stage_cdf[src], ua6[0])
+                        ua6[j] = draw(life_key, life_n, f)
+                    st = pick_category(k.s_stage_cdf[src], ua6[0])
                     fi[STAGE, f] = st
-                    fi[SECTOR, f] = _pick_cdf(k.s_sector_cdf[src], ua6[1])
+                    fi[SECTOR, f] = pick_category(k.s_sector_cdf[src], ua6[1])
                     ff[QUAL, f] = ppf(tabs, k.quality_tab, ua6[2])
                     if st != 0:
                         age = ppf(tabs, k.s_age_tab[src], ua6[3]) if k.s_age_tab[src] >= 0 else 0.0
@@ -399,22 +378,21 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     if create == 2:
                         if shares[row, s] < 0:
                             continue
-                        uh = _u(life_key, life_n, f)
+                        uh = draw(life_key, life_n, f)
                         ud = 0.0
                     else:
                         if shares[row, s] < 0:
                             continue
-                        uh = _u(life_key, life_n, f)
-                        ud = _u(life_key, life_n, f)
+                        uh = draw(life_key, life_n, f)
+                        ud = draw(life_key, life_n, f)
                     if uh >= shares[row, s] or math.isnan(ff[INC, f]):
                         continue
                     if create == 2:
                         flows[N_FIRM_FLOWS + 5 * s + G_BROUGHT] += 1
                     start = now
-                    if create != 2 and issued[row, s] == 0 and k.st_validity[s] == 1:
-                        window = k.st_years[s]
-                        a = math.log1p(growth[row, s])
-                        start = -min(_years_back(ud, window, a), window - 1e-9)
+                    if (create != 2 and issued[row, s] == ISSUED_SPREAD
+                            and k.st_validity[s] == YEARS):
+                        start = baseline_start(ud, k.st_years[s], growth[row, s])
                     _issue(ks, heap, valid, serial, f, s, start)
                 # firsts
                 if k.tech_id >= 0 and _holds(valid, f, k.st_holders[k.tech_id]):
@@ -437,7 +415,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     src = k.a_src[ea]
                     patience = ppf(tabs, k.patience_tab, ua6[5])
                     if ua6[4] < k.s_seek[src]:
-                        up = _u(life_key, life_n, f)
+                        up = draw(life_key, life_n, f)
                         c = pick_room(rooms, fi[STAGE, f], fi[SECTOR, f], up)
                         if c >= 0:
                             _enter(kin, tabs, f, c, fi, ff, c_occ, c_entries, life_key, life_n,
@@ -457,7 +435,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ============================================================ carrier opens (pipeline)
-        if kind == S_OPEN:
+        if kind == OPEN:
             c = ea
             c_open[c] = True
             c_opened[c] = now
@@ -467,7 +445,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ======================================================================= records
-        if kind == S_RECORD:
+        if kind == RECORD:
             ti = ea
             incub = 0
             for c in range(C):
@@ -494,7 +472,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ======================================================================= rounds
-        if kind == S_ROUND:
+        if kind == ROUND:
             s = ea
             n_alive = _compact(alive, n_alive, fi)
             for j in range(n_alive):
@@ -520,21 +498,12 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     continue
                 row = f * S + s
                 if countdown[f, s] == 0:
-                    p = k.st_p_round[s]
-                    if k.st_qscaled[s]:
-                        p = 1.0 - (1.0 - p) ** ff[QUAL, f]
-                    u = _u(stat_key, stat_n, row)
-                    if p >= 1.0:
-                        countdown[f, s] = 1
-                    elif p <= 0.0:
-                        countdown[f, s] = NEVER
-                    else:
-                        countdown[f, s] = max(1, min(NEVER, math.ceil(
-                            math.log1p(-u) / math.log1p(-p))))
+                    p = round_probability(k.st_p_round[s], ff[QUAL, f], k.st_qscaled[s])
+                    countdown[f, s] = rounds_until(draw(stat_key, stat_n, row), p)
                 countdown[f, s] -= 1
                 if countdown[f, s] == 0:
-                    u_s = _u(stat_key, stat_n, row)
-                    u_d = _u(stat_key, stat_n, row)
+                    u_s = draw(stat_key, stat_n, row)
+                    u_d = draw(stat_key, stat_n, row)
                     if u_s < k.st_p_success[s]:
                         pending[f, s] = True
                         months = ppf(tabs, k.st_delay_tab[s], u_d)
@@ -542,7 +511,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ================================================= 1 January: calendar-year renewals
-        if kind == S_CALENDAR:
+        if kind == CALENDAR:
             s = ea
             n_alive = _compact(alive, n_alive, fi)
             for j in range(n_alive):
@@ -555,7 +524,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ================================================================ promotions
-        if kind == S_PROMO:
+        if kind == PROMOTION:
             rule = ea
             tech_held[:] = 0
             if k.pr_share[rule] >= 0 and k.tech_id >= 0:
@@ -567,8 +536,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             for c in range(C):
                 if not c_open[c]:
                     continue
-                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]), np.uint64(rule * 10000 + eb)),
-                            np.uint64(0))
+                u = evaluation_uniform(rep_key, k.c_eval_key[c], promotion_code(rule, eb))
                 if not ((k.pr_kinds[rule] >> k.c_kind[c]) & 1):
                     continue
                 if not ((k.pr_from[rule] >> c_level[c]) & 1):
@@ -589,7 +557,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ================================================================== delisting
-        if kind == S_DELIST:
+        if kind == DELISTING:
             for c in range(C):
                 if not c_open[c] or not ((k.dl_levels >> c_level[c]) & 1):
                     continue
@@ -600,14 +568,13 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # =============================================================== designations
-        if kind == S_DESIG:
+        if kind == DESIGNATION:
             rule = ea
             nwin = 0
             for c in range(C):
                 if not c_open[c]:
                     continue
-                u = uniform(subkey(subkey(rep_key, k.c_eval_key[c]), np.uint64(500000 + rule * 10000
-                                                                          + eb)), np.uint64(0))
+                u = evaluation_uniform(rep_key, k.c_eval_key[c], designation_code(rule, eb))
                 if (c_tags[c] >> k.ds_tag[rule]) & 1 or not ((k.ds_kinds[rule] >> k.c_kind[c]) & 1):
                     continue
                 if k.ds_level_min[rule] >= 0 and c_level[c] < k.ds_level_min[rule]:
@@ -628,7 +595,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ============================================================== heap: re-review
-        if kind == 100 + H_REREVIEW:
+        if kind == HEAP_BASE + H_REREVIEW:
             c = ea
             occ = c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2]
             rate = occ / k.c_slots[c] if k.c_slots[c] > 0 else 0.0
@@ -637,7 +604,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ============================================================== heap: grant
-        if kind == 100 + H_GRANT:
+        if kind == HEAP_BASE + H_GRANT:
             f = ea
             s = eb
             if not pending[f, s] or fi[LOC, f] > OUTSIDE:
@@ -651,7 +618,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ============================================================== heap: expiry
-        if kind == 100 + H_EXPIRE:
+        if kind == HEAP_BASE + H_EXPIRE:
             f = ea
             s = eb
             if serial[f, s] != ee or math.isnan(valid[f, s]):
@@ -662,7 +629,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ============================================================== heap: patience
-        if kind == 100 + H_PATIENCE:
+        if kind == HEAP_BASE + H_PATIENCE:
             f = ea
             if fi[EPOCH, f] != ee or fi[LOC, f] != QUEUE:
                 continue
@@ -671,7 +638,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             continue
 
         # ============================================================== heap: firm event
-        if kind == 100 + H_FIRM:
+        if kind == HEAP_BASE + H_FIRM:
             f = ea
             what = eb
             if fi[EPOCH, f] != ee:
@@ -742,19 +709,14 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
 def _issue(ks, heap, valid, serial, f, s, start):
     """A certificate of status s dated ``start`` (sim.model.statuses.issue).
 
-    Calendar-year certificates expire together on 1 January (the calendar events); N-year
-    ones get their own expiry event; permanent ones never expire.
+    Calendar-year certificates expire together at the calendar's expiry items; N-year ones get
+    their own expiry event; permanent ones never expire.
     """
     validity, years, jan1 = ks
-    if validity[s] == 0:
-        end = _year_end(jan1, start)
-    elif validity[s] == 1:
-        end = start + years[s]
-    else:
-        end = np.inf
+    end = certificate_end(validity[s], years[s], jan1, start)
     valid[f, s] = end
     serial[f, s] += 1
-    if validity[s] == 1:
+    if validity[s] == YEARS:
         heap_push(heap, end, H_EXPIRE, f, s, serial[f, s])
 
 
@@ -768,7 +730,7 @@ def _expire(ks, heap, valid, serial, stat_key, stat_n, flows, fi, ff, f, s, p_re
     if fi[LOC, f] > OUTSIDE:
         return
     S = valid.shape[1]
-    if _u(stat_key, stat_n, f * S + s) < p_renew:
+    if draw(stat_key, stat_n, f * S + s) < p_renew:
         flows[N_FIRM_FLOWS + 5 * s + G_RENEWED] += 1
         _issue(ks, heap, valid, serial, f, s, now)
     else:
@@ -787,23 +749,6 @@ def _sort_by_draw(u: np.ndarray, c: np.ndarray, n: int) -> None:
             j -= 1
         u[j + 1] = ui
         c[j + 1] = ci
-
-
-@njit(cache=True)
-def _years_back(u, window, a):
-    """Certificate age at the start (sim.model.statuses.years_back)."""
-    if a == 0:
-        return u * window
-    return -math.log1p(u * math.expm1(-a * window)) / a
-
-
-@njit(cache=True)
-def _year_end(jan1: np.ndarray, t: float) -> float:
-    """Model time of the 1 January after model time ``t`` (calendar-year validity)."""
-    for j in range(jan1.size):
-        if jan1[j] > t + 1e-9:
-            return jan1[j]
-    return np.inf
 
 
 @njit(cache=True, inline="always")
@@ -832,27 +777,10 @@ def _leave_region(f, where, fi, ff, valid, pending, flows, now, loc_count):
 
 @njit(cache=True, inline="always")
 def _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now):
-    """Draw the competing risks inside a carrier and schedule the earliest."""
+    """Draw the competing risks inside a carrier and schedule the earliest (carrier_fate)."""
     in_type, in_rate, in_tab, in_prob, max_stay_tab, horizon = kin
-    st = fi[STAGE, f]
-    best = np.inf
-    what = -1
-    for r in range(2):
-        ua = _u(life_key, life_n, f)
-        ut = _u(life_key, life_n, f)
-        factor = ff[QUAL, f] if r == 0 else 1.0 / ff[QUAL, f]
-        t = _risk_time(in_type[st, r], in_rate[st, r], in_tab[st, r], in_prob[st, r],
-                       factor, tabs, ua, ut, tenure, life_key, life_n, f)
-        if t < best:
-            best = t
-            what = r
-    um = _u(life_key, life_n, f)
-    tab = max_stay_tab[st]
-    d = _conditional(tabs, tab, um, tenure, life_key, life_n, f)
-    t_max = max(0.0, (d - tenure) / 12.0)
-    if t_max < best:
-        best = t_max
-        what = IN_MAX
+    what, best = carrier_fate(in_type, in_rate, in_tab, in_prob, max_stay_tab, tabs,
+                              fi[STAGE, f], ff[QUAL, f], tenure, life_key, life_n, f)
     if best < np.inf and now + best <= horizon + 1e-9:
         heap_push(heap, now + best, H_FIRM, f, what, fi[EPOCH, f])
 
@@ -911,9 +839,9 @@ def _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key, life_
     (no room; stays outside) or MOVE_OUTSIDE (did not seek).
     """
     _, _, _, p_seek_next, p_relocate = kcar
-    u_seek = _u(life_key, life_n, f)
-    u_pick = _u(life_key, life_n, f)
-    u_rel = _u(life_key, life_n, f)
+    u_seek = draw(life_key, life_n, f)
+    u_pick = draw(life_key, life_n, f)
+    u_rel = draw(life_key, life_n, f)
     if u_seek < p_seek_next:
         c = pick_room(rooms, fi[STAGE, f], fi[SECTOR, f], u_pick)
         if c >= 0:
@@ -930,80 +858,17 @@ def _move_on(kin, kout, kcar, tabs, f, fi, ff, c_occ, c_entries, life_key, life_
 
 @njit(cache=True, inline="always")
 def _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count):
-    """The firm is (or stays) outside carriers; draw what happens next there.
+    """The firm is (or stays) outside carriers; draw what happens next there (outside_fate).
 
     sim.model.outside.go_outside.
     """
     _set_loc(fi, loc_count, f, OUTSIDE)
-    out_type, out_rate, out_tab, out_prob, horizon = kout[0], kout[1], kout[2], kout[3], kout[4]
     fi[EPOCH, f] += 1
-    st = fi[STAGE, f]
-    q = ff[QUAL, f]
-    best = np.inf
-    what = -1
-    if st == 0:
-        for r in range(2):
-            ua = _u(life_key, life_n, f)
-            ut = _u(life_key, life_n, f)
-            factor = q if r == 0 else 1.0 / q
-            t = _risk_time(out_type[0, r], out_rate[0, r], out_tab[0, r],
-                           out_prob[0, r], factor, tabs, ua, ut, 0.0, life_key, life_n, f)
-            if t < best:
-                best = t
-                what = OUT_GOOD if r == 0 else OUT_BAD
-    else:
-        ua = _u(life_key, life_n, f)
-        ut = _u(life_key, life_n, f)
-        if st == 1:
-            t = _risk_time(out_type[1, 0], out_rate[1, 0], out_tab[1, 0],
-                           out_prob[1, 0], q, tabs, ua, ut, 0.0, life_key, life_n, f)
-            if t < best:
-                best = t
-                what = OUT_GOOD
-        ua = _u(life_key, life_n, f)
-        ut = _u(life_key, life_n, f)
-        t = _risk_time(out_type[st, 2], out_rate[st, 2], out_tab[st, 2],
-                       out_prob[st, 2], 1.0, tabs, ua, ut, 0.0, life_key, life_n, f)
-        if t < best:
-            best = t
-            what = OUT_RELOCATE
-        e = -math.log1p(-_u(life_key, life_n, f))
-        t = _exit_time(kout, f, q, fi, ff, now, e) - now
-        if t < best:
-            best = t
-            what = OUT_EXIT
-    if best < np.inf and now + best <= horizon + 1e-9:
+    what, best = outside_fate(kout[0], kout[1], kout[2], kout[3], tabs, fi[STAGE, f],
+                              ff[QUAL, f], now, ff[LEFT, f], ff[INC, f], kout[5], kout[6],
+                              kout[7], kout[8], life_key, life_n, f)
+    if best < np.inf and now + best <= kout[4] + 1e-9:
         heap_push(heap, now + best, H_FIRM, f, what, fi[EPOCH, f])
-
-
-@njit(cache=True, inline="always")
-def _exit_time(kout, f, q, fi, ff, now, e):
-    """First exit time given unit exponential e (sim.model.outside.exit_time)."""
-    post_window, post_rate, exit_ages, exit_rates = kout[5], kout[6], kout[7], kout[8]
-    remaining = e
-    t = now
-    if not math.isnan(ff[LEFT, f]):
-        wend = ff[LEFT, f] + post_window
-        if t < wend:
-            rate = post_rate / q
-            if rate > 0 and rate * (wend - t) >= remaining:
-                return t + remaining / rate
-            if rate > 0:
-                remaining -= rate * (wend - t)
-            t = wend
-    n = exit_ages.size
-    for i in range(n):
-        seg_end = ff[INC, f] + exit_ages[i + 1] if i + 1 < n else np.inf
-        if seg_end <= t:
-            continue
-        rate = exit_rates[i] / q
-        if rate > 0:
-            span = seg_end - t
-            if rate * span >= remaining:
-                return t + remaining / rate
-            remaining -= rate * span
-        t = seg_end
-    return np.inf
 
 
 @njit(**NO_REFCOUNTS)

@@ -1,4 +1,4 @@
-"""Per-entity distributions as tabulated inverse CDFs the compiled kernel can evaluate.
+"""Per-entity distributions as tabulated inverse CDFs: how both engines invert a uniform.
 
 The grid is uniform in logit(u) over [-36, 36] (u from about 2e-16 to 1 - 2e-16), so both
 tails are resolved; values between grid points are interpolated linearly. With 16,385 points
@@ -88,3 +88,13 @@ class TableSet:
         if not self.rows:
             return np.zeros((1, GRID))
         return np.vstack(self.rows)
+
+
+@njit(cache=True)
+def pick(cdf: np.ndarray, u: float) -> int:
+    """The category whose cumulative share first exceeds ``u`` (inversion of a categorical)."""
+    n = cdf.size
+    for j in range(n):
+        if u < cdf[j]:
+            return j
+    return n - 1
