@@ -93,6 +93,7 @@ class Snapshot:
     cum: dict[str, dict[str, int]] = field(default_factory=dict)
     service: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     spend: float = 0.0
+    registered: float = 0.0
 
 
 def snapshot(world: World) -> Snapshot:
@@ -122,6 +123,8 @@ def snapshot(world: World) -> Snapshot:
         service=(sv.mentors_per_carrier.value, sv.mentors_per_100_incubatees.value,
                  sv.staff_per_carrier.value, sv.staff_per_100_incubatees.value),
         spend=world.spend,
+        registered=float((world.rules.tech_registered0 if world.rules.tech_registered0 >= 0
+                          else world.registered[0]) + world.registered[1]),
     )
 
 
@@ -191,6 +194,8 @@ def evaluate(s: Snapshot, q: Query) -> float:
         return float(sum(v for k, v in counts.items() if sectors is None or k in sectors))
     if m == "spend":
         return s.spend
+    if m == "tech_firms_registered_cum":
+        return s.registered
     if m == "firms":
         return float(_firm_mask(s, q, "firm").sum())
     mask = _firm_mask(s, q, None)

@@ -8,7 +8,9 @@
   status it may bring (``statuses_at_arrival``, in the scenario's status order); then, if it
   seeks, the draw that picks its carrier.
 * Firms present at the start: the incubatees of every baseline carrier (stage from the
-  carrier's kind; sector, quality, tenure, age from ``firms.initial_incubatees``) and the
+  carrier's kind; sector, age, then quality and the stay under way from
+  ``firms.initial_incubatees``: in the carrier's stationary state,
+  ``sim.model.hazards.stationary_occupant``, unless ``tenure_months`` is given) and the
   region's stock outside carriers (``firms.stock``), each with baseline certificates
   (``sim.model.statuses.give_at_start``).
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from sim.model import incubation, outside, statuses
 from sim.model.draws import Stream
+from sim.model.hazards import stationary_occupant
 from sim.model.state import KIND_STAGE, Carrier, Firm, World
 from sim.model.tables import pick, ppf
 from sim.registry import STAGES
@@ -73,17 +76,24 @@ def create_initial_incubatees(world: World, c: Carrier) -> None:
     stage = KIND_STAGE[c.kind]
     for k in range(world.plan.carriers[c.index].incubatees):
         life = world.life_stream(origin, k)
-        u = [life.random() for _ in range(4)]
-        sector = c.sector or world.sc.meta.sectors[pick(r.init_sector_cdf, u[0])]
-        quality = ppf(r.tabs, r.quality_tab, u[1])
-        tenure_months = ppf(r.tabs, r.init_tenure_tab, u[2])
+        u_sector, u_age = life.random(), life.random()
+        sector = c.sector or world.sc.meta.sectors[pick(r.init_sector_cdf, u_sector)]
+        fate: tuple[int, float] | None = None
+        if r.init_tenure_tab >= 0:
+            quality = ppf(r.tabs, r.quality_tab, life.random())
+            tenure_months = ppf(r.tabs, r.init_tenure_tab, life.random())
+        else:
+            quality, what, years_left, tenure_months = stationary_occupant(
+                r.in_type, r.in_rate, r.in_tab, r.in_prob, r.max_stay_tab, r.tabs,
+                r.quality_tab, STAGES.index(stage), life.keys, life.counters, 0)
+            fate = (what, years_left)
         incorporated: float | None = None
         if stage != "team":
-            incorporated = -max(ppf(r.tabs, r.init_age_tab, u[3]), tenure_months / 12.0)
+            incorporated = -max(ppf(r.tabs, r.init_age_tab, u_age), tenure_months / 12.0)
         firm = new_firm(world, origin, stage, sector, quality, incorporated, life)
         statuses.give_at_start(world, firm, r.init_st_share[0], r.init_st_issued[0],
                                r.init_st_growth[0])
-        incubation.enter(world, firm, c, tenure_months=tenure_months, initial=True)
+        incubation.enter(world, firm, c, tenure_months=tenure_months, initial=True, fate=fate)
 
 
 def create_stock(world: World, g: int) -> None:

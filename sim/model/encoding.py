@@ -13,7 +13,8 @@ Fields (S statuses, G stock groups, R arrival sources, K sectors; stages 0 team,
 |---|---|---|
 | tabs | float, (tables, GRID) | inverse CDFs on the logit grid (``sim.model.tables``) |
 | quality_tab, patience_tab | int | rows of firm quality and patience (months) |
-| init_tenure_tab, init_age_tab | int | rows of initial incubatees' tenure (months), age (years) |
+| init_tenure_tab, init_age_tab | int | rows of initial incubatees' tenure (months; -1:
+|   | | stationary occupants), age (years) |
 | init_sector_cdf | float, (K,) | cumulative sector shares of initial incubatees |
 | init_st_share, init_st_issued, init_st_growth | (1, S) | initial incubatees' baseline |
 |   | | certificates: share (-1 none), ISSUED_* code, growth a year |
@@ -39,6 +40,7 @@ Fields (S statuses, G stock groups, R arrival sources, K sectors; stages 0 team,
 | st_delay_tab, st_validity | int, (S,) | delay row (months); validity code (``status_rules``) |
 | st_in_carrier, st_qscaled | bool, (S,) | in carriers only; quality-scaled applications |
 | tech_id, hnte_id | int | status numbers of ``tech_firm`` / ``hnte`` (-1 undeclared) |
+| tech_registered0 | float | ``tech_firm.registered_at_start`` (-1: the holders at the start) |
 | jan1 | float, (years,) | model times of every 1 January after the start |
 """
 
@@ -177,6 +179,7 @@ class FirmRules(NamedTuple):
     st_qscaled: np.ndarray
     tech_id: int
     hnte_id: int
+    tech_registered0: float
     jan1: np.ndarray
 
 
@@ -272,6 +275,10 @@ def encode_firm_rules(sc: Scenario) -> FirmRules:
     d["st_qscaled"] = np.array([st.quality_scaled for st in sts], dtype=np.bool_)
     d["tech_id"] = sids.index("tech_firm") if "tech_firm" in sids else -1
     d["hnte_id"] = sids.index("hnte") if "hnte" in sids else -1
+    tech = sc.statuses.get("tech_firm")
+    d["tech_registered0"] = (float(tech.registered_at_start.value)
+                             if tech is not None and tech.registered_at_start is not None
+                             else -1.0)
     d["jan1"] = jan1_times(sc)
     d["tabs"] = tables.array()
     return FirmRules(**d)

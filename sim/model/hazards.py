@@ -11,6 +11,9 @@ DESIGN.md section 3, "Firms". Each risk draws its own latent time; the earliest 
   sooner) and 1/q of bad ones (dissolution, failure: q times later); relocation has none.
 * Two uniforms are drawn per risk (activation, time) whether or not it is declared, so the
   draws a firm makes do not depend on which risks a scenario declares (common random numbers).
+* Occupants present at the start are drawn in the carrier's stationary state
+  (``stationary_occupant``): a stay length-biased by rejection, the time already spent a
+  uniform share of it, so that occupancy neither sinks nor jumps in the first months.
 * Outside carriers, incorporated firms also face the exit hazard by age since incorporation,
   replaced for a window after leaving a carrier by the post-exit failure rate; it is inverted
   exactly from one unit exponential.
@@ -191,3 +194,35 @@ def outside_fate(out_type: np.ndarray, out_rate: np.ndarray, out_tab: np.ndarray
         best = t
         what = OUT_EXIT
     return what, best
+
+
+MAX_REJECTIONS = 1_000_000
+
+
+@njit(cache=True, inline="always")
+def stationary_occupant(in_type: np.ndarray, in_rate: np.ndarray, in_tab: np.ndarray,
+                        in_prob: np.ndarray, max_stay_tab: np.ndarray, tabs: np.ndarray,
+                        quality_tab: int, stage: int, keys: np.ndarray, counters: np.ndarray,
+                        i: int) -> tuple[float, int, float, float]:
+    """(quality, fate, years left, months already spent) of an occupant at the start.
+
+    In a carrier whose entries have been steady, the occupants present at a given instant are
+    a length-biased sample of stays (a stay twice as long is twice as likely to be in
+    progress), and the time already spent is a uniform share of the stay. So: draw a would-be
+    entrant (quality, then its competing risks as on entry), accept it with probability
+    stay / longest possible stay (the maximum stay's upper end), else draw again; then split
+    the accepted stay at a uniform point. Quality and which risk ends the stay are biased
+    together, as they are among real occupants.
+    """
+    cap = tabs[max_stay_tab[stage], tabs.shape[1] - 1] / 12.0
+    quality = 1.0
+    what = NO_FATE
+    stay = 0.0
+    for _ in range(MAX_REJECTIONS):
+        quality = ppf(tabs, quality_tab, draw(keys, counters, i))
+        what, stay = carrier_fate(in_type, in_rate, in_tab, in_prob, max_stay_tab, tabs, stage,
+                                  quality, 0.0, keys, counters, i)
+        if draw(keys, counters, i) * cap <= stay:
+            break
+    spent = draw(keys, counters, i) * stay
+    return quality, what, stay - spent, spent * 12.0

@@ -81,8 +81,13 @@ def serve_waiting(world: World, c: Carrier) -> None:
 
 
 def enter(world: World, firm: Firm, c: Carrier, tenure_months: float = 0.0,
-          initial: bool = False) -> None:
-    """The firm takes a slot in ``c`` and draws its competing risks there."""
+          initial: bool = False, fate: tuple[int, float] | None = None) -> None:
+    """The firm takes a slot in ``c`` and draws its competing risks there.
+
+    ``fate`` (what ends the stay, years left) is given for an occupant drawn in the carrier's
+    stationary state at the start; otherwise the risks are drawn now, conditioned on
+    ``tenure_months`` already spent.
+    """
     assert c.free > 0, f"carrier {c.id} is full"
     firm.location = CARRIER
     firm.carrier = c
@@ -102,9 +107,11 @@ def enter(world: World, firm: Firm, c: Carrier, tenure_months: float = 0.0,
 
     statuses.note_incubated(world, firm)
     r = world.rules
-    what, delay = carrier_fate(r.in_type, r.in_rate, r.in_tab, r.in_prob, r.max_stay_tab,
-                               r.tabs, STAGE_INDEX[firm.stage], firm.quality, tenure_months,
-                               firm.life.keys, firm.life.counters, 0)
+    if fate is None:
+        fate = carrier_fate(r.in_type, r.in_rate, r.in_tab, r.in_prob, r.max_stay_tab, r.tabs,
+                            STAGE_INDEX[firm.stage], firm.quality, tenure_months,
+                            firm.life.keys, firm.life.counters, 0)
+    what, delay = fate
     if math.isfinite(delay):
         world.at(delay, firm, lambda f: _leave_for(world, f, what))
 

@@ -229,6 +229,8 @@ class World:
         self.open_certificates: dict[tuple[int, str], Certificate] = {}
         self.counts: dict[str, int] = {"arrived": 0, "created": 0}
         self.flows: dict[str, int] = dict.fromkeys(flow_names(tuple(scenario.statuses)), 0)
+        self.registered = [0, 0]
+        """Firms whose first tech-firm registration is at the start / after it."""
         self.cum_by_sector: dict[str, dict[str, int]] = {
             "tech_firms_incubated_cum": {}, "hnte_from_incubated_cum": {}}
         self.spend = 0.0

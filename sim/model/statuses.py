@@ -73,6 +73,7 @@ def note_firsts(world: World, firm: Firm, granted: str | None) -> None:
     """First tech-firm registration; first HNTE granted after the start (not brought)."""
     if firm.first_tech_at is None and TECH in world.sc.statuses and holds(world, firm, TECH):
         firm.first_tech_at = world.now
+        world.registered[1 if world.now > 0 else 0] += 1
     if granted == HNTE and firm.hnte_obtained_at is None and world.now > 0:
         firm.hnte_obtained_at = world.now
     note_incubated(world, firm)

@@ -349,9 +349,15 @@ class GraduationMoves(Frozen):
 
 
 class InitialIncubatees(Frozen):
-    """How the incubatees present at the start are drawn."""
+    """How the incubatees present at the start are drawn.
 
-    tenure_months: RandomDuration = Field(description="Time already spent in the carrier.")
+    Without ``tenure_months`` (the default) they are drawn in the carriers' stationary state
+    (``sim.model.hazards.stationary_occupant``); with it, the time already spent is drawn from
+    it and the rest of the stay conditioned on it.
+    """
+
+    tenure_months: RandomDuration | None = Field(
+        default=None, description="Time already spent in the carrier (default: stationary).")
     age_years: RandomDuration = Field(description="Age since incorporation (firms only).")
     statuses: dict[Identifier, StatusAtStart] = Field(default_factory=dict)
     sector_mix: dict[Identifier, float] | None = None
@@ -421,6 +427,10 @@ class Status(Frozen):
     p_renewal: Prob | None = None
     counts_as: tuple[Identifier, ...] = ()
     quality_scaled: bool = True
+    registered_at_start: Count | None = None
+    """Published cumulative count of firms ever registered at the base date (a database that
+    counts entries, e.g. Chongqing's 科技型企业); the ``*_registered_cum`` metric adds every
+    first registration after the start. None: the holders at the start."""
     source: Source
 
     @model_validator(mode="after")

@@ -47,6 +47,7 @@ METRIC_CODES = {
     "area": K.M_AREA, "carriers": K.M_CARRIERS, "in_incubation": K.M_IN_INC,
     "entries_cum": K.M_ENTRIES, "graduates_cum": K.M_GRADS,
     "tech_firms_incubated_cum": K.M_TECH_INC, "tech_firms_valid": K.M_TECH,
+    "tech_firms_registered_cum": K.M_TECH_REG,
     "hnte_valid": K.M_HNTE, "hnte_from_incubated_cum": K.M_HNTE_INC,
     "status_valid": K.M_STATUS, "firms": K.M_FIRMS, "mentors": K.M_MENTORS,
     "staff": K.M_STAFF, "spend": K.M_SPEND,

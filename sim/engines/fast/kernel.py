@@ -38,6 +38,7 @@ from sim.model.hazards import (
     OUT_RELOCATE,
     carrier_fate,
     outside_fate,
+    stationary_occupant,
 )
 from sim.model.schedule import (
     ARRIVAL,
@@ -70,8 +71,8 @@ H_FIRM, H_PATIENCE, H_GRANT, H_EXPIRE, H_REREVIEW = range(5)
 HEAP_BASE = 100
 # metric codes (sim.registry order)
 M_AREA, M_CARRIERS, M_IN_INC, M_ENTRIES, M_GRADS, M_TECH_INC, M_TECH, M_HNTE = range(8)
-M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND = range(8, 14)
-FIRM_METRICS = (M_TECH_INC, M_TECH, M_HNTE, M_HNTE_INC, M_STATUS, M_FIRMS)
+M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND, M_TECH_REG = range(8, 15)
+FIRM_METRICS = (M_TECH_INC, M_TECH, M_HNTE, M_HNTE_INC, M_STATUS, M_FIRMS, M_TECH_REG)
 # counted flows (sim.model.state.flow_names): firm flows, then 5 per status
 F_ARRIVALS, F_PLACED, F_REFUSED, F_GRADUATED, F_CLOSED_IN, F_CLOSED_OUT, F_RELOCATED = range(7)
 N_FIRM_FLOWS = 7
@@ -154,7 +155,8 @@ def simulate_kernel(k, rep_key, heap_capacity):
     # that registered as tech firms / obtained an HNTE; firms by location
     n_sec = k.n_sectors
     hist = np.zeros(3 * n_sec * (1 << S), np.int64)
-    inc_counts = np.zeros((2, n_sec), np.int64)
+    inc_counts = np.zeros((3, max(n_sec, 2)), np.int64)  # row 2: first registrations
+    # at the start [2, 0] and after it [2, 1] (the registered-cumulative metric)
     loc_count = np.zeros(6, np.int64)
     loc_count[UNBORN] = N
 
@@ -328,19 +330,24 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     stat_key[f * S + s] = status_key(life_key[f], s)
                 _set_loc(fi, loc_count, f, OUTSIDE)
                 tenure = 0.0
+                fate = -1
+                years_left = 0.0
                 if create == 0:
                     st = k.c_stage[ea]
-                    u0 = draw(life_key, life_n, f)
-                    u1 = draw(life_key, life_n, f)
-                    u2 = draw(life_key, life_n, f)
-                    u3 = draw(life_key, life_n, f)
+                    u_sector = draw(life_key, life_n, f)
+                    u_age = draw(life_key, life_n, f)
                     fi[STAGE, f] = st
                     fi[SECTOR, f] = k.c_sector[ea] if k.c_sector[ea] >= 0 else pick_category(
-                        k.init_sector_cdf, u0)
-                    ff[QUAL, f] = ppf(tabs, k.quality_tab, u1)
-                    tenure = ppf(tabs, k.init_tenure_tab, u2)
+                        k.init_sector_cdf, u_sector)
+                    if k.init_tenure_tab >= 0:
+                        ff[QUAL, f] = ppf(tabs, k.quality_tab, draw(life_key, life_n, f))
+                        tenure = ppf(tabs, k.init_tenure_tab, draw(life_key, life_n, f))
+                    else:
+                        ff[QUAL, f], fate, years_left, tenure = stationary_occupant(
+                            k.in_type, k.in_rate, k.in_tab, k.in_prob, k.max_stay_tab, tabs,
+                            k.quality_tab, st, life_key, life_n, f)
                     if st != 0:
-                        age = max(ppf(tabs, k.init_age_tab, u3), tenure / 12.0)
+                        age = max(ppf(tabs, k.init_age_tab, u_age), tenure / 12.0)
                         ff[INC, f] = -age
                     shares = k.init_st_share
                     issued = k.init_st_issued
@@ -397,6 +404,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                 # firsts
                 if k.tech_id >= 0 and _holds(valid, f, k.st_holders[k.tech_id]):
                     ff[FIRST_TECH, f] = now
+                    inc_counts[2, 1 if now > 0 else 0] += 1
                 # place the firm
                 if create == 0:
                     c = ea
@@ -407,7 +415,10 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                     ff[FIRST_CAR, f] = now
                     c_occ[c, fi[STAGE, f]] += 1
                     update_rooms(rooms, c, c_open[c], c_occ[c, 0] + c_occ[c, 1] + c_occ[c, 2])
-                    _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now)
+                    if k.init_tenure_tab >= 0:
+                        _enter_risks(kin, tabs, f, tenure, fi, ff, life_key, life_n, heap, now)
+                    elif years_left < np.inf and now + years_left <= horizon + 1e-9:
+                        heap_push(heap, now + years_left, H_FIRM, f, fate, fi[EPOCH, f])
                 elif create == 1:
                     _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count)
                 else:
@@ -612,7 +623,7 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             pending[f, s] = False
             flows[N_FIRM_FLOWS + 5 * s + G_GRANTED] += 1
             _issue(ks, heap, valid, serial, f, s, now)
-            _firsts(kf, f, s, now, valid, fi, ff)
+            _firsts(kf, f, s, now, valid, fi, ff, inc_counts)
             _rebin(kf, f, fi, valid, hist, n_sec)
             _tally_incubated(f, fi, ff, inc_counts)
             continue
@@ -752,12 +763,13 @@ def _sort_by_draw(u: np.ndarray, c: np.ndarray, n: int) -> None:
 
 
 @njit(cache=True, inline="always")
-def _firsts(kf, f, s, now, valid, fi, ff):
+def _firsts(kf, f, s, now, valid, fi, ff, inc_counts):
     """First tech registration and first HNTE after the start (sim.model.statuses)."""
     tech_id, hnte_id, holders = kf
     if (tech_id >= 0 and math.isnan(ff[FIRST_TECH, f])
             and _holds(valid, f, holders[tech_id])):
         ff[FIRST_TECH, f] = now
+        inc_counts[2, 1 if now > 0 else 0] += 1
     if s == hnte_id and math.isnan(ff[HNTE_OBT, f]) and now > 0:
         ff[HNTE_OBT, f] = now
 
@@ -1008,6 +1020,10 @@ def _firm_queries(k, ti, series, hist, inc_counts):
             continue
         sectors = k.q_fsectors[qi]
         total = 0
+        if m == M_TECH_REG:
+            base = k.tech_registered0 if k.tech_registered0 >= 0 else inc_counts[2, 0]
+            series[qi, ti] = base + inc_counts[2, 1]
+            continue
         if m in (M_TECH_INC, M_HNTE_INC):
             arr = inc_tech if m == M_TECH_INC else inc_hnte
             for j in range(n_sec):
