@@ -392,5 +392,29 @@ def attribution(
     raise typer.Exit(analysis.attribution(path, target, _parse_sets(set_), opts,
                                           out))
 
+@app.command(epilog="Example: python run_sim.py backtest scenarios/chongqing.yaml --reps 200; "
+                    "python run_sim.py backtest scenarios/*.yaml")
+def backtest(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario YAML file(s).")],
+    data: Annotated[Path | None, typer.Option(
+        help="Public record, a CSV \\[default: calibration/data/<id>.csv].")] = None,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    engine: EngineOpt = "fast",
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Run folder to write backtest/ into \\[default: runs/<id>].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Model check: every public figure after the scenario's cut-off beside the simulation."""
+    from sim.cli import analysis
+    from sim.cli.backtest import backtest as run_backtest_cmd
+
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    raise typer.Exit(run_backtest_cmd(paths, data, opts, out))
+
+
 if __name__ == "__main__":
     app()

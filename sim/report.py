@@ -38,7 +38,25 @@ FIRST_REACH_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MAX_CSV_ROWS = 200
 MAX_TEXT_CHARS = 20_000
 
+EVIDENCE_GRADES = {"data": ("数据", "data"), "mixed": ("混合", "mixed"),
+                   "assumption": ("假设", "assumption")}
+
+
+def _evidence_shares(ev: Any, lang: str) -> str:
+    """The variance shares by source class, one short line."""
+    if ev is None:
+        return ""
+    names = {"assumption": ("假设", "assumed"), "derived": ("推算", "derived"),
+             "data": ("数据", "data")}
+    parts = [f"{_pick(names[k], lang)} {100 * ev.shares.get(k, 0.0):.0f}%"
+             for k in ("assumption", "derived", "data")]
+    base = _pick(names[ev.baseline], lang)
+    return ("方差来源: " if lang == "zh" else "variance from: ") + ", ".join(parts) + (
+        f"; 起点: {base}" if lang == "zh" else f"; baseline: {base}")
+
+
 EXTRA_SECTIONS = (
+    ("backtest", "backtest"),
     ("compare-", "comparison"),
     ("sweep-", "sweep"),
     ("goal-seek-", "goal_seek"),
@@ -66,6 +84,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "band_low": ("难以达成", "Unlikely"),
     "none": ("无", "none"),
     "targets": ("各项目标", "Targets"),
+    "backtest": ("模型检验:与公开数据对照", "Model check against the record"),
+    "evidence": ("依据", "Evidence"),
     "id": ("编号", "Id"),
     "label": ("名称", "Target"),
     "metric": ("指标", "Metric"),
@@ -438,6 +458,10 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
             "median": fmt_num(ts.median), "q05": fmt_num(ts.q05), "q95": fmt_num(ts.q95),
             "shortfall": fmt_num(ts.mean_shortfall) if ts.p < 1 else "—",
             "note": t.note or "", "source": t.source,
+            "evidence": _pick(EVIDENCE_GRADES[s.evidence[t.id].grade], lang)
+            if t.id in s.evidence else "—",
+            "evidence_shares": _evidence_shares(s.evidence.get(t.id), lang),
+            "evidence_sentence": s.evidence[t.id].sentence(lang) if t.id in s.evidence else "",
             "p_ever": fmt_pct(ts.p_reached_ever),
             "first_dates": [_date_of(sc.meta.start, float(np.quantile(reached, q)))
                             if reached.size else "—" for q in FIRST_REACH_QUANTILES],

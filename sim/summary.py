@@ -1,9 +1,11 @@
 """Summaries of a stored run: attainment.csv, summary.json and the plots.
 
-``attainment.csv`` has exactly the columns
+``attainment.csv`` has the columns
 ``target_id,label,metric,op,value,date,p,ci_low,ci_high,n,median,q05,q95,mean_shortfall``
 (``value`` is the threshold: the target's value, the lower end of a range, or the mean of
-2 x baseline for a doubling target). ``summary.json`` holds the same rows plus the joint
+2 x baseline for a doubling target), followed by the evidence columns of ``sim.evidence``
+(``evidence, var_share_assumption, var_share_derived, var_share_data,
+baseline_source``). ``summary.json`` holds the same rows plus the joint
 probability of all targets, the joint probability per target date, stretch values, and the
 first-reach distribution.
 """
@@ -14,7 +16,7 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from sim.attainment import TargetSummary, joint, summarize_target
+from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
 from sim.scenario import Scenario, validate_data
 from sim.store import RunStore, atomic_write_bytes, atomic_write_json
 from sim.targets import query_of
@@ -42,6 +45,7 @@ class RunSummary:
     joint_all: tuple[float, float, float]
     joint_by_date: dict[str, tuple[float, float, float]]
     first_reached: dict[str, np.ndarray]
+    evidence: dict[str, Evidence] = field(default_factory=dict)
 
 
 def load_run_scenario(run_dir: Path) -> Scenario:
@@ -64,6 +68,8 @@ def summarize(run_dir: Path) -> RunSummary:
     thr = np.asarray(table.column("threshold").to_pylist(), dtype=float)
     first = np.asarray(table.column("first_reached").to_pylist(), dtype=float)
     rep_ids = np.unique(reps)
+    params = _params_by_rep(run_dir, store, rep_ids)
+    evidence: dict[str, Evidence] = {}
     targets: dict[str, TargetSummary] = {}
     thresholds: dict[str, float] = {}
     firsts: dict[str, np.ndarray] = {}
@@ -76,11 +82,28 @@ def summarize(run_dir: Path) -> RunSummary:
         thresholds[t.id] = float(np.mean(thr[m]))
         firsts[t.id] = first[m][order]
         met_matrix[:, j] = met[m][order]
+        evidence[t.id] = target_evidence(sc, t, value[m][order], params)
     by_date: dict[str, tuple[float, float, float]] = {}
     for date in sorted({t.date for t in sc.targets}):
         cols = [j for j, t in enumerate(sc.targets) if t.date == date]
         by_date[date.isoformat()] = joint(met_matrix[:, cols])
-    return RunSummary(sc, manifest, targets, thresholds, joint(met_matrix), by_date, firsts)
+    return RunSummary(sc, manifest, targets, thresholds, joint(met_matrix), by_date, firsts,
+                      evidence)
+
+
+def _params_by_rep(run_dir: Path, store: RunStore, rep_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """Each uncertainty's draws, in replication order (for the evidence grade)."""
+    path = run_dir / "params.parquet"
+    try:
+        table = pq.read_table(path) if path.is_file() else store.read_parts("params")
+    except Exception:  # a run without stored draws gets no variance shares
+        return {}
+    reps = np.asarray(table.column("rep").to_pylist(), dtype=float)
+    order = np.argsort(reps)
+    if reps.size != rep_ids.size:
+        return {}
+    return {name[2:]: np.asarray(table.column(name).to_pylist(), dtype=float)[order]
+            for name in table.column_names if name.startswith("u:")}
 
 
 def attainment_rows(s: RunSummary, lang: str) -> list[dict[str, Any]]:
@@ -94,15 +117,25 @@ def attainment_rows(s: RunSummary, lang: str) -> list[dict[str, Any]]:
             "date": t.date.isoformat(), "p": ts.p, "ci_low": ts.ci_low, "ci_high": ts.ci_high,
             "n": ts.n, "median": ts.median, "q05": ts.q05, "q95": ts.q95,
             "mean_shortfall": ts.mean_shortfall,
+            **_evidence_columns(s.evidence.get(t.id)),
         })
     return rows
+
+
+def _evidence_columns(ev: Evidence | None) -> dict[str, Any]:
+    if ev is None:
+        return dict.fromkeys(EVIDENCE_COLUMNS, "")
+    return {"evidence": ev.grade, "var_share_assumption": ev.shares.get("assumption", 0.0),
+            "var_share_derived": ev.shares.get("derived", 0.0),
+            "var_share_data": ev.shares.get("data", 0.0), "baseline_source": ev.baseline}
 
 
 def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
     """Write attainment.csv and summary.json atomically."""
     rows = attainment_rows(s, lang)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(ATTAINMENT_COLUMNS), lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=[*ATTAINMENT_COLUMNS, *EVIDENCE_COLUMNS],
+                       lineterminator="\n")
     w.writeheader()
     for row in rows:
         w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
@@ -116,6 +149,8 @@ def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
             "stretch": t.stretch,
             "double_of": t.double_of,
             "note": t.note,
+            "evidence_sentence": {lang_: s.evidence[t.id].sentence(lang_)
+                                  for lang_ in ("zh", "en")} if t.id in s.evidence else {},
             "first_reached": {
                 "p_ever": asdict(s.targets[t.id])["p_reached_ever"],
                 "quantiles": {str(q): _date_of(start, float(np.quantile(reached, q)))

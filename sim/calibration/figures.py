@@ -1,25 +1,31 @@
-"""Observed figures: reading ``calibration/data/*.csv`` and deciding which can inform a fit.
+"""The public record: reading ``calibration/data/*.csv`` and deciding what each figure is for.
 
-One CSV row per figure. Required columns: ``region, metric, filters, date, value, kind,
-source, confidence``; optional ``id`` (default ``row<N>``), ``use`` (default ``evidence``) and
-``note``.
+One CSV row per figure, with its source (calibration/README.md, "The record"). Columns:
+``id, region, metric, filters, date, value, kind, source_title, source_url, source_date,
+passage, confidence, use, note``; ``source_title`` and ``source_url`` name the page or
+document the figure was read from (a legacy single ``source`` column is still read).
 
-* ``metric`` is a name from ``sim.registry.METRICS`` (kinds ``stock`` and ``flow``) or a cohort
-  statistic from ``COHORT_STATISTICS`` (kind ``ratio``).
-* ``filters`` is compact: ``kind=incubator;level=national`` (a list with ``|``:
-  ``kind=incubator|maker_space``); each filter must be one the metric accepts.
-* ``date`` is an ISO date; a ``flow`` is over a period ``2021-01-01/2021-03-31`` (first and
-  last day) and is the metric's change over it (for cumulative metrics: the number of new
-  events), read at the month-end records at or before each end.
-* ``confidence`` is one of ``CONFIDENCE_SD`` and sets the figure's standard error relative to
-  its value (the SMM weight is the inverse variance).
-* ``use``: ``evidence`` (a fit may use it), ``input`` (the scenario built its baseline or a
-  parameter from it), ``plan`` (derived from the plan's own targets: fitting to it would tune
-  the model toward the target), ``context`` (another region or scope, kept for reference).
+* ``metric`` is a name from ``sim.registry.METRICS`` (kinds ``stock`` and ``flow``), a counted
+  flow of ``FLOW_METRICS`` (``hnte_certified``: certificates granted, first and renewed), a
+  cohort statistic from ``COHORT_STATISTICS`` (kind ``ratio``), or any other identifier
+  (``little_giants``, ``other:...``): such a figure is part of the record but outside the
+  model, and is listed as such wherever it would be used.
+* ``filters`` is compact: ``kind=incubator;level=national`` (a list with ``|``); each filter
+  must be one the metric accepts.
+* ``date`` is the date the figure refers to; a ``flow`` is over a period
+  ``2021-01-01/2021-03-31`` (first and last day) and is the metric's change over it (for
+  cumulative metrics: the number of new events), read at the month-end records.
+* ``confidence`` sets the figure's standard error relative to its value (``CONFIDENCE_SD``).
+* ``use``: ``evidence`` (an observed actual), ``input`` (the scenario built its baseline or a
+  parameter from it), ``plan`` (a target or a ratio of targets: fitting to it would tune the
+  model toward the plan), ``context`` (another region or scope).
 
-A malformed row raises ``FigureError`` naming the file, row, field and value. ``screen`` then
-says, for one scenario, which figures can inform the fit and why each other one cannot (a
-figure dated at or before the base date is a baseline input, not evidence).
+The calibration protocol (DESIGN.md section 6): a scenario is fitted only on evidence of its
+own region dated after its base date and on or before its calibration cut-off
+(``meta.calibration_cutoff``, default the base date; earlier figures enter through a
+calibration scenario that starts from an earlier known state); every later figure is
+validation only (``screen(..., purpose="check")``, the backtest). A malformed row raises
+``FigureError`` naming the file, row, field and value.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,10 +66,34 @@ CONFIDENCE_SD: dict[str, float] = {
 """Relative standard error of a figure by its stated confidence (assumption: a 'high' figure
 from a statistical office is within ~5%, a 'low' one within ~25%, at one standard error)."""
 
+@dataclass(frozen=True)
+class FlowMetric:
+    """A figure metric read from the engines' counted flows: the flows it sums, labels."""
+
+    flows: tuple[str, ...]
+    zh: str
+    en: str
+
+
+FLOW_METRICS: dict[str, FlowMetric] = {
+    "hnte_certified": FlowMetric(("granted:hnte", "renewed:hnte"), "高新技术企业认定(含重新认定)",
+                                 "HNTE certificates granted (first and renewed)"),
+}
+"""Figure metrics read from the engines' counted flows (``Result.flows``), with labels."""
+
 KINDS = ("stock", "flow", "ratio")
 USES = ("evidence", "input", "plan", "context")
-REQUIRED = ("region", "metric", "filters", "date", "value", "kind", "source", "confidence")
-OPTIONAL = ("id", "use", "note")
+REQUIRED = ("region", "metric", "filters", "date", "value", "kind", "confidence")
+SOURCE_COLUMNS = ("source_title", "source_url")
+OPTIONAL = ("id", "use", "note", "source", "source_title", "source_url", "source_date",
+            "passage")
+OUTSIDE_METRICS: dict[str, str] = {
+    "little_giants": "national 专精特新'小巨人' firms",
+    "specialised_sme": "专精特新 SMEs (municipal or provincial list)",
+    "scale_hnte": "HNTE above designated size (规上)",
+}
+"""Figure metrics the record keeps that the model does not simulate (besides ``other:*``)."""
+OTHER_METRIC = re.compile(r"^other:[a-z0-9_]+$")
 
 
 class FigureError(ValueError):
@@ -86,18 +117,35 @@ class Figure:
     date: dt.date
     value: float
     kind: str
-    source: str
+    source_title: str
+    source_url: str
     confidence: str
     use: str = "evidence"
     note: str = ""
     start: dt.date | None = None
     """Start of the period of a flow (the change from the end of this day to the end of date)."""
     filters_text: str = ""
+    source_date: dt.date | None = None
+    passage: str = ""
+
+    @property
+    def source(self) -> str:
+        """Title and address of the source, as one line."""
+        return " — ".join(x for x in (self.source_title, self.source_url) if x)
+
+    @property
+    def in_model(self) -> bool:
+        """Whether the model simulates this figure's metric (else: outside the model)."""
+        if self.kind == "ratio":
+            return self.metric in COHORT_STATISTICS
+        return self.metric in METRICS or self.metric in FLOW_METRICS
 
     @property
     def query(self) -> Query | None:
-        """The metric query of a stock or flow figure (None for a cohort ratio)."""
-        return None if self.kind == "ratio" else Query.of(self.metric, self.filters)
+        """The metric query of a stock or flow figure of a registered metric (else None)."""
+        if self.kind == "ratio" or self.metric not in METRICS:
+            return None
+        return Query.of(self.metric, self.filters)
 
     @property
     def sd(self) -> float:
@@ -111,12 +159,17 @@ class Figure:
 
     def label(self, lang: str = "zh") -> str:
         """A short human label: metric (with filters) and date."""
-        if self.kind == "ratio":
+        if self.kind == "ratio" and self.metric in COHORT_STATISTICS:
             zh, en = COHORT_STATISTICS[self.metric]
             name = zh if lang == "zh" else en
-        else:
+        elif self.metric in METRICS:
             spec = METRICS[self.metric]
             name = spec.zh if lang == "zh" else spec.en
+        elif self.metric in FLOW_METRICS:
+            fm = FLOW_METRICS[self.metric]
+            name = fm.zh if lang == "zh" else fm.en
+        else:
+            name = self.metric
         filt = f" [{self.filters_text}]" if self.filters_text else ""
         return f"{name}{filt} {self.date_text}"
 
@@ -176,11 +229,11 @@ def parse_filters(text: str, metric: str, file: str, row: int) -> dict[str, Any]
                           err["msg"]) from None
 
 
-def _date(text: str, file: str, row: int) -> dt.date:
+def _date(text: str, file: str, row: int, column: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise FigureError(file, row, "date", text, "not a calendar date",
+        raise FigureError(file, row, column, text, "not a calendar date",
                           "YYYY-MM-DD, or YYYY-MM-DD/YYYY-MM-DD for a flow") from None
 
 
@@ -200,6 +253,8 @@ def read_figures(path: str | Path) -> list[Figure]:
     reader = csv.DictReader(lines)
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
+    if "source" not in header and not all(c in header for c in SOURCE_COLUMNS):
+        missing += [c for c in SOURCE_COLUMNS if c not in header]
     if missing:
         raise FigureError(file, 1, "(header)", ",".join(header), f"missing {', '.join(missing)}",
                           f"columns {', '.join(REQUIRED)} (optional {', '.join(OPTIONAL)})")
@@ -222,24 +277,33 @@ def _figure(rec: dict[str, str], file: str, row: int, seen: set[str]) -> Figure:
     for col in REQUIRED:
         if col != "filters" and not rec.get(col):
             raise FigureError(file, row, col, rec.get(col, ""), "empty", f"a {col}")
+    title = rec.get("source_title") or rec.get("source", "")
+    url = rec.get("source_url", "")
+    if not title:
+        raise FigureError(file, row, "source_title", "", "empty",
+                          "the title of the page or document the figure was read from")
+    if "source_title" in rec and not url and not title.startswith(("derived:", "assumption:")):
+        raise FigureError(file, row, "source_url", "", "empty",
+                          "the public address the figure was read at")
     kind = rec["kind"]
     if kind not in KINDS:
         raise FigureError(file, row, "kind", kind, "unknown kind", " / ".join(KINDS))
     metric = rec["metric"]
-    if kind == "ratio":
-        if metric not in COHORT_STATISTICS:
-            raise FigureError(file, row, "metric", metric,
-                              "unknown cohort statistic for a ratio figure",
-                              f"one of {', '.join(COHORT_STATISTICS)}")
-        if rec.get("filters"):
-            raise FigureError(file, row, "filters", rec["filters"],
-                              "cohort statistics take no filters", "an empty filters column")
-        filters: dict[str, Any] = {}
-    else:
-        if metric not in METRICS:
-            raise FigureError(file, row, "metric", metric, "unknown metric",
-                              f"a registered metric: {', '.join(METRICS)}")
+    filters: dict[str, Any] = {}
+    if metric in METRICS and kind != "ratio":
         filters = parse_filters(rec.get("filters", ""), metric, file, row)
+    elif not (metric in FLOW_METRICS or metric in OUTSIDE_METRICS or OTHER_METRIC.match(metric)
+              or (kind == "ratio" and metric in COHORT_STATISTICS)):
+        what = ("unknown cohort statistic for a ratio figure" if kind == "ratio"
+                else "unknown metric")
+        raise FigureError(file, row, "metric", metric, what,
+                          f"a registered metric ({', '.join(METRICS)}), "
+                          f"{', '.join(FLOW_METRICS)}, a cohort statistic for a ratio "
+                          f"({', '.join(COHORT_STATISTICS)}), one of "
+                          f"{', '.join(OUTSIDE_METRICS)} or other:NAME (outside the model)")
+    elif kind == "ratio" and metric in COHORT_STATISTICS and rec.get("filters"):
+        raise FigureError(file, row, "filters", rec["filters"],
+                          "cohort statistics take no filters", "an empty filters column")
     start: dt.date | None = None
     date_text = rec["date"]
     if "/" in date_text:
@@ -281,9 +345,17 @@ def _figure(rec: dict[str, str], file: str, row: int, seen: set[str]) -> Figure:
     if fid in seen:
         raise FigureError(file, row, "id", fid, "duplicate id", "each id once")
     seen.add(fid)
+    source_date = None
+    if rec.get("source_date"):
+        text = rec["source_date"]
+        if re.fullmatch(r"\d{4}-\d{2}", text):  # a month: its first day
+            text += "-01"
+        source_date = _date(text, file, row, "source_date")
     return Figure(id=fid, row=row, region=rec["region"], metric=metric, filters=filters,
-                  date=date, value=value, kind=kind, source=rec["source"], confidence=conf,
-                  use=use, note=note, start=start, filters_text=rec.get("filters", ""))
+                  date=date, value=value, kind=kind, source_title=title, source_url=url,
+                  confidence=conf, use=use, note=note, start=start,
+                  filters_text=rec.get("filters", ""), source_date=source_date,
+                  passage=rec.get("passage", ""))
 
 
 USE_REASON = {
@@ -293,51 +365,72 @@ USE_REASON = {
 }
 
 
+def of_region(figure: Figure, scenario: Scenario) -> bool:
+    """Whether a figure describes the scenario's region (北碚区 for 重庆市北碚区)."""
+    return bool(figure.region) and scenario.meta.region.zh.endswith(figure.region)
+
+
 def screen(figures: list[Figure], scenario: Scenario, path: str | Path = "<figures>",
-           cohort_available: bool = True,
-           selected: Sequence[str] | None = None) -> FigureSet:
-    """Which figures can inform a fit of ``scenario``; every other one with its reason.
+           cohort_available: bool = True, selected: Sequence[str] | None = None,
+           purpose: str = "fit") -> FigureSet:
+    """What each figure can do for ``scenario``: inform a fit, or check it; else why not.
 
-    ``selected`` (figure ids) restricts the fit to those figures; the others are reported as
-    not selected.
-
-    Filter values naming zones or sectors the scenario does not declare raise FigureError.
+    ``purpose="fit"``: evidence of the scenario's region, of a metric the model simulates,
+    dated after the base date and on or before the calibration cut-off (and the horizon).
+    ``purpose="check"`` (the backtest): the same, dated after the cut-off and within the
+    horizon. ``selected`` (figure ids) restricts a fit to those figures; the others are
+    reported as not selected, as are figures filtered on zones or sectors the scenario does
+    not declare.
     """
-    base = scenario.meta.start - dt.timedelta(days=1)
+    base = scenario.meta.base_date
+    cutoff = scenario.meta.cutoff
     end = scenario.meta.horizon_end
     out = FigureSet(Path(path))
     vocab = {"zone": set(scenario.meta.zones), "sector": set(scenario.meta.sectors)}
     for f in figures:
-        for name in ("zone", "sector"):
-            if name in f.filters:
-                got = f.filters[name]
-                vals = list(got) if isinstance(got, list | tuple) else [got]
-                bad = [v for v in vals if v not in vocab[name]]
-                if bad:
-                    raise FigureError(str(path), f.row, f"filters.{name}", bad[0],
-                                      f"not a {name} of scenario {scenario.meta.id}",
-                                      f"one of {', '.join(sorted(vocab[name]))}")
-        if f.use != "evidence":
-            out.screened.append(Screened(f, False, f"{f.use}: {USE_REASON[f.use]} ({f.note})"))
-        elif f.date <= base:
-            out.screened.append(Screened(
-                f, False, f"dated {f.date}, at or before the base date {base}: a baseline "
-                          "input, not evidence"))
-        elif f.start is not None and f.start < scenario.meta.start:
-            out.screened.append(Screened(
-                f, False, f"the period starts {f.start}, before the start "
-                          f"{scenario.meta.start}: partly a baseline input"))
-        elif f.date > end:
-            out.screened.append(Screened(
-                f, False, f"dated {f.date}, after the horizon {end}: outside the simulated "
-                          "window"))
-        elif f.kind == "ratio" and not cohort_available:
-            out.screened.append(Screened(
-                f, False, f"cohort statistic {f.metric} is not computed by this engine "
-                          "(use --engine reference)"))
-        elif selected is not None and f.id not in selected:
-            out.screened.append(Screened(f, False, "usable, but not selected for this fit "
-                                                   "(--figures)"))
-        else:
-            out.screened.append(Screened(f, True))
+        foreign = [f"{name}={v}" for name in ("zone", "sector") if name in f.filters
+                   for v in (f.filters[name] if isinstance(f.filters[name], list | tuple)
+                             else [f.filters[name]]) if v not in vocab[name]]
+        if foreign:
+            out.screened.append(Screened(f, False, f"filter {foreign[0]} names no zone or "
+                                                   f"sector of scenario {scenario.meta.id}"))
+            continue
+        out.screened.append(_verdict(f, scenario, base, cutoff, end, purpose,
+                                     cohort_available, selected))
     return out
+
+
+def _verdict(f: Figure, scenario: Scenario, base: dt.date, cutoff: dt.date, end: dt.date,
+             purpose: str, cohort_available: bool, selected: Sequence[str] | None) -> Screened:
+    """One figure's verdict for a fit or a check of ``scenario``."""
+    if f.use != "evidence":
+        return Screened(f, False, f"{f.use}: {USE_REASON[f.use]} ({f.note})")
+    if not of_region(f, scenario):
+        return Screened(f, False, f"about {f.region}, not {scenario.meta.region.zh}")
+    if not f.in_model:
+        return Screened(f, False, f"metric {f.metric} is outside the model")
+    first = f.start if f.start is not None else f.date
+    if purpose == "fit":
+        if f.date <= base:
+            return Screened(f, False, f"dated {f.date}, at or before the base date {base}: "
+                                      "the baseline's input (a calibration scenario that "
+                                      "starts earlier can fit it)")
+        if f.start is not None and f.start < scenario.meta.start:
+            return Screened(f, False, f"the period starts {f.start}, before the start "
+                                      f"{scenario.meta.start}: partly a baseline input")
+        if f.date > cutoff:
+            return Screened(f, False, f"dated {f.date}, after the calibration cut-off "
+                                      f"{cutoff}: validation only, never fitted")
+    else:
+        if f.date <= cutoff or first <= cutoff:
+            return Screened(f, False, f"dated {f.date}, on or before the cut-off {cutoff}: "
+                                      "fitting data, not a test")
+    if f.date > end:
+        return Screened(f, False, f"dated {f.date}, after the horizon {end}: outside the "
+                                  "simulated window")
+    if f.kind == "ratio" and not cohort_available:
+        return Screened(f, False, f"cohort statistic {f.metric} is not computed by this "
+                                  "engine (use --engine reference)")
+    if selected is not None and f.id not in selected:
+        return Screened(f, False, "usable, but not selected for this fit (--figures)")
+    return Screened(f, True)

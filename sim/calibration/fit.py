@@ -30,7 +30,7 @@ from scipy import optimize
 from sim import rng as rngmod
 from sim.backends import Backend
 from sim.batch import Outcomes, evaluate
-from sim.calibration.figures import Figure
+from sim.calibration.figures import FLOW_METRICS, Figure
 from sim.calibration.params import FreeParam, uncertainty_overrides, variant
 from sim.metrics import Query
 from sim.scenario import Scenario, ScenarioError, to_data, validate_data
@@ -53,6 +53,9 @@ def truncate(scenario: Scenario, last: dt.date) -> Scenario:
         return scenario
     data = to_data(scenario)
     data["meta"]["horizon_end"] = end.isoformat()
+    cutoff = data["meta"].get("calibration_cutoff")
+    if cutoff is not None and dt.date.fromisoformat(str(cutoff)) > end:
+        data["meta"]["calibration_cutoff"] = end.isoformat()
     for t in data.get("targets", []):
         if dt.date.fromisoformat(str(t["date"])) > end:
             t["date"] = end.isoformat()
@@ -103,6 +106,15 @@ def _index(dates: list[dt.date], day: dt.date) -> int:
     return idx[-1] if idx else 0
 
 
+def figure_series(f: Figure, outcomes: Outcomes) -> np.ndarray:
+    """The monthly series (replications x records) a stock or flow figure is read from."""
+    if f.metric in FLOW_METRICS:
+        return np.sum([outcomes.flows[name] for name in FLOW_METRICS[f.metric].flows], axis=0)
+    q = f.query
+    assert q is not None
+    return outcomes.series[q.key]
+
+
 def figure_values(figures: Sequence[Figure], outcomes: Outcomes,
                   dates: list[dt.date]) -> np.ndarray:
     """Per replication, the simulated counterpart of each figure (NaN if not computable)."""
@@ -114,11 +126,9 @@ def figure_values(figures: Sequence[Figure], outcomes: Outcomes,
             if col is not None:
                 out[:, j] = col
             continue
-        if f.date > last or f.date < dates[0]:
+        if f.date > last or f.date < dates[0] or not f.in_model:
             continue
-        q = f.query
-        assert q is not None
-        series = outcomes.series[q.key]
+        series = figure_series(f, outcomes)
         end = series[:, _index(dates, f.date)]
         if f.kind == "flow":
             assert f.start is not None
@@ -214,6 +224,13 @@ class FitResult:
     weights: np.ndarray | None = None
     """ABC: kernel weights (0 for rejected particles)."""
     notes: list[str] = field(default_factory=list)
+    converged: bool = True
+    """SMM: the optimizer met its tolerance (False: it stopped at its evaluation limit)."""
+    objective_mc_se: float = math.nan
+    """SMM: Monte Carlo standard error of the objective at the estimate (delta method over
+    the replications' spread: sqrt(sum (2 z_i sd_i / (s_i sqrt R))^2))."""
+    objective_step: float = math.nan
+    """SMM: the least change of the objective one tolerance step away from the estimate."""
 
 
 def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
@@ -248,6 +265,10 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
     if q0 < q_best:
         x_best, q_best = x0, q0
     theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x_best, strict=True)]
+    mc_se, step = _objective_noise(ev, figs, x_best, s, q, tol)
+    if mc_se >= step:
+        notes.append(f"the Monte Carlo error of the objective ({mc_se:.3g}) is not below the "
+                     f"change one optimizer step makes ({step:.3g}): raise --reps")
     sds = _standard_errors(ev, figs, x_best, s)
     for p, v, sd in zip(ev.params, x_best, sds, strict=True):
         if not math.isfinite(sd) or sd > 0.25 * (p.high - p.low):
@@ -257,7 +278,33 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
             notes.append(f"{p.name} is at a bound of [{p.low:g}, {p.high:g}]: the figures "
                          "push it further; widen the bounds or question the figures")
     return FitResult("smm", list(ev.params), theta, sds, q_best, ev.evaluations, q0,
-                     notes=notes)
+                     notes=notes, converged=bool(res.success), objective_mc_se=mc_se,
+                     objective_step=step)
+
+
+def _objective_noise(ev: Evaluator, figs: list[Figure], x: np.ndarray, s: np.ndarray,
+                     q: Callable[[np.ndarray], float], tol: float) -> tuple[float, float]:
+    """The objective's Monte Carlo standard error at ``x`` and its least change per step.
+
+    The step is the change of the objective over one tolerance step along any parameter
+    (measured over 20 steps); the first must be below the second for the optimizer's steps
+    to be steps of the objective, not of the noise.
+    """
+    theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x, strict=True)]
+    sim = ev.simulate(theta)
+    r = max(1, sim.values.shape[0])
+    obs = np.array([f.value for f in figs])
+    z = (sim.mean() - obs) / s
+    mc_se = float(np.sqrt(np.sum((2.0 * z * sim.sd() / (s * math.sqrt(r))) ** 2)))
+    q_here = q(x)
+    changes = []
+    for i in range(x.size):
+        for d in (tol, -tol):
+            y = x.copy()
+            y[i] = min(1.0, max(0.0, y[i] + 20 * d))
+            if y[i] != x[i]:
+                changes.append(abs(q(y) - q_here) / 20.0)
+    return mc_se, min(changes) if changes else math.nan
 
 
 def _simplex(x0: np.ndarray) -> np.ndarray:

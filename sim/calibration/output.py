@@ -47,13 +47,15 @@ def display(path: Path) -> str:
         return str(path)
 
 
-def source_text(out: Path, method: str, data_path: Path, when: dt.date) -> str:
-    """The source string of every fitted value."""
+def source_text(out: Path, method: str, data_path: Path, when: dt.date,
+                cutoff: dt.date) -> str:
+    """The source string of every fitted value (it names the cut-off of the figures fitted)."""
     shown = display(out)
     if not shown.startswith("calibration/"):  # written elsewhere (a test, a scratch folder)
         shown = (f"calibration/params/{out.name}" if out.parent.name == "params"
                  and out.parent.parent.name == "calibration" else f"calibration/ ({shown})")
-    return f"{shown}: fitted by {method} on {display(data_path)} ({when.isoformat()})"
+    return (f"{shown}: fitted by {method} on {display(data_path)}, figures to the cut-off "
+            f"{cutoff.isoformat()} ({when.isoformat()})")
 
 
 def _round(v: float) -> float:

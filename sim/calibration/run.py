@@ -166,7 +166,7 @@ def calibrate(cfg: CalibrationConfig, progress: Callable[[str], None] | None = N
             fit = smm(ev, max_evals=cfg.max_evals)
         else:
             fit = abc(ev, particles=cfg.particles, accept=cfg.accept, seed=cfg.seed)
-        source = source_text(cfg.out, cfg.method, cfg.data, cfg.today)
+        source = source_text(cfg.out, cfg.method, cfg.data, cfg.today, prior.meta.cutoff)
         doc = param_document(prior, fit, source)
         header = _header(cfg, prior, fit, figset)
         write_text(cfg.out, param_yaml(doc, header))
@@ -222,7 +222,12 @@ def _header(cfg: CalibrationConfig, sc: Scenario, fit: FitResult,
         f"{display(cfg.out)} --reps {cfg.reps} --seed {cfg.seed} --engine {cfg.engine}"
         + (f" --figures {cfg.figures}" if cfg.figures else ""),
         f"Date: {cfg.today.isoformat()}. Objective {fit.start_objective:.4g} at the priors -> "
-        f"{fit.objective:.4g} after {fit.evaluations} evaluations.",
+        f"{fit.objective:.4g} after {fit.evaluations} evaluations"
+        + ("." if fit.converged else " (NOT CONVERGED: the optimizer stopped at its limit).")
+        + (f" Monte Carlo s.e. of the objective {fit.objective_mc_se:.3g}; one optimizer step "
+           f"changes it by {fit.objective_step:.3g}." if math.isfinite(fit.objective_mc_se)
+           else ""),
+        f"Calibration cut-off: {sc.meta.cutoff} (figures after it are never fitted).",
         "Figures used: " + ", ".join(f.id for f in figset.usable) + ".",
         "Not used: " + (", ".join(s.figure.id for s in figset.unusable) or "none")
         + f" (reasons in {display(cfg.fit_dir or cfg.out.parent.parent / 'fits' / cfg.out.stem)}"
@@ -248,7 +253,9 @@ def _summary(cfg: CalibrationConfig, sc: Scenario, fit: FitResult, figset: Figur
                         "start": p.start, "estimate": e, "sd": num(s)}
                        for p, e, s in zip(fit.params, fit.estimate, fit.sd, strict=True)],
         "objective_start": num(fit.start_objective), "objective": num(fit.objective),
-        "evaluations": fit.evaluations, "notes": fit.notes,
+        "evaluations": fit.evaluations, "notes": fit.notes, "converged": fit.converged,
+        "objective_mc_se": num(fit.objective_mc_se), "objective_step": num(fit.objective_step),
+        "cutoff": sc.meta.cutoff.isoformat(),
         "figures_used": [f.id for f in figset.usable],
         "figures_not_used": {s.figure.id: s.reason for s in figset.unusable},
         "overridden_by_scenario_file": overridden,

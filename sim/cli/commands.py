@@ -187,19 +187,29 @@ def print_attainment(s: object, lang: str) -> None:
     table = Table(title=f"{sc.meta.name.zh if zh else sc.meta.name.en} — n = {n}")
     heads = (("目标", "target"), ("名称", "label"), ("日期", "date"), ("目标值", "threshold"),
              ("达成概率", "P(met)"), ("95%区间", "95% interval"), ("中位数", "median"),
-             ("5%–95%", "5%–95%"))
+             ("5%–95%", "5%–95%"), ("依据", "evidence"))
     for zh_h, en_h in heads:
         table.add_column(zh_h if zh else en_h, overflow="fold")
+    grades = {"data": ("数据", "data"), "mixed": ("混合", "mixed"),
+              "assumption": ("假设", "assumption")}
+    notes = []
     for t in sc.targets:
         ts = s.targets[t.id]
+        ev = s.evidence.get(t.id)
         table.add_row(t.id, t.label.zh if zh else t.label.en, str(t.date),
                       f"{threshold_text(t, lang)} [{s.thresholds[t.id]:,.0f}]",
                       f"{ts.p:.1%}", f"[{ts.ci_low:.1%}, {ts.ci_high:.1%}]",
-                      f"{ts.median:,.0f}", f"{ts.q05:,.0f} – {ts.q95:,.0f}")
+                      f"{ts.median:,.0f}", f"{ts.q05:,.0f} – {ts.q95:,.0f}",
+                      grades[ev.grade][0 if zh else 1] if ev else "—")
+        if ev is not None and ev.sentence(lang):
+            notes.append(f"{t.id}: {ev.sentence(lang)}")
     p, lo, hi = s.joint_all
     table.caption = (("全部目标同时达成" if zh else "All targets jointly")
                      + f": {p:.1%} [{lo:.1%}, {hi:.1%}]")
-    Console(highlight=False, width=170).print(table)
+    console = Console(highlight=False, width=170)
+    console.print(table)
+    for line in notes:
+        console.print(line)
 
 
 class _progress:

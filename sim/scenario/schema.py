@@ -159,6 +159,10 @@ class Meta(Frozen):
     zones: tuple[Identifier, ...] = ("all",)
     description: Label | None = None
     unmodelled: tuple[Unmodelled, ...] = ()
+    calibration_cutoff: dt.date | None = Field(
+        default=None,
+        description="Public figures dated on or before this day may be fitted; every later "
+        "one is validation only (default: the base date, the day before start).")
 
     @model_validator(mode="after")
     def _horizon(self) -> Meta:
@@ -166,7 +170,20 @@ class Meta(Frozen):
             raise ValueError(
                 f"horizon_end {self.horizon_end} must be after start {self.start}"
             )
+        if self.calibration_cutoff is not None and self.calibration_cutoff > self.horizon_end:
+            raise ValueError(f"calibration_cutoff {self.calibration_cutoff} is after "
+                             f"horizon_end {self.horizon_end}")
         return self
+
+    @property
+    def base_date(self) -> dt.date:
+        """The day before the start: the state the scenario starts from."""
+        return self.start - dt.timedelta(days=1)
+
+    @property
+    def cutoff(self) -> dt.date:
+        """The calibration cut-off in force (the base date unless stated)."""
+        return self.calibration_cutoff or self.base_date
 
 
 # ----------------------------------------------------------------------------------- carriers

@@ -1,0 +1,199 @@
+"""Writing a backtest: ``backtest.csv``, ``summary.json``, ``README.md`` and fan charts.
+
+The folder is ``runs/<id>/backtest/`` (the report of a run of the scenario shows it as
+"模型检验 / Model check against the record"). CSVs are UTF-8 with a byte-order mark so
+that Excel on Chinese Windows reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.calibration.backtest import BANDS, Backtest, Row
+from sim.calibration.figures import Figure
+from sim.store import atomic_write_bytes, atomic_write_json
+
+COLUMNS = ("figure_id", "region", "metric", "filters", "date", "kind", "status", "reason",
+           "observed", "median", "q05", "q25", "q75", "q95", "pit", "inside_50", "inside_90",
+           "crps", "naive", "naive_how", "crps_naive", "confidence", "source_title",
+           "source_url")
+TEXT = {
+    "title": ("模型检验:与公开数据对照", "Model check against the record"),
+    "simulated": ("已模拟", "simulated"),
+    "not_simulated": ("未能模拟", "not simulated"),
+    "median": ("中位数", "median"),
+    "band50": ("50% 区间", "50% band"),
+    "band90": ("90% 区间", "90% band"),
+    "after": ("截止日后的公开数据(检验)", "figures after the cut-off (test)"),
+    "before": ("截止日前的公开数据", "figures up to the cut-off"),
+    "cutoff": ("校准截止日", "calibration cut-off"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    zh, en = TEXT[key]
+    return zh if lang == "zh" else en
+
+
+def _r(v: float, digits: int = 4) -> float | str:
+    if v is None or not math.isfinite(v):
+        return ""
+    return float(f"{v:.{digits}g}")
+
+
+def rows_table(bt: Backtest) -> list[dict[str, Any]]:
+    """One row per figure after the cut-off: simulated ones first, then the rest with reasons."""
+    out: list[dict[str, Any]] = []
+    for r in bt.rows:
+        f = r.figure
+        out.append({
+            "figure_id": f.id, "region": f.region, "metric": f.metric,
+            "filters": f.filters_text, "date": f.date_text, "kind": f.kind,
+            "status": "simulated", "reason": "", "observed": f.value,
+            "median": _r(r.quantile(0.5), 6), "q05": _r(r.quantile(0.05), 6),
+            "q25": _r(r.quantile(0.25), 6), "q75": _r(r.quantile(0.75), 6),
+            "q95": _r(r.quantile(0.95), 6), "pit": _r(r.pit, 3),
+            "inside_50": int(r.inside(BANDS[0])), "inside_90": int(r.inside(BANDS[1])),
+            "crps": _r(r.crps, 4), "naive": _r(r.naive.value, 6) if r.naive else "",
+            "naive_how": r.naive.how if r.naive else "none: no earlier figure of the series",
+            "crps_naive": _r(r.crps_naive, 4), "confidence": f.confidence,
+            "source_title": f.source_title, "source_url": f.source_url})
+    for f, reason in bt.not_simulated:
+        out.append({**dict.fromkeys(COLUMNS, ""), "figure_id": f.id, "region": f.region,
+                    "metric": f.metric, "filters": f.filters_text, "date": f.date_text,
+                    "kind": f.kind, "status": "not simulated", "reason": reason,
+                    "observed": f.value, "confidence": f.confidence,
+                    "source_title": f.source_title, "source_url": f.source_url})
+    return out
+
+
+def table_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
+    """CSV text, UTF-8 with BOM."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _skill(summary: dict[str, Any]) -> str:
+    v = summary.get("crps_skill")
+    return "—" if v is None else f"{v:.3f}"
+
+
+def readme(bt: Backtest, summary: dict[str, Any], command: str, data: str) -> str:
+    """A short bilingual README: what was tested, the coverage and the CRPS comparison."""
+    sc = bt.scenario
+    n = summary["figures"]
+
+    def pct(key: str) -> str:
+        v = summary.get(key)
+        return "—" if v is None else f"{100 * v:.0f}%"
+
+    lines = [
+        f"# 模型检验 / Model check against the record — {sc.meta.region.zh} ({sc.meta.id})",
+        "",
+        f"命令 / command: `{command}`",
+        "",
+        f"- 公开数据 / record: `{data}`; 校准截止日 / calibration cut-off: {sc.meta.cutoff}; "
+        f"模拟 {bt.reps} 次 / {bt.reps} replications, seed {bt.seed}.",
+        f"- 截止日后可模拟的公开数据 / figures after the cut-off simulated: {n}; "
+        f"未能模拟 / not simulated: {len(bt.not_simulated)} (reasons in backtest.csv).",
+    ]
+    if n:
+        lines += [
+            f"- 90% 区间覆盖率 / coverage of the 90% band: {pct('coverage_90')} "
+            f"({summary['inside_90']}/{n}; 低于 below {summary['below_90']}, "
+            f"高于 above {summary['above_90']}); 50%: {pct('coverage_50')} "
+            f"({summary['inside_50']}/{n}).",
+        ]
+        if summary.get("figures_with_naive"):
+            lines.append(
+                f"- CRPS (模型 model / 朴素趋势外推 naive trend), {summary['figures_with_naive']} "
+                f"figures: mean {summary['crps_mean']:,.4g} / {summary['crps_naive_mean']:,.4g}; "
+                f"relative to the observation {summary['crps_relative_mean']:.3g} / "
+                f"{summary['crps_naive_relative_mean']:.3g}; skill {_skill(summary)} "
+                "(1 - CRPS_model / CRPS_naive; > 0: the model is better).")
+    else:
+        lines.append("- 截止日后没有可用于检验的本地区公开数据 / no figure of this region after "
+                     "the cut-off can be simulated: nothing tests this scenario yet.")
+    lines += ["", "Columns of backtest.csv: " + ", ".join(COLUMNS) + ".", ""]
+    return "\n".join(lines)
+
+
+def fan_with_record(bt: Backtest, key: str, figures: Sequence[Figure], lang: str) -> bytes:
+    """Fan chart of one series over the horizon with the record drawn on it (PNG bytes)."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure as MplFigure
+
+    from sim.plots import _ax
+    from sim.registry import METRICS
+
+    series = bt.trajectories[key]
+    ax = _ax(None, (8.0, 4.5))
+    x = np.array(bt.dates, dtype="datetime64[D]")
+    q = {p: np.quantile(series, p, axis=0) for p in (0.05, 0.25, 0.5, 0.75, 0.95)}
+    ax.fill_between(x, q[0.05], q[0.95], color="#9ecae1", alpha=0.5, linewidth=0,
+                    label=_t("band90", lang))
+    ax.fill_between(x, q[0.25], q[0.75], color="#4292c6", alpha=0.6, linewidth=0,
+                    label=_t("band50", lang))
+    ax.plot(x, q[0.5], color="#08306b", linewidth=2, label=_t("median", lang))
+    cutoff = bt.scenario.meta.cutoff
+    same = [f for f in figures if f.kind == "stock" and f.query is not None
+            and f.query.key == key and f.use == "evidence"
+            and bt.scenario.meta.region.zh.endswith(f.region)]
+    before = [f for f in same if f.date <= cutoff]
+    after = [f for f in same if f.date > cutoff]
+    if before:
+        ax.plot([np.datetime64(f.date) for f in before], [f.value for f in before], "o",
+                color="grey", label=_t("before", lang))
+    if after:
+        ax.plot([np.datetime64(f.date) for f in after], [f.value for f in after], "D",
+                color="#cb181d", markersize=7, label=_t("after", lang))
+    ax.axvline(float(mdates.date2num(cutoff)), color="black", linestyle=":", linewidth=1,
+               label=_t("cutoff", lang))
+    metric = key.split("[")[0]
+    spec = METRICS.get(metric)
+    name = (spec.zh if lang == "zh" else spec.en) if spec else metric
+    ax.set_title(f"{bt.scenario.meta.region.zh if lang == 'zh' else bt.scenario.meta.region.en}"
+                 f": {name}" + (f" [{key.split('[', 1)[1]}" if "[" in key else ""))
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig = ax.get_figure()
+    assert isinstance(fig, MplFigure)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close("all")
+    return buf.getvalue()
+
+
+def write_backtest(bt: Backtest, folder: Path, figures: Sequence[Figure], command: str,
+                   data: str, lang: str = "zh") -> dict[str, Any]:
+    """Write the backtest folder; return its summary."""
+    summary = bt.summary()
+    summary.update({"scenario": bt.scenario.meta.id, "cutoff": bt.scenario.meta.cutoff.isoformat(),
+                    "reps": bt.reps, "seed": bt.seed, "data": data, "command": command,
+                    "not_simulated": len(bt.not_simulated)})
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(folder / "backtest.csv", table_bytes(rows_table(bt)))
+    atomic_write_json(folder / "summary.json", summary)
+    atomic_write_bytes(folder / "README.md", readme(bt, summary, command, data).encode("utf-8"))
+    plots = folder / "plots"
+    keys = list(bt.trajectories)
+    if keys:
+        plots.mkdir(exist_ok=True)
+    for i, key in enumerate(keys, start=1):
+        safe = "".join(c if c.isalnum() or c in "_-" else "_" for c in key)[:60]
+        atomic_write_bytes(plots / f"{i:02d}_{safe}.png", fan_with_record(bt, key, figures, lang))
+    return summary
+
+
+__all__ = ["COLUMNS", "Row", "rows_table", "write_backtest"]

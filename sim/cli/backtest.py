@@ -1,0 +1,123 @@
+"""The ``backtest`` command: every scenario as shipped beside the record after its cut-off."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.analysis.common import open_backend
+from sim.calibration.backtest import BacktestError, Row, run_backtest, summarize
+from sim.calibration.backtest_output import write_backtest
+from sim.calibration.figures import FigureError, read_figures
+from sim.cli.analysis import RunOptions, _bad, _load
+from sim.cli.commands import EXIT_OK
+from sim.engines import ready
+from sim.store import atomic_write_json
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_data(scenario_id: str) -> Path:
+    """The scenario's record: calibration/data/<id>.csv (ids like chongqing_2019 use chongqing)."""
+    return ROOT / "calibration" / "data" / f"{scenario_id.split('_')[0]}.csv"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def backtest(paths: list[Path], data: Path | None, opts: RunOptions, out: Path | None) -> int:
+    """`backtest SCENARIO... [--data FILE]`: coverage and CRPS against the later record."""
+    if (msg := opts.problem()) is not None:
+        return _bad(msg)
+    if data is not None and len(paths) > 1:
+        return _bad(f"--data: {data}: one record file for several scenarios (expected --data "
+                    "only with one scenario; each scenario otherwise reads "
+                    "calibration/data/<id>.csv)")
+    loaded = []
+    for path in paths:
+        sc = _load(path)
+        if isinstance(sc, int):
+            return sc
+        record = data or default_data(sc.meta.id)
+        try:
+            figures = read_figures(record)
+        except FigureError as exc:
+            return _bad(str(exc))
+        loaded.append((path, sc, record, figures))
+    all_rows: list[Row] = []
+    per: list[dict[str, Any]] = []
+    command = "python run_sim.py backtest " + " ".join(shlex.quote(str(p)) for p in paths)
+    with open_backend(opts.backend, opts.workers, opts.scheduler) as backend:
+        for path, sc, record, figures in loaded:
+            ready(opts.engine, sc, backend)
+            try:
+                bt = run_backtest(sc, figures, reps=opts.reps, seed=opts.seed,
+                                  engine=opts.engine, backend=backend, workers=opts.workers,
+                                  path=_shown(record))
+            except BacktestError as exc:
+                return _bad(f"{path}: {exc}")
+            folder = (out or Path("runs") / sc.meta.id) / "backtest"
+            summary = write_backtest(bt, folder, figures, command, _shown(record), opts.lang)
+            all_rows.extend(bt.rows)
+            per.append(summary)
+            _print(bt, summary, folder, opts.lang)
+    if len(loaded) > 1:
+        total = summarize(all_rows)
+        total["scenarios"] = [s["scenario"] for s in per]
+        folder = (out or Path("runs")) / "backtest-all"
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(folder / "summary.json", {"all": total, "scenarios": per})
+        _print_total(total, opts.lang)
+    return EXIT_OK
+
+
+def _print(bt: Any, summary: dict[str, Any], folder: Path, lang: str) -> None:
+    zh = lang == "zh"
+    sc = bt.scenario
+    table = Table(title=(f"{sc.meta.region.zh} 模型检验(截止日 {sc.meta.cutoff} 之后的公开数据)"
+                         if zh else f"{sc.meta.region.en}: check against the record after "
+                         f"{sc.meta.cutoff}"))
+    for zh_h, en_h in (("公开数据", "figure"), ("日期", "date"), ("观测值", "observed"),
+                       ("中位数 [5%, 95%]", "median [5%, 95%]"), ("PIT", "PIT"),
+                       ("90%内", "in 90%"), ("CRPS 模型/朴素", "CRPS model/naive")):
+        table.add_column(zh_h if zh else en_h, overflow="fold")
+    for r in bt.rows:
+        f = r.figure
+        naive = f"{r.crps_naive:,.4g}" if r.naive else "—"
+        table.add_row(f"{f.id}\n{f.label(lang)}", f.date_text, f"{f.value:,.6g}",
+                      f"{r.quantile(0.5):,.6g} [{r.quantile(0.05):,.6g}, "
+                      f"{r.quantile(0.95):,.6g}]", f"{r.pit:.2f}",
+                      ("是" if zh else "yes") if r.inside((0.05, 0.95)) else ("否" if zh else "no"),
+                      f"{r.crps:,.4g} / {naive}")
+    console = Console(highlight=False, width=170)
+    console.print(table)
+    n = summary["figures"]
+    if n:
+        console.print(("90% 区间覆盖率" if zh else "coverage of the 90% band")
+                      + f": {summary['inside_90']}/{n}; 50%: {summary['inside_50']}/{n}")
+    console.print(("未能模拟的公开数据" if zh else "figures not simulated")
+                  + f": {len(bt.not_simulated)} ({folder / 'backtest.csv'})")
+    print(f"→ {folder}", file=sys.stderr)
+
+
+def _print_total(total: dict[str, Any], lang: str) -> None:
+    zh = lang == "zh"
+    n = total["figures"]
+    if not n:
+        print("没有可检验的公开数据" if zh else "no figure to check", file=sys.stderr)
+        return
+    print(("全部情景" if zh else "all scenarios")
+          + f": 90% {total['inside_90']}/{n} ({100 * total['coverage_90']:.0f}%), "
+          f"50% {total['inside_50']}/{n} ({100 * total['coverage_50']:.0f}%); "
+          f"below/above 90%: {total['below_90']}/{total['above_90']}"
+          + (f"; CRPS skill vs naive {total['crps_skill']:.3f}"
+             if total.get("crps_skill") is not None else ""))
