@@ -405,7 +405,8 @@ def backtest(
     workers: Workers = 2,
     scheduler: Scheduler = None,
     out: Annotated[Path | None, typer.Option(
-        help="Run folder to write backtest/ into \\[default: runs/<id>].")] = None,
+        help="Run folder to write backtest/ into \\[default: runs/<id>]; with several "
+             "scenarios, the folder of their run folders \\[default: runs].")] = None,
     lang: Lang = "zh",
 ) -> None:
     """Model check: every public figure after the scenario's cut-off beside the simulation."""

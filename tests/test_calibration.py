@@ -239,45 +239,57 @@ def test_nothing_to_fit_is_bad_input(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------------- Chongqing
-def test_chongqing_snapshot_fit_writes_an_includable_file(tmp_path: Path) -> None:
-    """A tiny fit on the Chongqing figures writes a file that a scenario can include.
-
-    The shipped snapshot and series without the cohort ratio; one parameter, 2 replications,
-    at most 3 optimizer steps; the runs stop after the last dated figure (2022-12-31), which
-    the test also checks.
-    """
-    scenario = ROOT / "scenarios" / "chongqing.yaml"
+def test_chongqing_calibration_run_writes_a_file_the_city_includes(tmp_path: Path) -> None:
+    """The city's calibration scenario (from end-2018, fitted to 2019-2020) writes a parameter
+    file that the city scenario can include; the file being refitted is left out of the
+    calibration run's own includes. One parameter, 2 replications, at most 3 steps."""
+    scenario = ROOT / "calibration" / "scenarios" / "chongqing-2019.yaml"
     out = out_path(tmp_path, "chongqing")
-    # the shipped figures without the cohort ratio (a whole-run statistic would need all
-    # five simulated years; the stock figures end in 2022)
-    lines = (ROOT / "calibration" / "data" / "chongqing.csv").read_text(
-        encoding="utf-8").splitlines()
-    data = tmp_path / "chongqing.csv"
-    data.write_text("\n".join(ln for ln in lines if ",ratio," not in ln) + "\n",
-                    encoding="utf-8")
     rep = calibrate(CalibrationConfig(
-        scenario=scenario, data=data,
-        params="hnte_first_application", out=out, reps=2, max_evals=3, check_reps=2,
-        fit_dir=tmp_path / "fit", plots=False))
-    assert rep.truncated_to == dt.date(2023, 1, 31)
-    assert "cq_hnte_2022" in {f.id for f in rep.figset.usable}
-    text = scenario.read_text(encoding="utf-8")
-    priors = ROOT / "scenarios" / "common"
-    copy = re.sub(r"^include: \[.*\]$",
-                  f"include: [{priors / 'priors.yaml'}, {priors / 'chongqing_rules.yaml'}, "
-                  f"{out}]", text, count=1, flags=re.M)
+        scenario=scenario, data=ROOT / "calibration" / "data" / "chongqing.csv",
+        params="hnte_first_application=0.02:0.5", out=out, reps=2, max_evals=3,
+        check_reps=2, fit_dir=tmp_path / "fit", plots=False,
+        figures="cq_hnte_2019,cq_hnte_2020_derived"))
+    assert {f.id for f in rep.figset.usable} == {"cq_hnte_2019", "cq_hnte_2020_derived"}
+    reasons = {s.figure.id: s.reason for s in rep.figset.unusable}
+    assert "after the calibration cut-off 2020-12-31" in reasons["cq_hnte_2022"]
+    assert "not selected" in reasons["cq_tech_firms_2019"]
+    text = (ROOT / "scenarios" / "chongqing.yaml").read_text(encoding="utf-8")
+    common = ROOT / "scenarios" / "common"
+    copy = re.sub(r"^include: \[.*?\]$",
+                  f"include: [{common / 'priors.yaml'}, {common / 'chongqing_rules.yaml'}, "
+                  f"{common / 'chongqing_city.yaml'}, {out}]", text, count=1,
+                  flags=re.M | re.S)
     (tmp_path / "cq.yaml").write_text(copy, encoding="utf-8")
     included = load_scenario(tmp_path / "cq.yaml")
     dist = included.uncertainties["hnte_first_application"].distribution
     assert dist.dist == "normal"
     assert dist.mean_ == pytest.approx(rep.fit.estimate[0], rel=1e-5)
-    assert rep.overridden == []
-    # the uncalibrated scenario is recovered by leaving the file out
+    assert "figures to the cut-off 2020-12-31" in included.uncertainties[
+        "hnte_first_application"].source
     assert load_excluding(tmp_path / "cq.yaml", out).uncertainties[
         "hnte_first_application"].distribution.dist == "triangular"
 
 
-@pytest.mark.parametrize("name", ["chongqing", "shijingshan"])
+def test_district_file_is_made_from_the_city_file() -> None:
+    """The districts' carried parameters are exactly what sim.calibration.carry makes from the
+    city's fitted file (so they cannot drift), and both districts include them."""
+    from sim.calibration.carry import carried
+    from sim.calibration.output import param_yaml
+
+    city = ROOT / "calibration" / "params" / "chongqing.yaml"
+    shipped = ROOT / "calibration" / "params" / "chongqing-districts.yaml"
+    doc, header = carried(city, ["hnte_first_application"])
+    assert shipped.read_text(encoding="utf-8") == param_yaml(doc, header)
+    fitted = yaml.safe_load(city.read_text(encoding="utf-8"))["uncertainties"][
+        "hnte_first_application"]["distribution"]
+    for name in ("beibei", "jiangbei"):
+        got = load_scenario(ROOT / "scenarios" / f"{name}.yaml").uncertainties[
+            "hnte_first_application"].distribution
+        assert got.dist == "normal" and got.mean_ == fitted["mean"]
+
+
+@pytest.mark.parametrize("name", ["chongqing"])
 def test_shipped_scenarios_use_their_fitted_parameters(name: str) -> None:
     """Each shipped parameter file is included, and no line of the scenario overrides it."""
     scenario = ROOT / "scenarios" / f"{name}.yaml"

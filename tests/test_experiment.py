@@ -24,7 +24,8 @@ from sim.store import StoreError
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "examples" / "minimal.yaml"
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHIPPED = sorted([*(ROOT / "scenarios").glob("*.yaml"),
+                  *(ROOT / "calibration" / "scenarios").glob("*.yaml")])
 COLUMNS = ["target_id", "label", "metric", "op", "value", "date", "p", "ci_low", "ci_high", "n",
            "median", "q05", "q95", "mean_shortfall"]
 

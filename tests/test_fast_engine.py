@@ -25,7 +25,8 @@ from tests.test_reference_engine import erlang_b
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "examples" / "minimal.yaml"
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHIPPED = sorted([*(ROOT / "scenarios").glob("*.yaml"),
+                  *(ROOT / "calibration" / "scenarios").glob("*.yaml")])
 DIST = TypeAdapter(Distribution)
 
 

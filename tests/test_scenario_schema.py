@@ -22,7 +22,8 @@ from sim.scenario import (
 from sim.scenario.yamlio import load_with_includes
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = sorted([*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("scenarios/examples/*.yaml")])
+SHIPPED = sorted([*ROOT.glob("scenarios/*.yaml"), *ROOT.glob("scenarios/examples/*.yaml"),
+                  *ROOT.glob("calibration/scenarios/*.yaml")])
 MINIMAL = ROOT / "scenarios" / "examples" / "minimal.yaml"
 BASE = ROOT / "tests" / "data" / "bad" / "_base" / "base.yaml"
 

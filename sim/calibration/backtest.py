@@ -1,8 +1,11 @@
 """The backtest: a scenario as shipped, set beside every public figure dated after its cut-off.
 
 DESIGN.md section 6. A scenario is fitted only on figures up to its calibration cut-off; every
-later figure of its region in the record tests it. For each such figure: the simulated
-distribution at its date (median, 50% and 90% bands), where the observation falls in it (the
+later figure of its region in the record tests it. For each such figure: the predictive
+distribution of the published figure at its date — the simulated value plus the figure's own
+error (its confidence's standard error, ``Figure.sd``, as in calibration: a figure read with
+'medium' confidence is within ~10% at one standard error) — with its median, 50% and 90%
+bands, where the observation falls in it (the
 probability integral transform, PIT: the share of replications below it, ties counting half),
 whether it is inside each band, and the continuous ranked probability score (CRPS) of the
 simulated ensemble, beside the CRPS of a naive forecaster that extrapolates the figure's own
@@ -31,6 +34,7 @@ from sim.batch import evaluate
 from sim.calibration.figures import Figure, FigureSet, screen
 from sim.calibration.fit import figure_series, figure_values
 from sim.metrics import Query
+from sim.rng import name_key
 from sim.scenario import Scenario
 from sim.timeline import record_dates
 
@@ -114,11 +118,14 @@ def naive_forecast(f: Figure, record: Sequence[Figure], scenario: Scenario,
 
 @dataclass
 class Row:
-    """One figure after the cut-off beside the simulated distribution at its date."""
+    """One figure after the cut-off beside the predictive distribution at its date."""
 
     figure: Figure
     simulated: np.ndarray
+    """The predictive sample: the model's value plus the figure's own error."""
     naive: NaiveForecast | None
+    model: np.ndarray | None = None
+    """The model's values alone (without the figure's error)."""
 
     @property
     def observed(self) -> float:
@@ -231,7 +238,7 @@ def run_backtest(scenario: Scenario, figures: Sequence[Figure], *, reps: int = 2
     figset = screen(list(figures), scenario, path, purpose="check")
     usable = figset.usable
     queries: dict[str, Query] = {}
-    for f in [*usable, *figures]:
+    for f in usable:
         q = f.query
         if q is not None and f.kind != "ratio":
             queries.setdefault(q.key, q)
@@ -248,7 +255,8 @@ def run_backtest(scenario: Scenario, figures: Sequence[Figure], *, reps: int = 2
         base = None
         if f.kind == "stock":
             base = float(np.median(figure_series(f, outcomes)[:, 0]))
-        rows.append(Row(f, col, naive_forecast(f, figures, scenario, base)))
+        noise = np.random.default_rng([seed, name_key(f.id)]).normal(0.0, f.sd, col.size)
+        rows.append(Row(f, col + noise, naive_forecast(f, figures, scenario, base), col))
     trajectories: dict[str, np.ndarray] = {}
     for f in usable:
         if f.kind == "stock":

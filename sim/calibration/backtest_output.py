@@ -21,7 +21,8 @@ from sim.calibration.figures import Figure
 from sim.store import atomic_write_bytes, atomic_write_json
 
 COLUMNS = ("figure_id", "region", "metric", "filters", "date", "kind", "status", "reason",
-           "observed", "median", "q05", "q25", "q75", "q95", "pit", "inside_50", "inside_90",
+           "observed", "sd_observed", "model_median", "median", "q05", "q25", "q75", "q95",
+           "pit", "inside_50", "inside_90",
            "crps", "naive", "naive_how", "crps_naive", "confidence", "source_title",
            "source_url")
 TEXT = {
@@ -57,6 +58,8 @@ def rows_table(bt: Backtest) -> list[dict[str, Any]]:
             "figure_id": f.id, "region": f.region, "metric": f.metric,
             "filters": f.filters_text, "date": f.date_text, "kind": f.kind,
             "status": "simulated", "reason": "", "observed": f.value,
+            "sd_observed": _r(f.sd, 4),
+            "model_median": _r(float(np.median(r.model)), 6) if r.model is not None else "",
             "median": _r(r.quantile(0.5), 6), "q05": _r(r.quantile(0.05), 6),
             "q25": _r(r.quantile(0.25), 6), "q75": _r(r.quantile(0.75), 6),
             "q95": _r(r.quantile(0.95), 6), "pit": _r(r.pit, 3),

@@ -147,7 +147,7 @@ def _layers(scenario_path: Path, extra: Path | None,
     data: dict[str, Any] = {}
     lines: LineMap = {}
     for f in files:
-        d, ln = load_with_includes(f)
+        d, ln = load_with_includes(f, skip=drop)
         data, lines = merge_layers(data, lines, d, ln)
     return merge_layers(data, lines, own, own_lines)
 

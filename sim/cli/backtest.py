@@ -65,7 +65,10 @@ def backtest(paths: list[Path], data: Path | None, opts: RunOptions, out: Path |
                                   path=_shown(record))
             except BacktestError as exc:
                 return _bad(f"{path}: {exc}")
-            folder = (out or Path("runs") / sc.meta.id) / "backtest"
+            if len(loaded) == 1:
+                folder = (out or Path("runs") / sc.meta.id) / "backtest"
+            else:  # --out is then the folder of the run folders (like runs/)
+                folder = (out or Path("runs")) / sc.meta.id / "backtest"
             summary = write_backtest(bt, folder, figures, command, _shown(record), opts.lang)
             all_rows.extend(bt.rows)
             per.append(summary)

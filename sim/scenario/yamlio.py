@@ -173,7 +173,10 @@ def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey]) -> Any:
             if value is None:
                 out.pop(key, None)
                 replaced.add(child)
-            elif key in out and isinstance(out[key], dict) and isinstance(value, dict):
+            elif isinstance(value, dict):  # a null inside deletes, also in a new mapping
+                if not isinstance(out.get(key), dict):
+                    out[key] = {}
+                    replaced.add(child)
                 out[key] = _merge(out[key], value, child, replaced)
             else:
                 out[key] = value
@@ -196,8 +199,13 @@ def merge_layers(base: Any, base_lines: LineMap, over: Any,
     return merged, lines
 
 
-def load_with_includes(path: Path, _stack: tuple[Path, ...] = ()) -> tuple[dict[str, Any], LineMap]:
-    """Read a scenario file and everything it includes, merged by the documented rule."""
+def load_with_includes(path: Path, _stack: tuple[Path, ...] = (),
+                       skip: Path | None = None) -> tuple[dict[str, Any], LineMap]:
+    """Read a scenario file and everything it includes, merged by the documented rule.
+
+    ``skip`` leaves one file out wherever it is included, however deep (a parameter file
+    being refitted).
+    """
     real = path.resolve()
     data, lines = read_yaml(path)
     includes = data.pop("include", None)
@@ -224,7 +232,9 @@ def load_with_includes(path: Path, _stack: tuple[Path, ...] = ()) -> tuple[dict[
             raise ScenarioError([Problem(file, line, f"include.{i}", name,
                                          f"included file not found ({_display(target)})",
                                          "a path relative to the including file")])
-        inc_data, inc_lines = load_with_includes(target, (*_stack, real))
+        if skip is not None and target.resolve() == skip.resolve():
+            continue
+        inc_data, inc_lines = load_with_includes(target, (*_stack, real), skip)
         merged, merged_lines = merge_layers(merged, merged_lines, inc_data, inc_lines)
     own_lines = {p: loc for p, loc in lines.items() if not p or p[0] != "include"}
     return merge_layers(merged, merged_lines, data, own_lines)
