@@ -53,7 +53,7 @@ def _record(tmp_path: Path, rows: list[str]) -> Path:
 
 
 def test_naive_forecaster_extrapolates_the_series_from_before_the_cutoff(tmp_path: Path) -> None:
-    """Growth through the last two earlier figures; persistence of one; none for a flow
+    """The line through the last two earlier figures; persistence of one; none for a flow
     without an earlier flow."""
     sc = load_scenario(ROOT / "scenarios" / "ezhou.yaml")  # cut-off 2023-12-31
     figs = read_figures(_record(tmp_path, [
@@ -66,7 +66,7 @@ def test_naive_forecaster_extrapolates_the_series_from_before_the_cutoff(tmp_pat
     ]))
     by = {f.id: f for f in figs}
     growth = naive_forecast(by["c"], figs, sc, None)
-    assert growth is not None and growth.value == pytest.approx(200 * 2 ** (731 / 365))
+    assert growth is not None and growth.value == pytest.approx(200 + 100 * 731 / 365)
     persist = naive_forecast(by["e"], figs, sc, None)
     assert persist is not None and persist.value == 500 and "persistence" in persist.how
     assert naive_forecast(by["f"], figs, sc, None) is None

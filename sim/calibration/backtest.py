@@ -9,7 +9,7 @@ bands, where the observation falls in it (the
 probability integral transform, PIT: the share of replications below it, ties counting half),
 whether it is inside each band, and the continuous ranked probability score (CRPS) of the
 simulated ensemble, beside the CRPS of a naive forecaster that extrapolates the figure's own
-series from before the cut-off (constant growth through its last two figures, or persistence
+series from before the cut-off (the straight line through its last two figures, or persistence
 of the last one, or of the scenario's stated baseline when the record has none). Figures that
 cannot be simulated (outside the model, outside the horizon, another region) are listed with
 the reason, never dropped.
@@ -80,9 +80,10 @@ def naive_forecast(f: Figure, record: Sequence[Figure], scenario: Scenario,
                    baseline: float | None) -> NaiveForecast | None:
     """Extrapolate the figure's own series from figures dated on or before the cut-off.
 
-    The series is the same region, metric, filters and kind. Stocks: constant growth through
-    the last two earlier figures (linear if either is not positive), persistence of the last
-    if there is one, else persistence of the scenario's stated baseline. Flows: the last
+    The series is the same region, metric, filters and kind. Stocks: the straight line through
+    the last two earlier figures (a constant yearly increment: compound growth would explode
+    over five years and make a straw man), persistence of the last if there is one, else
+    persistence of the scenario's stated baseline. Flows: the last
     earlier flow's rate per day times the period's length.
     """
     cutoff = scenario.meta.cutoff
@@ -104,11 +105,8 @@ def naive_forecast(f: Figure, record: Sequence[Figure], scenario: Scenario,
         span = (d1 - d0).days
         ahead = (f.date - d1).days
         if span > 0:
-            if v0 > 0 and v1 > 0:
-                return NaiveForecast(v1 * (v1 / v0) ** (ahead / span),
-                                     f"growth of {same[-2].id} -> {same[-1].id}")
             return NaiveForecast(v1 + (v1 - v0) * ahead / span,
-                                 f"trend of {same[-2].id} -> {same[-1].id}")
+                                 f"linear trend of {same[-2].id} -> {same[-1].id}")
     if points:
         return NaiveForecast(points[-1][1], f"persistence of {same[-1].id}")
     if baseline is not None and math.isfinite(baseline):
