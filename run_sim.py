@@ -417,5 +417,105 @@ def backtest(
     raise typer.Exit(run_backtest_cmd(paths, data, opts, out))
 
 
+@app.command(epilog="Example: python run_sim.py update scenarios/beibei.yaml --at 2025-03-31 "
+                    "--out scenarios/beibei-midterm.yaml")
+def update(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    at: Annotated[str, typer.Option(help="The new base date (the state known), YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option(help="The new scenario file to write (.yaml).")],
+    data: Annotated[Path | None, typer.Option(
+        help="Public record, a CSV \\[default: calibration/data/<id>.csv].")] = None,
+    reps: Annotated[int, typer.Option(
+        min=2, help="Replications the carried state is chosen among.")] = 100,
+    seed: Seed = 0,
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+) -> None:
+    """Mid-term review: a scenario that starts at a date from the observed state."""
+    import datetime as dt
+
+    from sim.cli import analysis
+    from sim.cli.update import update as run_update
+
+    try:
+        when = dt.date.fromisoformat(at)
+    except ValueError:
+        raise typer.BadParameter(f"{at!r}: expected YYYY-MM-DD", param_hint="--at") from None
+    opts = analysis.RunOptions(reps, seed, "fast", backend, workers, scheduler, "zh")
+    raise typer.Exit(run_update(path, when, data, out, opts))
+
+
+@app.command(epilog="Example: python run_sim.py targets scenarios/beibei.yaml --metric hnte_valid "
+                    "--metric tech_firms_registered_cum --date 2030-12-31 --p 0.5,0.8,0.95 "
+                    "--lever hnte_coaching --values 0,5,10")
+def targets(
+    path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    metric: Annotated[list[str], typer.Option(help="Metric name (repeat for several).")],
+    date: Annotated[str, typer.Option(help="Date the values are read at, YYYY-MM-DD.")],
+    filters: Annotated[list[str] | None, typer.Option(
+        help="Filters of the matching --metric, e.g. kind=incubator;level=national.")] = None,
+    p: Annotated[str, typer.Option(help="Probabilities, comma-separated.")] = "0.5,0.8,0.95",
+    set_: Sets = None,
+    lever: Annotated[str | None, typer.Option(help="Lever to vary (with --values).")] = None,
+    values: Annotated[str | None, typer.Option(
+        help="Values of --lever: V1,V2,... or START:STOP:N.")] = None,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    engine: EngineOpt = "fast",
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write \\[default: runs/<id>/targets-<date>].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """Draft targets for the next plan: the value reached by a date with P = 0.5 / 0.8 / 0.95."""
+    import datetime as dt
+
+    from sim.cli import analysis
+    from sim.cli.targets import targets as run_targets
+
+    try:
+        when = dt.date.fromisoformat(date)
+    except ValueError:
+        raise typer.BadParameter(f"{date!r}: expected YYYY-MM-DD", param_hint="--date") from None
+    try:
+        ps = [float(x) for x in p.split(",") if x.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"{p!r}: expected probabilities such as 0.5,0.8,0.95",
+                                 param_hint="--p") from None
+    try:
+        vals = analysis.parse_values(values) if values else []
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--values") from None
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    raise typer.Exit(run_targets(path, metric, list(filters or []), when, ps, _parse_sets(set_),
+                                 lever, vals, opts, out))
+
+
+@app.command(epilog="Example: python run_sim.py score --reps 200 (every shipped plan that has "
+                    "ended); python run_sim.py score scenarios/shijingshan.yaml")
+def score(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Scenario YAML files \\[default: every shipped plan that has ended].")] = None,
+    reps: Reps = 200,
+    seed: Seed = 0,
+    engine: EngineOpt = "fast",
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
+    scheduler: Scheduler = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write \\[default: runs/score].")] = None,
+    lang: Lang = "zh",
+) -> None:
+    """How the plans ended: ex-ante P(met) against the published outcomes (Brier score)."""
+    from sim.cli import analysis
+    from sim.cli.score import score as run_score
+
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    raise typer.Exit(run_score(list(paths or []), opts, out))
+
+
 if __name__ == "__main__":
     app()

@@ -35,8 +35,6 @@ from numba import njit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.model.draws import subkey, uniform  # noqa: E402
-
 from sim.engines.fast import kernel_inputs  # noqa: E402
 from sim.engines.fast.heap import first_time, new_heap, pop, push  # noqa: E402
 from sim.engines.fast.kernel import (  # noqa: E402
@@ -46,6 +44,7 @@ from sim.engines.fast.kernel import (  # noqa: E402
     I_PUSHES,
     simulate_kernel,
 )
+from sim.model.draws import subkey, uniform  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 
 GOAL_MS = 20.0

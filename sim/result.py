@@ -45,6 +45,8 @@ class Result:
     ``stage`` (0 team, 1 start-up, 2 growth), ``location`` (``LOCATIONS`` index),
     ``incorporated``, ``first_carrier``, ``first_tech``, ``left_region`` (model years, NaN if
     never), ``draws`` (uniforms drawn from its life stream)."""
+    world: Any = None
+    """With ``keep_world=True`` (reference engine): the final state, carriers and firms."""
 
     def index_at(self, date: dt.date) -> int:
         """Index of the last record at or before the end of ``date``."""

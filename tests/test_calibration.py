@@ -240,10 +240,10 @@ def test_nothing_to_fit_is_bad_input(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------- Chongqing
 def test_chongqing_calibration_run_writes_a_file_the_city_includes(tmp_path: Path) -> None:
-    """The city's calibration scenario (from end-2018, fitted to 2019-2020) writes a parameter
+    """The city's calibration scenario (from end-2016, fitted to 2017-2020) writes a parameter
     file that the city scenario can include; the file being refitted is left out of the
     calibration run's own includes. One parameter, 2 replications, at most 3 steps."""
-    scenario = ROOT / "calibration" / "scenarios" / "chongqing-2019.yaml"
+    scenario = ROOT / "calibration" / "scenarios" / "chongqing-2017.yaml"
     out = out_path(tmp_path, "chongqing")
     rep = calibrate(CalibrationConfig(
         scenario=scenario, data=ROOT / "calibration" / "data" / "chongqing.csv",

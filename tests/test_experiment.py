@@ -18,6 +18,7 @@ import pytest
 
 from sim.attainment import wilson
 from sim.engines.reference import simulate
+from sim.evidence import EVIDENCE_COLUMNS
 from sim.experiment import RunConfig, run_experiment
 from sim.scenario import load_scenario
 from sim.store import StoreError
@@ -137,7 +138,10 @@ def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
     assert outcomes(broken) == outcomes(whole)
     assert done.stdout
     with (broken / "attainment.csv").open(encoding="utf-8") as fh:
-        assert next(csv.reader(fh)) == COLUMNS
+        header = next(csv.reader(fh))
+    # the columns first and in order (a contract); the evidence columns extend them
+    assert header[:len(COLUMNS)] == COLUMNS
+    assert tuple(header[len(COLUMNS):]) == EVIDENCE_COLUMNS
 
 
 def test_resume_refuses_a_changed_scenario(tmp_path):

@@ -20,8 +20,7 @@ from sim.model.draws import subkey, uniform
 from sim.model.tables import GRID, TableSet, ppf
 from sim.scenario import load_scenario
 from tests.benchmark_scripts import load_benchmark
-from tests.factory import assert_conserved, q, queue_scenario
-from tests.test_reference_engine import erlang_b
+from tests.factory import assert_conserved
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "scenarios" / "examples" / "minimal.yaml"
@@ -71,26 +70,6 @@ def test_fast_engine_is_deterministic_and_conserves_firms():
     c, d = fast(sc, 0), fast(sc, 1)
     assert any(not np.array_equal(c.series[k], d.series[k]) for k in c.series)
     assert_conserved(c.population)
-
-
-def test_fast_engine_erlang_loss_occupancy():
-    """One carrier, c slots, Poisson arrivals, exponential stays, no waiting: the time-average
-    occupancy is lambda (1 - B(c, a)) / mu (Erlang loss and Little's law)."""
-    lam, mu, c = 40.0, 2.0, 20
-    sc = queue_scenario(rate=lam, slots=c, stay={"rate": q(mu)}, years=12)
-    occ = np.concatenate([fast(sc, s).series["in_incubation"][24:] for s in range(30)])
-    expected = lam * (1 - erlang_b(c, lam / mu)) / mu
-    assert abs(occ.mean() - expected) < 0.3, (occ.mean(), expected)
-
-
-def test_fast_engine_mg_infinity_lognormal_stays():
-    lam, mu_log, sigma = 30.0, math.log(6.0), 0.8
-    stay = {"duration_months": {"dist": "lognormal", "mu": mu_log, "sigma": sigma,
-                                "source": "assumption: test"}}
-    sc = queue_scenario(rate=lam, slots=10_000, stay=stay, years=8)
-    occ = np.concatenate([fast(sc, s).series["in_incubation"][36:] for s in range(40)])
-    expected = lam * math.exp(mu_log + sigma**2 / 2) / 12
-    assert abs(occ.mean() - expected) < 0.5, (occ.mean(), expected)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])

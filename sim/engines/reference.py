@@ -56,8 +56,14 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
              uncertainty_values: Mapping[str, float] | None = None,
              levers: Mapping[str, float] | None = None,
              queries: Iterable[Query] | None = None,
-             record_events: bool = False, keep_firms: bool = False) -> Result:
-    """Run one replication of ``scenario``; a pure function of its arguments."""
+             record_events: bool = False, keep_firms: bool = False,
+             keep_world: bool = False) -> Result:
+    """Run one replication of ``scenario``; a pure function of its arguments.
+
+    ``keep_world`` returns the final state too (``Result.world``: carriers and firms as
+    objects), for building a scenario that starts where this replication ended
+    (``sim.update``).
+    """
     seq = as_seed_sequence(seed)
     streams = Streams(seq)
     sc, values, lv = prepare(scenario, streams, uncertainty_values, levers)
@@ -105,6 +111,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
         events=world.events if record_events else None,
         certificates=world.certificates if record_events else None,
         firms=firm_table(world) if keep_firms else None,
+        world=world if keep_world else None,
     )
 
 

@@ -12,7 +12,8 @@ Key tree (every name is an integer; names of text are ``sim.rng.name_key``, a CR
 * a firm's life stream: ``firm_key(rep, name_key(origin), index)`` with origin
   ``source:NAME``, ``stock:GROUP`` or ``initial:CARRIER`` and the firm's index within it;
 * its stream for status number s (the scenario's declaration order):
-  ``subkey(life, STATUS_STREAM + s)``;
+  ``subkey(life, STATUS_STREAM + s)``, and its capability for that status the one uniform of
+  that stream's child ``CAPABILITY`` (``capability_uniform``);
 * a carrier's evaluation draw: ``evaluation_uniform(rep, name_key(carrier id), code)`` with
   code ``promotion_code(rule, round)`` or ``designation_code(rule, round)``.
 
@@ -30,6 +31,8 @@ M1 = np.uint64(0xBF58476D1CE4E5B9)
 M2 = np.uint64(0x94D049BB133111EB)
 STATUS_STREAM = 1000
 """A firm's status streams are children 1000, 1001, ... of its life stream."""
+CAPABILITY = 1
+"""A firm's capability for status s is the one uniform of child 1 of its status stream."""
 PROMOTION_BASE = 0
 DESIGNATION_BASE = 500000
 RULE_STRIDE = 10000
@@ -74,6 +77,12 @@ def firm_key(rep_key: np.uint64, origin_key: np.uint64, index: np.uint64) -> np.
 def status_key(life_key: np.uint64, s: int) -> np.uint64:
     """The key of a firm's stream for status number ``s``."""
     return subkey(life_key, np.uint64(STATUS_STREAM + s))
+
+
+@njit(cache=True)
+def capability_uniform(status_stream_key: np.uint64) -> float:
+    """The one uniform that decides whether a firm could ever obtain a status."""
+    return uniform(subkey(np.uint64(status_stream_key), np.uint64(CAPABILITY)), np.uint64(0))
 
 
 @njit(cache=True)

@@ -37,6 +37,7 @@ Fields (S statuses, G stock groups, R arrival sources, K sectors; stages 0 team,
 |   | | statuses; statuses whose holding counts as holding s |
 | st_min_age, st_p_round, st_p_success | float, (S,) | eligibility age, round probability, success |
 | st_years, st_p_renew | float, (S,) | validity years, renewal probability |
+| st_p_capable | float, (S,) | share of firms that could ever obtain the status (1: all) |
 | st_delay_tab, st_validity | int, (S,) | delay row (months); validity code (``status_rules``) |
 | st_in_carrier, st_qscaled | bool, (S,) | in carriers only; quality-scaled applications |
 | tech_id, hnte_id | int | status numbers of ``tech_firm`` / ``hnte`` (-1 undeclared) |
@@ -173,6 +174,7 @@ class FirmRules(NamedTuple):
     st_p_success: np.ndarray
     st_years: np.ndarray
     st_p_renew: np.ndarray
+    st_p_capable: np.ndarray
     st_delay_tab: np.ndarray
     st_validity: np.ndarray
     st_in_carrier: np.ndarray
@@ -269,6 +271,8 @@ def encode_firm_rules(sc: Scenario) -> FirmRules:
                               for st in sts], dtype=float)
     d["st_p_renew"] = np.array([st.p_renewal.value if st.p_renewal else 0.0 for st in sts],
                                dtype=float)
+    d["st_p_capable"] = np.array([st.p_capable.value if st.p_capable else 1.0 for st in sts],
+                                 dtype=float)
     d["st_delay_tab"] = np.array([tables.add(st.delay_months) for st in sts], dtype=np.int64)
     d["st_validity"] = np.array([VALIDITY_CODES[st.validity] for st in sts], dtype=np.int64)
     d["st_in_carrier"] = np.array([st.eligibility.in_carrier_only for st in sts], dtype=np.bool_)

@@ -5,7 +5,8 @@ arithmetic is ``sim.model.status_rules``, shared with the kernel.
 
 * Rounds: at the end of each listed month, each eligible firm (in the region, stage allowed,
   incorporated at least ``min_age_years``, holding every required status, not holding or
-  awaiting this one, in a carrier if ``in_carrier_only``) applies with probability
+  awaiting this one, in a carrier if ``in_carrier_only``, and capable of the status: a share
+  ``p_capable`` of firms, decided once per firm by a keyed draw) applies with probability
   p = 1 - (1 - p_apply_year)^(1 / rounds a year) (to the power q, the firm's quality, when
   ``quality_scaled``) independently from round to round: drawn from the firm's own stream
   for that status as the geometric number of eligible rounds until it applies. An applicant
@@ -28,6 +29,7 @@ from functools import partial
 
 import numpy as np
 
+from sim.model.draws import capability_uniform
 from sim.model.state import CARRIER, Certificate, Firm, World
 from sim.model.status_rules import (
     ISSUED_SPREAD,
@@ -140,8 +142,11 @@ def eligible_ids(world: World, sid: str) -> list[int]:
             mask &= world.arr_holds[world.status_ids.index(other), :n]
     firms = world.firms
     in_carrier_only = bool(r.st_in_carrier[k])
+    p_capable = float(r.st_p_capable[k])
     return [int(i) for i in np.flatnonzero(mask)
             if sid not in firms[i].pending
+            and (p_capable >= 1.0
+                 or capability_uniform(world.status_stream(firms[i], sid).key) < p_capable)
             and (not in_carrier_only or firms[i].location == CARRIER)]
 
 

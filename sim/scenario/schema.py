@@ -444,6 +444,9 @@ class Status(Frozen):
     p_renewal: Prob | None = None
     counts_as: tuple[Identifier, ...] = ()
     quality_scaled: bool = True
+    p_capable: Prob | None = None
+    """Share of firms that could ever obtain the status (drawn once per firm; the others never
+    apply). None: every eligible firm may apply."""
     registered_at_start: Count | None = None
     """Published cumulative count of firms ever registered at the base date (a database that
     counts entries, e.g. Chongqing's 科技型企业); the ``*_registered_cum`` metric adds every

@@ -23,6 +23,7 @@ from sim.engines.fast.rooms import new_rooms
 from sim.engines.fast.rooms import pick as pick_room
 from sim.engines.fast.rooms import update as update_rooms
 from sim.model.draws import (
+    capability_uniform,
     designation_code,
     draw,
     evaluation_uniform,
@@ -495,6 +496,9 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
                 if math.isnan(ff[INC, f]) or now - ff[INC, f] < k.st_min_age[s]:
                     continue
                 if _holds(valid, f, k.st_holders[s]):
+                    continue
+                if (k.st_p_capable[s] < 1.0
+                        and capability_uniform(stat_key[f * S + s]) >= k.st_p_capable[s]):
                     continue
                 ok = True
                 m = k.st_requires[s]

@@ -1,0 +1,195 @@
+"""The ``score`` command: ended plans' ex-ante probabilities against what happened."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from sim.analysis.common import open_backend
+from sim.batch import evaluate
+from sim.calibration.figures import FigureError, read_figures
+from sim.calibration.score import (
+    Scored,
+    brier,
+    judge,
+    read_outcomes,
+    reliability_points,
+    trend_forecast,
+)
+from sim.cli.analysis import RunOptions, _bad, _load
+from sim.cli.commands import EXIT_OK
+from sim.engines import ready
+from sim.store import atomic_write_bytes, atomic_write_json
+from sim.targets import query_of
+
+ROOT = Path(__file__).resolve().parents[2]
+COLUMNS = ("scenario", "target_id", "label", "date", "threshold", "p_model", "p_half",
+           "p_trend", "trend_how", "outcome", "how", "source_title", "source_url")
+
+
+def ended_scenarios(today: dt.date) -> list[Path]:
+    """Shipped scenarios whose plan period ended on or before ``today``."""
+    from sim.scenario import load_scenario
+
+    out = []
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        if load_scenario(path).meta.horizon_end <= today:
+            out.append(path)
+    return out
+
+
+def score(paths: list[Path], opts: RunOptions, out: Path | None,
+          today: dt.date | None = None) -> int:
+    """`score [SCENARIO...]`: Brier score of the ex-ante P(met) over known outcomes."""
+    if (msg := opts.problem()) is not None:
+        return _bad(msg)
+    today = today or dt.date.today()
+    paths = paths or ended_scenarios(today)
+    lang = opts.lang
+    rows: list[dict[str, Any]] = []
+    scored: list[Scored] = []
+    with open_backend(opts.backend, opts.workers, opts.scheduler) as backend:
+        for path in paths:
+            sc = _load(path)
+            if isinstance(sc, int):
+                return sc
+            region_id = sc.meta.id.split("_")[0]
+            outcomes_path = ROOT / "calibration" / "outcomes" / f"{region_id}.csv"
+            record_path = ROOT / "calibration" / "data" / f"{region_id}.csv"
+            try:
+                outcomes = {o.target_id: o for o in read_outcomes(outcomes_path)}
+                record = read_figures(record_path) if record_path.is_file() else []
+            except FigureError as exc:
+                return _bad(str(exc))
+            ready(opts.engine, sc, backend)
+            queries = [query_of(t) for t in sc.targets]
+            res = evaluate(sc, opts.reps, seed=opts.seed, engine=opts.engine, backend=backend,
+                           workers=opts.workers, queries=queries)
+            for j, t in enumerate(sc.targets):
+                threshold = float(np.mean(res.threshold[:, j]))
+                p = float(np.mean(res.met[:, j]))
+                base = float(np.median(res.series[query_of(t).key][:, 0]))
+                p_trend, trend_how = trend_forecast(t, threshold, record, sc, base)
+                o = outcomes.get(t.id)
+                met, how = (None, "no row in the outcomes file") if o is None else \
+                    judge(o, t, threshold)
+                label = t.label.zh if lang == "zh" else t.label.en
+                outcome = "unknown" if met is None else ("met" if met else "missed")
+                if met is None and o is not None and o.status == "value":
+                    outcome = "interim"
+                rows.append({"scenario": sc.meta.id, "target_id": t.id, "label": label,
+                             "date": t.date.isoformat(), "threshold": threshold,
+                             "p_model": round(p, 4), "p_half": 0.5, "p_trend": p_trend,
+                             "trend_how": trend_how, "outcome": outcome, "how": how,
+                             "source_title": o.source_title if o else "",
+                             "source_url": o.source_url if o else ""})
+                if met is not None:
+                    scored.append(Scored(sc.meta.id, t.id, label, p, 0.5, p_trend, trend_how,
+                                         met, how))
+    folder = out or Path("runs") / "score"
+    summary = _summary(scored, rows)
+    _write(folder, rows, summary, lang)
+    _print(rows, summary, lang)
+    return EXIT_OK
+
+
+def _summary(scored: list[Scored], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    o = np.array([1.0 if s.met else 0.0 for s in scored])
+    out: dict[str, Any] = {"known": len(scored), "targets": len(rows),
+                           "unknown": sum(r["outcome"] == "unknown" for r in rows),
+                           "interim": sum(r["outcome"] == "interim" for r in rows)}
+    for name, attr in (("model", "p_model"), ("always_50", "p_half"),
+                       ("pre_plan_trend", "p_trend")):
+        p = np.array([getattr(s, attr) for s in scored])
+        out[name] = brier(p, o)
+        out[name]["reliability_diagram"] = reliability_points(p, o) if p.size else []
+    return out
+
+
+def _write(folder: Path, rows: list[dict[str, Any]], summary: dict[str, Any],
+           lang: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_bytes(folder / "score.csv", buf.getvalue().encode("utf-8-sig"))
+    atomic_write_json(folder / "summary.json", summary)
+    known = summary["known"]
+    lines = [
+        "# 规划结果检验 / How the plans ended: ex-ante P(met) against the outcomes",
+        "",
+        f"- 目标数 / targets: {summary['targets']}; 结果已公开 / outcome public: {known}; "
+        f"仅有中期数值 / interim only: {summary['interim']}; 未公开 / not public: "
+        f"{summary['unknown']} (score.csv lists each with how it was decided).",
+    ]
+    if known:
+        for name, zh in (("model", "模型"), ("always_50", "始终50%"),
+                         ("pre_plan_trend", "规划前趋势延续")):
+            b = summary[name]
+            lines.append(f"- Brier {zh} / {name}: {b['brier']:.3f} (reliability "
+                         f"{b['reliability']:.3f}, resolution {b['resolution']:.3f}, "
+                         f"uncertainty {b['uncertainty']:.3f})")
+    lines.append("")
+    atomic_write_bytes(folder / "README.md", "\n".join(lines).encode("utf-8"))
+    if known:
+        atomic_write_bytes(folder / "plots" / "reliability.png",
+                           _reliability_png(summary, lang))
+
+
+def _reliability_png(summary: dict[str, Any], lang: str) -> bytes:
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure as MplFigure
+
+    from sim.plots import _ax
+
+    ax = _ax(None, (5.5, 5.0))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
+    names = {"model": ("模型", "model"), "always_50": ("始终50%", "always 50%"),
+             "pre_plan_trend": ("规划前趋势", "pre-plan trend")}
+    for key, marker in (("model", "o"), ("always_50", "s"), ("pre_plan_trend", "^")):
+        pts = summary[key]["reliability_diagram"]
+        if pts:
+            x, y, n = zip(*pts, strict=True)
+            ax.scatter(x, y, s=[30 + 30 * c for c in n], marker=marker,
+                       label=names[key][0 if lang == "zh" else 1], alpha=0.7)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("预测达成概率" if lang == "zh" else "forecast P(met)")
+    ax.set_ylabel("实际达成比例" if lang == "zh" else "observed frequency")
+    ax.set_title("可靠性图" if lang == "zh" else "Reliability diagram")
+    ax.legend(loc="upper left", fontsize=8)
+    fig = ax.get_figure()
+    assert isinstance(fig, MplFigure)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close("all")
+    return buf.getvalue()
+
+
+def _print(rows: list[dict[str, Any]], summary: dict[str, Any], lang: str) -> None:
+    zh = lang == "zh"
+    table = Table(title="规划结果与事前概率" if zh else "Outcomes beside the ex-ante P(met)")
+    for h in (("情景", "scenario"), ("目标", "target"), ("事前概率", "P(met)"),
+              ("结果", "outcome"), ("依据", "how decided")):
+        table.add_column(h[0] if zh else h[1], overflow="fold")
+    names = {"met": ("达成", "met"), "missed": ("未达成", "missed"),
+             "unknown": ("未公开", "not public"), "interim": ("仅中期", "interim")}
+    for r in rows:
+        table.add_row(r["scenario"], r["target_id"], f"{100 * r['p_model']:.0f}%",
+                      names[r["outcome"]][0 if zh else 1], r["how"])
+    console = Console(highlight=False, width=170)
+    console.print(table)
+    if summary["known"]:
+        b = summary
+        console.print(("Brier 模型 / 始终50% / 规划前趋势" if zh else
+                       "Brier model / always 50% / pre-plan trend")
+                      + f": {b['model']['brier']:.3f} / {b['always_50']['brier']:.3f} / "
+                      f"{b['pre_plan_trend']['brier']:.3f} (n = {b['known']})")

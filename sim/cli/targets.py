@@ -1,0 +1,167 @@
+"""The ``targets`` command: draft targets for the next plan, the value reachable with P = p."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from sim.analysis.common import open_backend
+from sim.analysis.next_targets import Reachable, reachable, round_for_plan
+from sim.calibration.figures import FigureError, parse_filters
+from sim.cli.analysis import RunOptions, _bad, _load, _slug
+from sim.cli.commands import EXIT_OK
+from sim.engines import ready
+from sim.levers import lever_values
+from sim.metrics import Query
+from sim.registry import METRICS
+from sim.store import atomic_write_bytes, atomic_write_json
+
+COLUMNS = ("metric", "filters", "date", "p", "value", "ci_low", "ci_high", "plan_value",
+           "lever", "lever_value", "cost_wan_yuan_per_year")
+
+
+def _query(metric: str, filters: str) -> Query | str:
+    if metric not in METRICS:
+        return (f"--metric: {metric!r}: unknown metric (expected one of "
+                f"{', '.join(METRICS)})")
+    try:
+        return Query.of(metric, parse_filters(filters, metric, "--filters", 0))
+    except FigureError as exc:
+        return str(exc).replace("--filters:0: ", "")
+
+
+def targets(path: Path, metrics: list[str], filters: list[str], date: dt.date,
+            ps: list[float], sets: dict[str, float], lever: str | None, values: list[float],
+            opts: RunOptions, out: Path | None) -> int:
+    """`targets SCENARIO --metric M --date D`: the value reached with each probability."""
+    if (msg := opts.problem()) is not None:
+        return _bad(msg)
+    if any(not 0 < p < 1 for p in ps):
+        return _bad(f"--p: {','.join(f'{p:g}' for p in ps)}: expected probabilities "
+                    "between 0 and 1, e.g. 0.5,0.8,0.95")
+    if filters and len(filters) != len(metrics):
+        return _bad(f"--filters: {len(filters)} given for {len(metrics)} --metric: expected "
+                    "one --filters per --metric (an empty string for none)")
+    sc = _load(path)
+    if isinstance(sc, int):
+        return sc
+    if date <= sc.meta.start:
+        return _bad(f"--date: {date}: before the scenario starts ({sc.meta.start})")
+    if date.year > sc.meta.horizon_end.year + 10:
+        return _bad(f"--date: {date}: more than ten years past the scenario's horizon "
+                    f"({sc.meta.horizon_end}); expected a date of the next plan period")
+    queries = []
+    for i, m in enumerate(metrics):
+        q = _query(m, filters[i] if filters else "")
+        if isinstance(q, str):
+            return _bad(q)
+        queries.append(q)
+    try:
+        lever_values(sc, sets)
+        if lever is not None:
+            for v in values:
+                lever_values(sc, {**sets, lever: v})
+    except (KeyError, ValueError) as exc:
+        return _bad(f"--set/--lever: {str(exc).strip(chr(39))}")
+    if lever is not None and not values:
+        return _bad(f"--values: none given for --lever {lever} (expected e.g. 0,5,10)")
+    with open_backend(opts.backend, opts.workers, opts.scheduler) as backend:
+        ready(opts.engine, sc, backend)
+        results = reachable(sc, queries, date, reps=opts.reps, seed=opts.seed, levers=sets,
+                            lever_name=lever, lever_values=values, engine=opts.engine,
+                            backend=backend, workers=opts.workers)
+    rows = _rows(results, ps, lever)
+    folder = out or Path("runs") / sc.meta.id / _slug(f"targets-{date}")
+    _write(folder, sc, rows, results, ps, date, opts.lang, lever)
+    _print(sc, rows, opts.lang)
+    return EXIT_OK
+
+
+def _rows(results: list[Reachable], ps: list[float], lever: str | None) -> list[dict[str, Any]]:
+    rows = []
+    for r in results:
+        for p in ps:
+            v, lo, hi = r.at(p)
+            rows.append({"metric": r.query.metric, "filters": r.query.key.partition("[")[2]
+                         .rstrip("]"), "date": r.date.isoformat(), "p": p,
+                         "value": round(v, 2), "ci_low": round(lo, 2), "ci_high": round(hi, 2),
+                         "plan_value": round_for_plan(v), "lever": lever or "",
+                         "lever_value": r.levers.get(lever, "") if lever else "",
+                         "cost_wan_yuan_per_year": round(r.cost_per_year / 1e4, 1)})
+    return rows
+
+
+def _targets_block(sc: Any, results: list[Reachable], date: dt.date, command: str) -> str:
+    """A YAML targets: block a scenario of the next plan can take (the P = 0.8 values)."""
+    block = []
+    seen = set()
+    for r in results:
+        if r.query.key in seen:
+            continue
+        seen.add(r.query.key)
+        spec = METRICS[r.query.metric]
+        v = round_for_plan(r.at(0.8)[0])
+        item: dict[str, Any] = {
+            "id": _slug(f"{r.query.metric}_{date.year}").lower().replace(".", "_")[:60],
+            "label": {"zh": f"{date.year}年{spec.zh}{v:,.0f}{spec.unit_zh}",
+                      "en": f"{spec.en} >= {v:,.0f} by {date.year}"},
+            "metric": r.query.metric,
+            "op": ">=", "value": v, "date": date.isoformat(),
+            "source": f"derived: the value reached with P = 0.8 ({command})"}
+        if r.query.filters:
+            item["filters"] = {k: list(v) if isinstance(v, tuple) else v
+                               for k, v in r.query.filters}
+        block.append(item)
+    return yaml.safe_dump({"targets": block}, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _write(folder: Path, sc: Any, rows: list[dict[str, Any]], results: list[Reachable],
+           ps: list[float], date: dt.date, lang: str, lever: str | None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_bytes(folder / "targets.csv", buf.getvalue().encode("utf-8-sig"))
+    command = f"python run_sim.py targets scenarios/{sc.meta.id}.yaml --date {date}"
+    atomic_write_bytes(folder / "targets.yaml",
+                       _targets_block(sc, results, date, command).encode("utf-8"))
+    atomic_write_json(folder / "summary.json", {"scenario": sc.meta.id, "date": str(date),
+                                                "p": ps, "rows": rows})
+    lines = [f"# 下一期规划目标建议 / Draft targets for the next plan — {sc.meta.region.zh}",
+             "", f"到 {date} 各指标以概率 p 可达到的数值(中位数及95%区间)/ the value reached "
+             f"by {date} with probability p, with its 95% interval:", "",
+             "| 指标 metric | 筛选 filters | p | 数值 value | 95% 区间 | 规划取值 plan value |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        if lever and r["lever_value"] != results[0].levers.get(lever):
+            continue
+        lines.append(f"| {r['metric']} | {r['filters']} | {r['p']:.0%} | {r['value']:,.0f} "
+                     f"| [{r['ci_low']:,.0f}, {r['ci_high']:,.0f}] | {r['plan_value']:,.0f} |")
+    lines += ["", "`targets.yaml` holds a `targets:` block at P = 0.8 (values rounded down to "
+              "two significant figures) that a scenario of the next plan can take.", ""]
+    atomic_write_bytes(folder / "README.md", "\n".join(lines).encode("utf-8"))
+
+
+def _print(sc: Any, rows: list[dict[str, Any]], lang: str) -> None:
+    zh = lang == "zh"
+    table = Table(title=(f"{sc.meta.region.zh} 下一期目标建议" if zh
+                         else f"{sc.meta.region.en}: draft targets"))
+    for h in (("指标", "metric"), ("筛选", "filters"), ("日期", "date"), ("概率", "P"),
+              ("可达数值", "value"), ("95%区间", "95% interval"), ("规划取值", "plan value"),
+              ("杠杆", "lever"), ("年投入(万元)", "cost (10k yuan/yr)")):
+        table.add_column(h[0] if zh else h[1], overflow="fold")
+    for r in rows:
+        table.add_row(r["metric"], r["filters"], r["date"], f"{r['p']:.0%}",
+                      f"{r['value']:,.0f}", f"[{r['ci_low']:,.0f}, {r['ci_high']:,.0f}]",
+                      f"{r['plan_value']:,.0f}",
+                      f"{r['lever']}={r['lever_value']}" if r["lever"] else "—",
+                      f"{r['cost_wan_yuan_per_year']:,.1f}")
+    Console(highlight=False, width=170).print(table)
