@@ -7,14 +7,15 @@ Every ratio is measured in this one run (machines here are noisy). Prints:
      engines on the same seeds: replications differ in size, Chongqing's by ~1.5x);
   2. scaling of the fast engine with the number of firms (scenario size) and replications
      (100 -> 10,000), and Chongqing throughput on 2 workers;
-  3. peak memory (RSS growth) per replication in a batch;
+  3. peak memory of each engine in its own fresh process, after 1 and after many
+     replications (flat: memory does not grow with replications);
   4. parallel efficiency of 2 worker processes against 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -27,6 +28,27 @@ from sim.engines.fast import simulate as fast  # noqa: E402
 from sim.engines.reference import simulate as reference  # noqa: E402
 from sim.experiment import RunConfig, run_experiment  # noqa: E402
 from sim.scenario import Scenario, load_scenario  # noqa: E402
+
+MEMORY_CHILD = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from sim.engines.{engine} import simulate
+from sim.scenario import load_scenario
+sc = load_scenario({path!r})
+for i in range({reps}):
+    simulate(sc, i)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_mb(engine: str, scenario: str, reps: int) -> float:
+    """Peak resident memory (MB) of a fresh process that runs ``reps`` replications of one
+    engine: each engine is measured alone, so neither's peak hides the other's."""
+    code = MEMORY_CHILD.format(root=str(ROOT), engine=engine, reps=reps,
+                               path=str(ROOT / "scenarios" / f"{scenario}.yaml"))
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
 def per_rep(fn: Callable[[Scenario, int], object], sc: Scenario, reps: int,
@@ -94,17 +116,18 @@ def main() -> None:
           f" on 2 cores; 10,000 would take ~{10_000 * per / 60:.0f} minutes")
     sc = load_scenario(ROOT / "scenarios" / "beibei.yaml")
 
-    print("\npeak memory (RSS) of one process running fast chongqing replications")
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    for i in range(10):
-        fast(cq, i)
-    mid = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    for i in range(10, 40):
-        fast(cq, i)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"  peak after 10 replications: {mid / 1024:.0f} MB (+{(mid - before) / 1024:.0f});"
-          f" after 40: {after / 1024:.0f} MB (+{(after - before) / 1024:.0f})"
-          " - flat: memory does not grow with replications")
+    print("\npeak memory (RSS) of each engine in its own process (a fresh interpreter each)")
+    for engine, scen, counts in (("fast", "chongqing", (1, 10, 40)),
+                                 ("reference", "chongqing", (1, 2)),
+                                 ("fast", "beibei", (1, 10, 100)),
+                                 ("reference", "beibei", (1, 5))):
+        if args.quick:
+            counts = counts[:2]
+        peaks = [peak_rss_mb(engine, scen, n) for n in counts]
+        print(f"  {engine:9s} {scen:10s} " + ", ".join(
+            f"{n} rep{'s' if n > 1 else ''}: {mb:,.0f} MB" for n, mb in zip(counts, peaks,
+                                                                       strict=True))
+              + f"  (growth from {counts[0]} to {counts[-1]}: {peaks[-1] - peaks[0]:+,.0f} MB)")
 
     print("\nparallel efficiency, 400 fast beibei replications through run_experiment")
     times = {}

@@ -25,6 +25,7 @@ over their validity; the occupants' statuses at the new start follow the origina
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -106,13 +107,16 @@ def _years_to_date(sc: Scenario, t: float) -> dt.date:
 def _carriers(sc: Scenario, world: Any, source: str) -> list[dict[str, Any]]:
     out = []
     for c in world.open_carriers:
-        per_slot = c.area / c.slots if c.slots > 0 else c.area
+        area = round(c.area, 2)
+        # the slots are recomputed as floor(area / area_per_slot): rounding the ratio down
+        # keeps them the simulated ones (a full carrier must not lose a slot to rounding)
+        per_slot = math.floor(area / c.slots * 1e6) / 1e6 if c.slots > 0 else area
         out.append({
             "id": c.id.replace("#", "_").replace("@", "_at_").lower(),
             "kind": c.kind, "level": c.level, "tags": sorted(c.tags),
             **({"zone": c.zone} if c.zone else {}), **({"sector": c.sector} if c.sector else {}),
-            "total_area": {"value": round(c.area, 2), "source": source},
-            "area_per_slot": {"value": round(per_slot, 6), "source": source},
+            "total_area": {"value": area, "source": source},
+            "area_per_slot": {"value": per_slot, "source": source},
             "opened": _years_to_date(sc, c.opened_at).isoformat(),
             "incubatees": {"value": len(c.occupants), "source": source},
             "graduates_cum": {"value": c.graduates_cum, "source": source},

@@ -279,14 +279,16 @@ def test_district_file_is_made_from_the_city_file() -> None:
 
     city = ROOT / "calibration" / "params" / "chongqing.yaml"
     shipped = ROOT / "calibration" / "params" / "chongqing-districts.yaml"
-    doc, header = carried(city, ["hnte_first_application"])
+    names = ["hnte_first_application", "hnte_capable_share"]
+    doc, header = carried(city, names)
     assert shipped.read_text(encoding="utf-8") == param_yaml(doc, header)
-    fitted = yaml.safe_load(city.read_text(encoding="utf-8"))["uncertainties"][
-        "hnte_first_application"]["distribution"]
-    for name in ("beibei", "jiangbei"):
-        got = load_scenario(ROOT / "scenarios" / f"{name}.yaml").uncertainties[
-            "hnte_first_application"].distribution
-        assert got.dist == "normal" and got.mean_ == fitted["mean"]
+    for param in names:
+        fitted = yaml.safe_load(city.read_text(encoding="utf-8"))["uncertainties"][param][
+            "distribution"]
+        for name in ("beibei", "jiangbei"):
+            got = load_scenario(ROOT / "scenarios" / f"{name}.yaml").uncertainties[
+                param].distribution
+            assert got.dist == "normal" and got.mean_ == fitted["mean"]
 
 
 @pytest.mark.parametrize("name", ["chongqing"])

@@ -15,11 +15,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = ("01_quickstart.ipynb", "02_sensitivity.ipynb", "03_levers_goal_seek.ipynb",
-             "04_scenario_discovery.ipynb")
+             "04_scenario_discovery.ipynb", "05_planning_2026.ipynb")
 
 
 def _small(name: str, tmp: Path) -> str:
-    """Override cell: tiny settings so the four notebooks run in a couple of minutes."""
+    """Override cell: tiny settings so the notebooks run in a few minutes."""
     return {
         "01_quickstart.ipynb": f'REPS = 3\nBACKEND = "serial"\nOUT_DIR = r"{tmp / "run01"}"',
         "02_sensitivity.ipynb": 'MORRIS_N = 2\nSOBOL_N = 2\nREPS = 1\nBACKEND = "serial"\n'
@@ -28,6 +28,7 @@ def _small(name: str, tmp: Path) -> str:
                                      f'SAVE_DIR = r"{tmp / "levers03"}"',
         "04_scenario_discovery.ipynb": 'REPS = 16\nMIN_CASES = 2\nBACKEND = "processes"\n'
                                        f'OUT_DIR = r"{tmp / "run04"}"',
+        "05_planning_2026.ipynb": f'REPS = 2\nBACKEND = "serial"\nOUT_DIR = r"{tmp / "plan05"}"',
     }[name]
 
 

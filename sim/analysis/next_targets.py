@@ -58,8 +58,8 @@ class Reachable:
     values: np.ndarray
     """The simulated values at the date (one per replication)."""
     cost_per_year: float
-    """Yuan a year the levers cost over the run (the spend metric at the date / years); the
-    shipped levers default to 0, so this is the extra spending a setting orders."""
+    """Yuan a year all levers cost over the run at this setting (the spend metric at the date /
+    years), including levers whose default is not 0: compare settings by their difference."""
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def at(self, p: float) -> tuple[float, float, float]:

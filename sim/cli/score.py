@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,17 @@ def _summary(scored: list[Scored], rows: list[dict[str, Any]]) -> dict[str, Any]
     return out
 
 
+def _finite(obj: Any) -> Any:
+    """The summary with NaN (no known outcome) as null, so the file is strict JSON."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
 def _write(folder: Path, rows: list[dict[str, Any]], summary: dict[str, Any],
            lang: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
@@ -121,7 +133,7 @@ def _write(folder: Path, rows: list[dict[str, Any]], summary: dict[str, Any],
     w.writeheader()
     w.writerows(rows)
     atomic_write_bytes(folder / "score.csv", buf.getvalue().encode("utf-8-sig"))
-    atomic_write_json(folder / "summary.json", summary)
+    atomic_write_json(folder / "summary.json", _finite(summary))
     known = summary["known"]
     lines = [
         "# 规划结果检验 / How the plans ended: ex-ante P(met) against the outcomes",

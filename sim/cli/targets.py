@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,15 @@ def targets(path: Path, metrics: list[str], filters: list[str], date: dt.date,
                             backend=backend, workers=opts.workers)
     rows = _rows(results, ps, lever)
     folder = out or Path("runs") / sc.meta.id / _slug(f"targets-{date}")
-    _write(folder, sc, rows, results, ps, date, opts.lang, lever)
+    command = " ".join(
+        ["python run_sim.py targets", shlex.quote(str(path)),
+         *(f"--metric {m}" + (f" --filters {shlex.quote(filters[i])}" if filters else "")
+           for i, m in enumerate(metrics)),
+         f"--date {date}", f"--p {','.join(f'{p:g}' for p in ps)}",
+         *(f"--set {k}={v:g}" for k, v in sets.items()),
+         *([f"--lever {lever} --values {','.join(f'{v:g}' for v in values)}"] if lever else []),
+         f"--reps {opts.reps} --seed {opts.seed}"])
+    _write(folder, sc, rows, results, ps, date, opts.lang, lever, command)
     _print(sc, rows, opts.lang)
     return EXIT_OK
 
@@ -123,21 +132,25 @@ def _targets_block(sc: Any, results: list[Reachable], date: dt.date, command: st
 
 
 def _write(folder: Path, sc: Any, rows: list[dict[str, Any]], results: list[Reachable],
-           ps: list[float], date: dt.date, lang: str, lever: str | None) -> None:
+           ps: list[float], date: dt.date, lang: str, lever: str | None, command: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
     atomic_write_bytes(folder / "targets.csv", buf.getvalue().encode("utf-8-sig"))
-    command = f"python run_sim.py targets scenarios/{sc.meta.id}.yaml --date {date}"
     atomic_write_bytes(folder / "targets.yaml",
                        _targets_block(sc, results, date, command).encode("utf-8"))
     atomic_write_json(folder / "summary.json", {"scenario": sc.meta.id, "date": str(date),
                                                 "p": ps, "rows": rows})
+    first = results[0].levers.get(lever) if lever else None
+    at_lever = (f" 杠杆 {lever} = {first:g}(其余取值见 targets.csv 与下表)/ at lever {lever} = "
+                f"{first:g} (the other values: targets.csv and the table below)"
+                if lever else "")
     lines = [f"# 下一期规划目标建议 / Draft targets for the next plan — {sc.meta.region.zh}",
-             "", f"到 {date} 各指标以概率 p 可达到的数值(中位数及95%区间)/ the value reached "
-             f"by {date} with probability p, with its 95% interval:", "",
+             "", f"`{command}`", "",
+             f"到 {date} 各指标以概率 p 可达到的数值(中位数及95%区间)/ the value reached "
+             f"by {date} with probability p, with its 95% interval{at_lever}:", "",
              "| 指标 metric | 筛选 filters | p | 数值 value | 95% 区间 | 规划取值 plan value |",
              "|---|---|---|---|---|---|"]
     for r in rows:
@@ -145,8 +158,16 @@ def _write(folder: Path, sc: Any, rows: list[dict[str, Any]], results: list[Reac
             continue
         lines.append(f"| {r['metric']} | {r['filters']} | {r['p']:.0%} | {r['value']:,.0f} "
                      f"| [{r['ci_low']:,.0f}, {r['ci_high']:,.0f}] | {r['plan_value']:,.0f} |")
+    if lever:
+        lines += ["", f"P = 80% 的数值随杠杆 {lever} 变化 / the P = 0.8 value against the lever:",
+                  "", "| 指标 metric | 筛选 filters | 杠杆 lever | 数值 value | 95% 区间 | "
+                  "年投入(万元) cost (10k yuan/yr) |", "|---|---|---|---|---|---|"]
+        lines += [f"| {r['metric']} | {r['filters']} | {r['lever_value']:g} | {r['value']:,.0f} "
+                  f"| [{r['ci_low']:,.0f}, {r['ci_high']:,.0f}] | "
+                  f"{r['cost_wan_yuan_per_year']:,.1f} |" for r in rows if r["p"] == 0.8]
     lines += ["", "`targets.yaml` holds a `targets:` block at P = 0.8 (values rounded down to "
-              "two significant figures) that a scenario of the next plan can take.", ""]
+              "two significant figures) that a scenario of the next plan can take"
+              + (f", at lever {lever} = {first:g}" if lever else "") + ".", ""]
     atomic_write_bytes(folder / "README.md", "\n".join(lines).encode("utf-8"))
 
 
