@@ -10,14 +10,28 @@ probability). Randomness always comes from the caller's ``numpy.random.Generator
 from __future__ import annotations
 
 import math
+from types import ModuleType
 from typing import Annotated, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import special, stats
 
 FloatArray = NDArray[np.float64]
+
+
+def _stats() -> ModuleType:
+    """scipy.stats, imported on first use (it costs about a second at start-up)."""
+    from scipy import stats
+
+    return stats
+
+
+def _special() -> ModuleType:
+    """scipy.special, imported on first use."""
+    from scipy import special
+
+    return special
 
 
 class _Dist(BaseModel):
@@ -161,7 +175,7 @@ class Normal(_Dist):
         if not self.low < self.high:
             raise ValueError(f"normal truncation needs low < high, got {self.low}, {self.high}")
         a, b = self._std_bounds()
-        if stats.norm.cdf(b) - stats.norm.cdf(a) < 1e-12:
+        if _stats().norm.cdf(b) - _stats().norm.cdf(a) < 1e-12:
             raise ValueError("normal truncation bounds leave no probability mass")
         return self
 
@@ -171,7 +185,7 @@ class Normal(_Dist):
     @property
     def mean(self) -> float:  # noqa: D102
         a, b = self._std_bounds()
-        return float(stats.truncnorm.mean(a, b, loc=self.mean_, scale=self.sd))
+        return float(_stats().truncnorm.mean(a, b, loc=self.mean_, scale=self.sd))
 
     @property
     def support(self) -> tuple[float, float]:  # noqa: D102
@@ -180,8 +194,8 @@ class Normal(_Dist):
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
         a, b = self._std_bounds()
         if math.isinf(a) and math.isinf(b):
-            return self.mean_ + self.sd * special.ndtri(np.asarray(u, dtype=float))
-        return np.asarray(stats.truncnorm.ppf(u, a, b, loc=self.mean_, scale=self.sd), float)
+            return self.mean_ + self.sd * _special().ndtri(np.asarray(u, dtype=float))
+        return np.asarray(_stats().truncnorm.ppf(u, a, b, loc=self.mean_, scale=self.sd), float)
 
 
 class Lognormal(_Dist):
@@ -200,10 +214,10 @@ class Lognormal(_Dist):
         return (0.0, math.inf)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
-        return np.exp(self.mu + self.sigma * special.ndtri(np.asarray(u, dtype=float)))
+        return np.exp(self.mu + self.sigma * _special().ndtri(np.asarray(u, dtype=float)))
 
     def ppf1(self, u: float) -> float:  # noqa: D102
-        return math.exp(self.mu + self.sigma * float(special.ndtri(u)))
+        return math.exp(self.mu + self.sigma * float(_special().ndtri(u)))
 
 
 class Beta(_Dist):
@@ -230,7 +244,7 @@ class Beta(_Dist):
         return (self.low, self.high)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
-        x = np.asarray(special.betaincinv(self.a, self.b, np.asarray(u, dtype=float)), float)
+        x = np.asarray(_special().betaincinv(self.a, self.b, np.asarray(u, dtype=float)), float)
         return self.low + (self.high - self.low) * x
 
 
@@ -273,7 +287,7 @@ class Gamma(_Dist):
         return (0.0, math.inf)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
-        return self.scale * np.asarray(special.gammaincinv(self.shape, np.asarray(u, float)),
+        return self.scale * np.asarray(_special().gammaincinv(self.shape, np.asarray(u, float)),
                                        dtype=float)
 
 

@@ -27,6 +27,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "data" / "bad"
 CASES = sorted(BAD.glob("*.yaml"))
+# one worker runs the whole catalogue (its CLI runs are computed once per process)
+pytestmark = pytest.mark.xdist_group("bad_scenarios")
 KEYS = ("why", "expect-line", "expect-field", "expect-value")
 
 
