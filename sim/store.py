@@ -17,11 +17,13 @@ part or none; ``--resume`` keeps finished parts and runs the rest.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import platform
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,25 @@ PARTS = ("trajectories", "outcomes", "params")
 
 class StoreError(Exception):
     """A run folder that cannot be used as asked (e.g. resuming a different scenario)."""
+
+
+def csv_bytes(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
+    """A table as CSV, UTF-8 with a BOM so that Excel reads the Chinese labels."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def png_bytes(ax: Any) -> bytes:
+    """The figure of matplotlib axes ``ax`` as PNG bytes (110 dpi); closes every figure."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    ax.get_figure().savefig(buf, format="png", dpi=110)
+    plt.close("all")
+    return buf.getvalue()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -7,8 +7,6 @@ that Excel on Chinese Windows reads them.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +16,7 @@ import numpy as np
 
 from sim.calibration.backtest import BANDS, Backtest, Row
 from sim.calibration.figures import Figure
-from sim.store import atomic_write_bytes, atomic_write_json
+from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes, png_bytes
 
 COLUMNS = ("figure_id", "region", "metric", "filters", "date", "kind", "status", "reason",
            "observed", "sd_observed", "model_median", "median", "q05", "q25", "q75", "q95",
@@ -79,11 +77,7 @@ def rows_table(bt: Backtest) -> list[dict[str, Any]]:
 
 def table_bytes(rows: Sequence[dict[str, Any]]) -> bytes:
     """CSV text, UTF-8 with BOM."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes(COLUMNS, rows)
 
 
 def _skill(summary: dict[str, Any]) -> str:
@@ -134,8 +128,6 @@ def readme(bt: Backtest, summary: dict[str, Any], command: str, data: str) -> st
 def fan_with_record(bt: Backtest, key: str, figures: Sequence[Figure], lang: str) -> bytes:
     """Fan chart of one series over the horizon with the record drawn on it (PNG bytes)."""
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure as MplFigure
 
     from sim.plots import _ax
     from sim.registry import METRICS
@@ -170,12 +162,7 @@ def fan_with_record(bt: Backtest, key: str, figures: Sequence[Figure], lang: str
                  f": {name}" + (f" [{key.split('[', 1)[1]}" if "[" in key else ""))
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
-    fig = ax.get_figure()
-    assert isinstance(fig, MplFigure)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close("all")
-    return buf.getvalue()
+    return png_bytes(ax)
 
 
 def write_backtest(bt: Backtest, folder: Path, figures: Sequence[Figure], command: str,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ from sim.calibration.score import (
 from sim.cli.analysis import RunOptions, _bad, _load
 from sim.cli.commands import EXIT_OK
 from sim.engines import ready
-from sim.store import atomic_write_bytes, atomic_write_json
+from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes, png_bytes
 from sim.targets import query_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,11 +126,7 @@ def _finite(obj: Any) -> Any:
 def _write(folder: Path, rows: list[dict[str, Any]], summary: dict[str, Any],
            lang: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    atomic_write_bytes(folder / "score.csv", buf.getvalue().encode("utf-8-sig"))
+    atomic_write_bytes(folder / "score.csv", csv_bytes(COLUMNS, rows))
     atomic_write_json(folder / "summary.json", _finite(summary))
     known = summary["known"]
     lines = [
@@ -157,9 +151,6 @@ def _write(folder: Path, rows: list[dict[str, Any]], summary: dict[str, Any],
 
 
 def _reliability_png(summary: dict[str, Any], lang: str) -> bytes:
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure as MplFigure
-
     from sim.plots import _ax
 
     ax = _ax(None, (5.5, 5.0))
@@ -178,12 +169,7 @@ def _reliability_png(summary: dict[str, Any], lang: str) -> bytes:
     ax.set_ylabel("实际达成比例" if lang == "zh" else "observed frequency")
     ax.set_title("可靠性图" if lang == "zh" else "Reliability diagram")
     ax.legend(loc="upper left", fontsize=8)
-    fig = ax.get_figure()
-    assert isinstance(fig, MplFigure)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close("all")
-    return buf.getvalue()
+    return png_bytes(ax)
 
 
 def _print(rows: list[dict[str, Any]], summary: dict[str, Any], lang: str) -> None:

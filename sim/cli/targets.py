@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import shlex
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,7 @@ from sim.engines import ready
 from sim.levers import lever_values
 from sim.metrics import Query
 from sim.registry import METRICS
-from sim.store import atomic_write_bytes, atomic_write_json
+from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes
 
 COLUMNS = ("metric", "filters", "date", "p", "value", "ci_low", "ci_high", "plan_value",
            "lever", "lever_value", "cost_wan_yuan_per_year")
@@ -134,11 +132,7 @@ def _targets_block(sc: Any, results: list[Reachable], date: dt.date, command: st
 def _write(folder: Path, sc: Any, rows: list[dict[str, Any]], results: list[Reachable],
            ps: list[float], date: dt.date, lang: str, lever: str | None, command: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    atomic_write_bytes(folder / "targets.csv", buf.getvalue().encode("utf-8-sig"))
+    atomic_write_bytes(folder / "targets.csv", csv_bytes(COLUMNS, rows))
     atomic_write_bytes(folder / "targets.yaml",
                        _targets_block(sc, results, date, command).encode("utf-8"))
     atomic_write_json(folder / "summary.json", {"scenario": sc.meta.id, "date": str(date),
