@@ -9,8 +9,10 @@ replaces what a start at DATE changes:
   value: the registration database's count (``statuses.tech_firm.registered_at_start``), the
   HNTE stock and the valid tech-firm stock (the stock groups holding them are scaled to it).
   Everything else is carried from the original scenario's simulation to DATE: the replication
-  nearest the medians of N (carriers with their level, tags, area, occupants, graduates and
-  entries; the region's firms outside carriers by stage and statuses held, as stock groups).
+  nearest the medians (each scaled by its interquartile range) of the key metrics and of
+  every metric a remaining target is judged on (carriers with their level, tags, area,
+  occupants, graduates and entries; the region's firms outside carriers by stage and
+  statuses held, as stock groups).
   Every figure of the new file says which it is: a row of the record, or ``derived: carried
   from ...``.
 * **what is left of the plan.** Pipeline projects planned after DATE stay (those planned
@@ -28,6 +30,7 @@ import datetime as dt
 import math
 import os
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,7 @@ from sim.calibration.figures import Figure, of_region
 from sim.engines.reference import simulate as reference
 from sim.metrics import Query
 from sim.scenario import Scenario, to_data, validate_data
+from sim.targets import query_of
 
 KEY_QUERIES = ("area", "carriers", "in_incubation", "hnte_valid", "tech_firms_valid",
                "tech_firms_registered_cum", "firms")
@@ -89,15 +93,21 @@ def _until(sc: Scenario, at: dt.date) -> Scenario:
 
 
 def representative(sc: Scenario, reps: int, seed: int, backend: Any = "serial",
-                   workers: int = 2) -> tuple[int, dict[str, float]]:
-    """The replication nearest the medians of the key metrics at the end, and the medians."""
-    qs = [Query.of(m) for m in KEY_QUERIES]
+                   workers: int = 2, extra: Sequence[Query] = ()) -> tuple[int, dict[str, float]]:
+    """The replication nearest the medians of the key metrics at the end, and the medians.
+
+    ``extra`` adds the metrics the remaining targets are judged on: a state that is carried
+    rather than observed (little giants, above-scale HNTE, ...) then starts near its median
+    instead of wherever the key metrics happened to put it.
+    """
+    qs = list(dict.fromkeys([*(Query.of(m) for m in KEY_QUERIES), *extra]))
     res = evaluate(sc, reps, seed=seed, backend=backend, workers=workers, queries=qs)
     ends = np.column_stack([res.series[q.key][:, -1] for q in qs])
     med = np.median(ends, axis=0)
     spread = np.maximum(np.percentile(ends, 75, axis=0) - np.percentile(ends, 25, axis=0), 1.0)
     dist = np.sum(((ends - med) / spread) ** 2, axis=1)
-    return int(res.reps[int(np.argmin(dist))]), dict(zip(KEY_QUERIES, med.tolist(), strict=True))
+    medians = {q.key: float(m) for q, m in zip(qs, med, strict=True)}
+    return int(res.reps[int(np.argmin(dist))]), medians
 
 
 def _years_to_date(sc: Scenario, t: float) -> dt.date:
@@ -199,14 +209,18 @@ def build(sc: Scenario, include: str, at: dt.date, record: list[Figure], *, reps
         raise UpdateError(f"--at: {at}: outside the scenario's period ({sc.meta.start} .. "
                           f"{sc.meta.horizon_end}) (expected a date inside it)")
     short = _until(sc, at)
-    rep, _ = representative(short, reps, seed, backend, workers)
+    remaining = [query_of(t) for t in sc.targets if t.date > at]
+    rep, medians = representative(short, reps, seed, backend, workers, extra=remaining)
     result = reference(short, rng.replication(seed, rep), keep_world=True)
     world = result.world
     carried = (f"derived: carried from {reps} replications of {scenario_label} (seed {seed}) "
                f"to {at}: replication {rep}, the nearest the medians of "
-               f"{', '.join(KEY_QUERIES)}")
-    stock = _stock(sc, world, carried)
+               f"{', '.join(medians)}")
     upd = Update(data={}, carried_from=carried)
+    # each carried figure cites the run briefly; the header states the whole derivation
+    carried = (f"derived: carried, replication {rep} of {reps} of {scenario_label} (seed {seed}) "
+               f"at {at} (see the file's header)")
+    stock = _stock(sc, world, carried)
     latest = _latest(record, sc, at)
     statuses: dict[str, Any] = {}
     in_carrier = [world.firms[i] for c in world.open_carriers for i in c.occupants]

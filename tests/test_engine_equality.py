@@ -23,7 +23,7 @@ from sim.scenario import Scenario, load_scenario
 from tests.factory import q, queue_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
-DISTRICTS = ("beibei", "ezhou", "jiangbei", "shijingshan")
+DISTRICTS = ("beibei", "beibei-midterm", "ezhou", "jiangbei", "shijingshan")
 SEEDS = range(20)
 
 

@@ -99,7 +99,10 @@ class Carrier:
         return cls(index=index, id=pc.id, kind=pc.kind, level=pc.level, tags=set(pc.tags),
                    zone=pc.zone, sector=pc.sector, area=pc.area, slots=pc.slots,
                    opened_at=pc.opened, key=pc.key, graduates_cum=pc.graduates_cum,
-                   entries_cum=pc.entries_cum)
+                   entries_cum=pc.entries_cum,
+                   # entries before the start count at the stage the carrier hosts
+                   entries_by_stage={stage: pc.entries_cum if stage == KIND_STAGE[pc.kind] else 0
+                                     for stage in STAGE_INDEX})
 
 
 class SlotIndex:

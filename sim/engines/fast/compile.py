@@ -38,11 +38,14 @@ from sim.levers import spend_rates
 from sim.metrics import Query
 from sim.model.encoding import FirmRules, bits
 from sim.model.schedule import Plan
+from sim.model.state import KIND_STAGE as MODEL_KIND_STAGE
+from sim.model.state import STAGE_INDEX
 from sim.registry import KINDS, LEVELS, STAGES, TAGS
 from sim.rng import name_key
 from sim.scenario import Scenario
 
-KIND_STAGE = {"maker_space": 0, "incubator": 1, "accelerator": 2, "park": 2}
+KIND_STAGE = {kind: STAGE_INDEX[stage] for kind, stage in MODEL_KIND_STAGE.items()}
+"""The stage index each carrier kind hosts (the model's KIND_STAGE, as array columns)."""
 METRIC_CODES = {
     "area": K.M_AREA, "carriers": K.M_CARRIERS, "in_incubation": K.M_IN_INC,
     "entries_cum": K.M_ENTRIES, "graduates_cum": K.M_GRADS,
