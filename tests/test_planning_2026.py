@@ -163,3 +163,37 @@ def test_update_bad_date_is_one_line(tmp_path: Path) -> None:
                                    "2030-01-01", "--out", str(tmp_path / "x.yaml")])
     assert res.exit_code == 2 and "--at: 2030-01-01" in res.output
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_update_missing_data_file_is_one_line(tmp_path: Path) -> None:
+    """A --data that does not exist is refused before any work, not read as an empty record."""
+    from run_sim import app
+
+    res = CliRunner().invoke(app, ["update", str(ROOT / "scenarios" / "beibei.yaml"), "--at",
+                                   "2025-03-31", "--data", str(tmp_path / "none.csv"), "--out",
+                                   str(tmp_path / "x.yaml")])
+    assert res.exit_code == 2 and "--data:" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_score_missing_scenario_is_one_line(tmp_path: Path) -> None:
+    from run_sim import app
+
+    res = CliRunner().invoke(app, ["score", str(tmp_path / "none.yaml"), "--reps", "2",
+                                   "--out", str(tmp_path / "score")])
+    assert res.exit_code == 2 and "file not found" in res.output
+    assert not (tmp_path / "score").exists()
+
+
+def test_shipped_midterm_starts_from_the_published_figures() -> None:
+    """scenarios/beibei-midterm.yaml (written by update) starts at 2025-04-01 from the 2025 Q1
+    database count and HNTE stock, and keeps Beibei's 2027 targets."""
+    from sim.engines.fast import simulate
+
+    sc = load_scenario(ROOT / "scenarios" / "beibei-midterm.yaml")
+    assert sc.meta.start == dt.date(2025, 4, 1)
+    r = simulate(sc, 0)
+    assert r.series["tech_firms_registered_cum"][0] == 4091
+    assert r.series["hnte_valid"][0] == pytest.approx(484, abs=2)
+    original = {t.id for t in load_scenario(ROOT / "scenarios" / "beibei.yaml").targets}
+    assert {t.id for t in sc.targets} == original

@@ -39,6 +39,9 @@ def update(path: Path, at: dt.date, data: Path | None, out: Path, opts: RunOptio
     sc = _load(path)
     if isinstance(sc, int):
         return sc
+    if data is not None and not data.is_file():
+        return _bad(f"--data: {data}: file not found (expected the region's record, a CSV "
+                    "like calibration/data/beibei.csv)")
     record_path = data or default_data(sc.meta.id)
     try:
         record = read_figures(record_path) if record_path.is_file() else []
