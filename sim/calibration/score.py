@@ -105,23 +105,44 @@ def _meets(op: str, value: float, threshold: float) -> bool:
             "<": value < threshold, "==": value == threshold}.get(op, value >= threshold)
 
 
-def judge(outcome: Outcome, target: Target, threshold: float) -> tuple[bool | None, str]:
+HOW: dict[str, tuple[str, str]] = {
+    "met": ("公布为达成", "published as met"),
+    "missed": ("公布为未达成", "published as missed"),
+    "unknown": ("未公布", "not published"),
+    "no_row": ("结果文件中无此目标", "no row in the outcomes file"),
+    "value": ("公布值 {v}({d})", "published value {v} at {d}"),
+    "cumulative": ("公布值 {v}({d})已达到累计目标", "published value {v} at {d} already "
+                   "meets a cumulative target"),
+    "interim": ("中期值 {v}({d}):结果未定", "interim value {v} at {d}: the outcome is open"),
+}
+"""How an outcome was decided, in Chinese and English ({v}: the published value, {d}: its date)."""
+
+
+def how_text(key: str, lang: str, outcome: Outcome | None = None) -> str:
+    """One line of HOW in the chosen language, filled with the outcome's value and date."""
+    text = HOW[key][0 if lang == "zh" else 1]
+    if outcome is None or outcome.value is None:
+        return text
+    return text.format(v=f"{outcome.value:,.6g}", d=outcome.date)
+
+
+def judge(outcome: Outcome, target: Target, threshold: float,
+          lang: str = "en") -> tuple[bool | None, str]:
     """(met, how it was decided), or (None, why not) for an interim or unknown outcome."""
     if outcome.status == "met":
-        return True, "published as met"
+        return True, how_text("met", lang)
     if outcome.status == "missed":
-        return False, "published as missed"
+        return False, how_text("missed", lang)
     if outcome.status == "unknown" or outcome.value is None:
-        return None, "not published"
+        return None, how_text("unknown", lang)
     met = _meets(target.op, outcome.value, threshold)
     if outcome.date is not None and outcome.date >= target.date:
-        return met, f"published value {outcome.value:,.6g} at {outcome.date}"
+        return met, how_text("value", lang, outcome)
     cumulative = METRICS.get(target.metric) is not None and \
         METRICS[target.metric].kind == "cumulative"
     if cumulative and met and target.op in (">=", ">"):
-        return True, (f"published value {outcome.value:,.6g} at {outcome.date} already meets "
-                      "a cumulative target")
-    return None, f"interim value {outcome.value:,.6g} at {outcome.date}: the outcome is open"
+        return True, how_text("cumulative", lang, outcome)
+    return None, how_text("interim", lang, outcome)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from sim.calibration.figures import FigureError, read_figures
 from sim.calibration.score import (
     Scored,
     brier,
+    how_text,
     judge,
     read_outcomes,
     reliability_points,
@@ -77,8 +78,8 @@ def score(paths: list[Path], opts: RunOptions, out: Path | None,
                 base = float(np.median(res.series[query_of(t).key][:, 0]))
                 p_trend, trend_how = trend_forecast(t, threshold, record, sc, base)
                 o = outcomes.get(t.id)
-                met, how = (None, "no row in the outcomes file") if o is None else \
-                    judge(o, t, threshold)
+                met, how = (None, how_text("no_row", lang)) if o is None else \
+                    judge(o, t, threshold, lang)
                 label = t.label.zh if lang == "zh" else t.label.en
                 outcome = "unknown" if met is None else ("met" if met else "missed")
                 if met is None and o is not None and o.status == "value":
