@@ -17,7 +17,8 @@ from sim.scenario import Scenario, with_changes
 
 def sample_one(scenario: Scenario, rng: np.random.Generator) -> dict[str, float]:
     """One Monte Carlo draw of every uncertainty (in declaration order)."""
-    return {name: u.distribution.sample_one(rng) for name, u in scenario.uncertainties.items()}
+    return {name: u.clean(u.distribution.sample_one(rng))
+            for name, u in scenario.uncertainties.items()}
 
 
 def sample_lhs(scenario: Scenario, rng: np.random.Generator, n: int) -> list[dict[str, float]]:
@@ -26,7 +27,7 @@ def sample_lhs(scenario: Scenario, rng: np.random.Generator, n: int) -> list[dic
     for name, u in scenario.uncertainties.items():
         strata = (rng.permutation(n) + rng.random(n)) / n
         for i, v in enumerate(u.distribution.ppf(strata)):
-            out[i][name] = float(v)
+            out[i][name] = u.clean(float(v))
     return out
 
 
@@ -34,6 +35,7 @@ def apply_uncertainties(scenario: Scenario, values: Mapping[str, float]) -> Scen
     """A variant with each uncertainty's value written to every parameter it sets."""
     changes: dict[str, float] = {}
     for name, value in values.items():
-        for path in scenario.uncertainties[name].sets:
-            changes[path] = float(value)
+        u = scenario.uncertainties[name]
+        for path in u.sets:
+            changes[path] = u.clean(value)
     return with_changes(scenario, changes) if changes else scenario

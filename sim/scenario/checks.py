@@ -248,6 +248,17 @@ def _lever_paths(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
                        "a dotted path to a number of this scenario")
 
 
+def _whole_numbers_only(raw: dict[str, Any], concrete: tuple[Any, ...]) -> bool:
+    """Whether the parameter at ``concrete`` refuses a fractional value its current one allows."""
+    from sim.scenario.variants import probe_value
+
+    current = paths.get(raw, concrete)
+    if not isinstance(current, int | float) or isinstance(current, bool):
+        return False
+    problem = probe_value(raw, concrete, float(current) + 0.5)
+    return problem is not None and ("whole number" in problem or "integer" in problem)
+
+
 def _uncertainty_paths(sc: Scenario, raw: dict[str, Any],
                        probe_supports: bool = True) -> Iterator[Found]:
     from sim.scenario.variants import probe_value
@@ -267,10 +278,15 @@ def _uncertainty_paths(sc: Scenario, raw: dict[str, Any],
                        "each parameter drawn by one uncertainty")
             owner[concrete] = name
             for end in (lo, hi) if probe_supports else ():
-                problem = probe_value(raw, concrete, end)
+                problem = probe_value(raw, concrete, unc.clean(end))
                 if problem is not None:
                     yield (("uncertainties", name, "distribution"),
                            paths.get(raw, ("uncertainties", name, "distribution")),
                            f"can draw {end:g} for {dotted}, which it rejects: {problem}",
                            "a distribution within the parameter's allowed range")
                     break
+            else:
+                if probe_supports and not unc.integer and _whole_numbers_only(raw, concrete):
+                    yield (("uncertainties", name, "sets", j), dotted,
+                           f"{dotted} takes whole numbers only, and the draws are not rounded",
+                           "'integer: true' on the uncertainty (draws rounded to whole numbers)")

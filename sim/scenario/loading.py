@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.scenario import checks
+from sim.scenario import baselines, checks
 from sim.scenario.errors import MISSING, Problem, ScenarioError
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import LineMap, PathKey, load_with_includes
@@ -38,6 +38,11 @@ def validate_data(raw: dict[str, Any], lines: LineMap | None = None,
                   numbers_only: bool = False) -> Scenario:
     """Validate plain scenario data (already read), reporting problems against ``lines``."""
     lines = lines or {}
+    try:
+        raw, lines = baselines.expand(raw, lines)
+    except baselines.BaselineError as exc:
+        raise ScenarioError([_locate(exc.path, exc.value, exc.what, exc.expected, lines,
+                                     default_file)]) from None
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -600,7 +600,13 @@ class Uncertainty(Frozen):
     label: Label | None = None
     distribution: Distribution
     sets: tuple[str, ...] = Field(min_length=1, description="Dotted paths of numeric parameters.")
+    integer: bool = Field(default=False, description="Whole-number values (a count): each draw "
+                          "is rounded to the nearest whole number.")
     source: Source
+
+    def clean(self, x: float) -> float:
+        """A drawn value as it is used and recorded (rounded when ``integer``)."""
+        return float(round(x)) if self.integer else float(x)
 
 
 # ------------------------------------------------------------------------------------ targets
