@@ -32,7 +32,7 @@ STATUS_FIELDS = ("registered_at_start",)
 PREFIX = "baseline_"
 """Name prefix of the uncertainties made from uncertain baselines."""
 
-_DIST = TypeAdapter(Distribution)
+_DIST: TypeAdapter[Any] = TypeAdapter(Distribution)
 
 
 class BaselineError(ValueError):
