@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.model.entered import count_entered
 from sim.model.state import World
 from sim.registry import LEVELS, METRICS, level_rank
 from sim.scenario.schema import Filters, Scenario
@@ -94,6 +95,10 @@ class Snapshot:
     service: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     spend: float = 0.0
     registered: float = 0.0
+    index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Each open carrier's number in the replication's plan."""
+    n_planned: int = 0
+    """Carriers in the plan (open or not)."""
 
 
 def snapshot(world: World) -> Snapshot:
@@ -125,6 +130,8 @@ def snapshot(world: World) -> Snapshot:
         spend=world.spend,
         registered=float((world.rules.tech_registered0 if world.rules.tech_registered0 >= 0
                           else world.registered[0]) + world.registered[1]),
+        index=np.array([c.index for c in cs], dtype=np.int64),
+        n_planned=len(world.carriers),
     )
 
 
@@ -168,9 +175,22 @@ def _running_sum(values: np.ndarray) -> float:
     return float(np.cumsum(values)[-1]) if values.size else 0.0
 
 
+def entered(s: Snapshot, q: Query, marks: np.ndarray, qi: int, at_start: bool) -> float:
+    """``carriers_entered_cum``: carriers that came to match ``q`` since the start.
+
+    ``marks`` (queries x planned carriers) carries each carrier's mark from record to record
+    (sim.model.entered, the kernel's arithmetic).
+    """
+    matched = np.zeros(s.n_planned, dtype=np.bool_)
+    matched[s.index[_carrier_mask(s, q)]] = True
+    return float(count_entered(matched, marks, qi, at_start))
+
+
 def evaluate(s: Snapshot, q: Query) -> float:
-    """The value of one query on a snapshot."""
+    """The value of one query on a snapshot (``carriers_entered_cum``: ``entered``)."""
     m = q.metric
+    if m == "carriers_entered_cum":
+        raise ValueError("carriers_entered_cum needs the marks of earlier records: use entered()")
     if m in ("area", "carriers", "in_incubation", "entries_cum", "graduates_cum", "mentors",
              "staff"):
         mask = _carrier_mask(s, q)

@@ -148,6 +148,7 @@ def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
         extra[t.id] = {
             "stretch": t.stretch,
             "double_of": t.double_of,
+            "relative_to": t.relative_to,
             "note": t.note,
             "evidence_sentence": {lang_: s.evidence[t.id].sentence(lang_)
                                   for lang_ in ("zh", "en")} if t.id in s.evidence else {},

@@ -2,7 +2,8 @@
 
 A target compares its metric (with filters) at the end of its date with its threshold:
 ``value``; the lower end of ``range`` (the upper end is a stretch value reported beside it);
-or for ``double_of: baseline`` twice the metric's value at the scenario start (the base date).
+or for ``double_of: baseline`` twice the metric's value at the scenario start (the base date);
+with ``relative_to: baseline`` the start's value plus ``value``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def threshold(target: Target, result: Result) -> float:
     """The number the target's metric is compared with in this replication."""
     if target.double_of is not None:
         return 2.0 * float(result.series[query_of(target).key][0])
+    if target.relative_to is not None:
+        assert target.value is not None
+        return float(result.series[query_of(target).key][0]) + target.value
     value = target.threshold
     assert value is not None
     return value

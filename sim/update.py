@@ -77,6 +77,7 @@ def _until(sc: Scenario, at: dt.date) -> Scenario:
     if not kept:
         first = dict(data["targets"][0])
         first.pop("double_of", None)
+        first.pop("relative_to", None)
         first.update({"date": at.isoformat(), "value": 0, "op": ">="})
         kept = [first]
     data["targets"] = kept
@@ -282,16 +283,24 @@ def build(sc: Scenario, include: str, at: dt.date, record: list[Figure], *, reps
         if t.date <= at:
             continue
         item = to_data(sc)["targets"][[x.id for x in sc.targets].index(t.id)]
-        if t.double_of == "baseline":
+        if t.double_of == "baseline" or t.relative_to == "baseline":
             key = Query.of(t.metric, t.filters)
             base_draws = evaluate(sc, min(reps, 40), seed=seed, backend=backend,
                                   workers=workers, queries=[key]).series[key.key][:, 0]
-            value = 2.0 * float(np.median(base_draws))
-            base_values[t.id] = value / 2
+            start_value = float(np.median(base_draws))
+            base_values[t.id] = start_value
+            if t.double_of == "baseline":
+                absolute = 2.0 * start_value
+                was = f"double_of: baseline ({sc.meta.base_date}); 2 x {start_value:,.0f}"
+            else:
+                assert t.value is not None
+                absolute = start_value + t.value
+                was = (f"relative_to: baseline ({sc.meta.base_date}); {start_value:,.0f} + "
+                       f"{t.value:,.0f}")
             item.pop("double_of", None)
-            item["value"] = round(value, 2)
-            item["note"] = (f"was double_of: baseline ({sc.meta.base_date}); 2 x "
-                            f"{value / 2:,.0f} (the original scenario's base)")
+            item.pop("relative_to", None)
+            item["value"] = round(absolute, 2)
+            item["note"] = f"was {was} (the original scenario's base)"
         targets.append(item)
     if not targets:
         raise UpdateError(f"--at: {at}: no target of the scenario is dated after it (expected a "

@@ -47,6 +47,7 @@ TEXT = {
     "planned": ("计划日期", "planned"),
     "p_delivery": ("交付概率", "P(delivery)"),
     "double": ("基期值的2倍", "2 x baseline"),
+    "plus": ("基期值 +", "baseline +"),
     "stretch": ("挑战值", "stretch"),
     "period": ("时段", "period"),
 }
@@ -65,6 +66,8 @@ def threshold_text(t: Target, lang: str) -> str:
         lo, hi = t.range
         return f"{t.op} {lo:,.0f} ({_t('stretch', lang)} {hi:,.0f})"
     assert t.value is not None
+    if t.relative_to is not None:
+        return f"{t.op} {_t('plus', lang)} {t.value:,.0f}"
     return f"{t.op} {t.value:,.0f}"
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from sim.levers import apply_levers, lever_values, spend_rates
-from sim.metrics import Query, default_queries, evaluate, snapshot
+from sim.metrics import Query, default_queries, entered, evaluate, snapshot
 from sim.model import arrivals, carriers, schedule, statuses
 from sim.model.draws import replication_key
 from sim.model.encoding import encode_firm_rules, holders_of
@@ -146,6 +146,7 @@ class _Recorder:
         self.world, self.rates, self.qs = world, rates, qs
         self.series, self.population, self.flows = series, population, flows
         self.last = 0.0
+        self.marks: np.ndarray | None = None  # carriers_entered_cum (sim.model.entered)
 
     def record(self, i: int) -> None:
         """Record index ``i`` (taken now, just after its month end)."""
@@ -156,8 +157,11 @@ class _Recorder:
         world.spend += (fixed + per100 * incubatees / 100.0) * (now - self.last)
         self.last = now
         snap = snapshot(world)
-        for q in self.qs:
-            self.series[q.key][i] = evaluate(snap, q)
+        if self.marks is None:
+            self.marks = np.zeros((len(self.qs), len(world.carriers)), dtype=np.int8)
+        for qi, q in enumerate(self.qs):
+            self.series[q.key][i] = (entered(snap, q, self.marks, qi, i == 0)
+                                     if q.metric == "carriers_entered_cum" else evaluate(snap, q))
         counts = dict.fromkeys(self.population, 0)
         counts["created"] = len(world.firms)
         for f in world.firms:

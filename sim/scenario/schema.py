@@ -640,7 +640,9 @@ class Target(Frozen):
     """A plan target: metric (with filters) op value by date.
 
     Exactly one of ``value``, ``range`` (met at its lower bound; the upper is a stretch value)
-    or ``double_of: baseline`` (twice the metric's value at the scenario start).
+    or ``double_of: baseline`` (twice the metric's value at the scenario start). With
+    ``relative_to: baseline`` the ``value`` is an increase over the metric's value at the start
+    ("净增50家"), so it holds whatever the replication's uncertain start was.
     """
 
     id: Identifier
@@ -651,6 +653,7 @@ class Target(Frozen):
     value: float | None = None
     range: tuple[float, float] | None = None
     double_of: Literal["baseline"] | None = None
+    relative_to: Literal["baseline"] | None = None
     date: dt.date
     note: str | None = None
     source: Source
@@ -662,11 +665,15 @@ class Target(Frozen):
             raise ValueError("give exactly one of value, range or double_of")
         if self.range is not None and not self.range[0] <= self.range[1]:
             raise ValueError(f"range [{self.range[0]:g}, {self.range[1]:g}] must have lo <= hi")
+        if self.relative_to is not None and self.value is None:
+            raise ValueError("relative_to: baseline needs a value (the increase over the start)")
         return self
 
     @property
     def threshold(self) -> float | None:
-        """The number to compare against (None for double_of, known only at the start)."""
+        """The number to compare against (None when it depends on the replication's start)."""
+        if self.relative_to is not None:
+            return None
         if self.value is not None:
             return self.value
         if self.range is not None:

@@ -47,7 +47,8 @@ from sim.scenario import Scenario
 KIND_STAGE = {kind: STAGE_INDEX[stage] for kind, stage in MODEL_KIND_STAGE.items()}
 """The stage index each carrier kind hosts (the model's KIND_STAGE, as array columns)."""
 METRIC_CODES = {
-    "area": K.M_AREA, "carriers": K.M_CARRIERS, "in_incubation": K.M_IN_INC,
+    "area": K.M_AREA, "carriers": K.M_CARRIERS, "carriers_entered_cum": K.M_ENTERED,
+    "in_incubation": K.M_IN_INC,
     "entries_cum": K.M_ENTRIES, "graduates_cum": K.M_GRADS,
     "tech_firms_incubated_cum": K.M_TECH_INC, "tech_firms_valid": K.M_TECH,
     "tech_firms_registered_cum": K.M_TECH_REG,

@@ -31,6 +31,7 @@ from sim.model.draws import (
     promotion_code,
     status_key,
 )
+from sim.model.entered import count_entered
 from sim.model.hazards import (
     IN_BAD,
     IN_GOOD,
@@ -72,7 +73,7 @@ H_FIRM, H_PATIENCE, H_GRANT, H_EXPIRE, H_REREVIEW = range(5)
 HEAP_BASE = 100
 # metric codes (sim.registry order)
 M_AREA, M_CARRIERS, M_IN_INC, M_ENTRIES, M_GRADS, M_TECH_INC, M_TECH, M_HNTE = range(8)
-M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND, M_TECH_REG = range(8, 15)
+M_HNTE_INC, M_STATUS, M_FIRMS, M_MENTORS, M_STAFF, M_SPEND, M_TECH_REG, M_ENTERED = range(8, 16)
 FIRM_METRICS = (M_TECH_INC, M_TECH, M_HNTE, M_HNTE_INC, M_STATUS, M_FIRMS, M_TECH_REG)
 # counted flows (sim.model.state.flow_names): firm flows, then 5 per status
 F_ARRIVALS, F_PLACED, F_REFUSED, F_GRADUATED, F_CLOSED_IN, F_CLOSED_OUT, F_RELOCATED = range(7)
@@ -168,6 +169,7 @@ def simulate_kernel(k, rep_key, heap_capacity):
     c_level = k.c_level.copy()
     c_tags = k.c_tags.copy()
     c_opened = k.c_opened_real.copy()
+    c_marks = np.zeros((Q, C), np.int8)  # carriers_entered_cum (sim.model.entered)
 
     q_buf = np.zeros((3, N + 1), np.int64)
     q_ep = np.zeros((3, N + 1), np.int64)
@@ -179,7 +181,8 @@ def simulate_kernel(k, rep_key, heap_capacity):
     population = np.zeros((6, T))
     flow_series = np.zeros((N_FIRM_FLOWS + 5 * S, T))
     # scratch for the event loop, which cannot allocate
-    scratch = (np.zeros(6), np.zeros(C, np.int64), np.empty(C), np.empty(C, np.int64))
+    scratch = (np.zeros(6), np.zeros(C, np.int64), np.empty(C), np.empty(C, np.int64),
+               np.zeros(C, np.bool_))
 
     # ---------------------------------------------------------------- setup: carriers open
     rooms = new_rooms(k.stage_ptr, k.stage_carriers, k.c_sector, k.c_slots)
@@ -191,7 +194,7 @@ def simulate_kernel(k, rep_key, heap_capacity):
     firms = (fi, ff, valid, serial, pending, countdown, life_key, life_n, stat_key, stat_n,
              alive)
     tallies = (hist, inc_counts, loc_count)
-    carriers = (c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened)
+    carriers = (c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened, c_marks)
     queue = (q_buf, q_ep, q_head, q_tail)
     out = (series, population, flow_series, flows, tenures)
     ist = np.zeros(10, np.int64)
@@ -227,10 +230,10 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
     (fi, ff, valid, serial, pending, countdown, life_key, life_n, stat_key, stat_n,
      alive) = firms
     hist, inc_counts, loc_count = tallies
-    c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened = carriers
+    c_open, c_occ, c_grads, c_entries, c_level, c_tags, c_opened, c_marks = carriers
     q_buf, q_ep, q_head, q_tail = queue
     series, population, flow_series, flows, tenures = out
-    ua6, tech_held, win_u, win_c = scratch
+    ua6, tech_held, win_u, win_c, matched = scratch
     tabs = k.tabs
     # Small tuples of what each hot helper reads (fewer names to pass around).
     ks = (k.st_validity, k.st_years, k.jan1)
@@ -467,6 +470,11 @@ def _event_loop(k, rep_key, firms, tallies, carriers, queue, out, scratch, heap,
             last_record_t = now
             for qi in range(Q):
                 if k.q_metric[qi] in FIRM_METRICS:
+                    continue
+                if k.q_metric[qi] == M_ENTERED:
+                    for c in range(C):
+                        matched[c] = c_open[c] and _matches(k, qi, c, c_level, c_tags)
+                    series[qi, ti] = count_entered(matched, c_marks, qi, ti == 0)
                     continue
                 series[qi, ti] = _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads,
                                            c_level, c_tags, spend)
@@ -887,6 +895,24 @@ def _outside(kout, tabs, f, fi, ff, life_key, life_n, heap, now, loc_count):
         heap_push(heap, now + best, H_FIRM, f, what, fi[EPOCH, f])
 
 
+@njit(cache=True, inline="always")
+def _matches(k, qi, c, c_level, c_tags):
+    """Whether carrier c matches query qi's carrier filters now (sim.metrics._carrier_mask)."""
+    if k.q_kinds[qi] and not ((k.q_kinds[qi] >> k.c_kind[c]) & 1):
+        return False
+    if k.q_levels[qi] and not ((k.q_levels[qi] >> c_level[c]) & 1):
+        return False
+    if k.q_level_min[qi] >= 0 and c_level[c] < k.q_level_min[qi]:
+        return False
+    if k.q_tag[qi] >= 0 and not ((c_tags[c] >> k.q_tag[qi]) & 1):
+        return False
+    if k.q_zones[qi] and (k.c_zone[c] < 0 or not ((k.q_zones[qi] >> k.c_zone[c]) & 1)):
+        return False
+    if k.q_csectors[qi]:
+        return k.c_sector[c] >= 0 and ((k.q_csectors[qi] >> k.c_sector[c]) & 1) == 1
+    return True
+
+
 @njit(**NO_REFCOUNTS)
 def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spend):
     """One carrier-level query (or spend) on the current state (sim.metrics.evaluate)."""
@@ -896,20 +922,7 @@ def _evaluate(k, qi, C, c_open, c_occ, c_entries, c_grads, c_level, c_tags, spen
     if m <= M_GRADS or m in (M_MENTORS, M_STAFF):
         total = 0.0
         for c in range(C):
-            if not c_open[c]:
-                continue
-            if k.q_kinds[qi] and not ((k.q_kinds[qi] >> k.c_kind[c]) & 1):
-                continue
-            if k.q_levels[qi] and not ((k.q_levels[qi] >> c_level[c]) & 1):
-                continue
-            if k.q_level_min[qi] >= 0 and c_level[c] < k.q_level_min[qi]:
-                continue
-            if k.q_tag[qi] >= 0 and not ((c_tags[c] >> k.q_tag[qi]) & 1):
-                continue
-            if k.q_zones[qi] and (k.c_zone[c] < 0 or not ((k.q_zones[qi] >> k.c_zone[c]) & 1)):
-                continue
-            if k.q_csectors[qi] and (k.c_sector[c] < 0
-                                     or not ((k.q_csectors[qi] >> k.c_sector[c]) & 1)):
+            if not c_open[c] or not _matches(k, qi, c, c_level, c_tags):
                 continue
             stg = k.q_stage[qi]
             occ = 0
