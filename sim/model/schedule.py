@@ -36,7 +36,7 @@ import numpy as np
 from sim.levers import build_orders
 from sim.rng import ARRIVALS, CARRIER, PIPELINE, Streams, name_key
 from sim.scenario import Scenario
-from sim.scenario.schema import ArrivalSource
+from sim.scenario.schema import ArrivalSource, Seasonality
 from sim.timeline import record_dates, record_times
 
 OPEN, CREATE_INITIAL, CREATE_STOCK, ARRIVAL, ROUND, PROMOTION, DELISTING, DESIGNATION, \
@@ -175,9 +175,23 @@ def plan_carriers(sc: Scenario, streams: Streams,
     return out
 
 
+MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def seasonal_factor(sc: Scenario, season: Seasonality | None, t: np.ndarray) -> np.ndarray:
+    """Each model time's month factor: weights scaled so a 365-day year keeps its total."""
+    if season is None:
+        return np.ones_like(t)
+    w = np.asarray(season.weights, dtype=float)
+    w = w * 365.0 / float(np.dot(w, MONTH_DAYS))
+    days = np.floor(t * 365.25 + 1e-9).astype("timedelta64[D]")
+    month = (np.datetime64(sc.meta.start, "D") + days).astype("datetime64[M]").astype(int) % 12
+    return w[month]
+
+
 def source_arrival_times(sc: Scenario, streams: Streams, name: str,
                          src: ArrivalSource) -> np.ndarray:
-    """Arrival times of one source: rate(t) = rate (1 + growth)^t x step multiplier.
+    """Arrival times of one source: rate(t) = rate (1 + growth)^t x step x month factor.
 
     Unit Poisson points from the source's own stream are mapped through the integrated rate
     (daily trapezoids), so a lever that scales the rate moves arrival k in time but keeps it
@@ -191,6 +205,7 @@ def source_arrival_times(sc: Scenario, streams: Streams, name: str,
     for step in sorted(src.steps, key=lambda s: s.start):
         rate = np.where(t >= sc.years(step.start),
                         src.rate.value * (1.0 + growth) ** t * step.multiplier.value, rate)
+    rate = rate * seasonal_factor(sc, src.seasonality, t)
     cum = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * np.diff(t))])
     total = float(cum[-1])
     if total <= 0:

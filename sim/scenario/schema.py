@@ -271,16 +271,37 @@ class StatusAtStart(Frozen):
     growth_per_year: NonNeg | None = None
 
 
+class Seasonality(Frozen):
+    """Relative arrival rates of the twelve calendar months (January first).
+
+    Scaled so that a year of 365 days keeps the yearly rate: month m's factor is
+    ``weights[m] * 365 / sum(weights[k] * days[k])`` (sim.model.schedule.seasonal_factor).
+    """
+
+    weights: tuple[float, ...] = Field(min_length=12, max_length=12)
+    source: Source
+
+    @model_validator(mode="after")
+    def _weights(self) -> Seasonality:
+        if any(not (w >= 0 and w < float("inf")) for w in self.weights):
+            raise ValueError("month weights must be finite and >= 0")
+        if not sum(self.weights) > 0:
+            raise ValueError("at least one month weight must be > 0")
+        return self
+
+
 class ArrivalSource(Frozen):
     """A Poisson stream of new firms or teams with a time-varying rate (per year).
 
-    rate(t) = rate * (1 + growth)^t * (multiplier of the latest step whose start <= t).
+    rate(t) = rate * (1 + growth)^t * (multiplier of the latest step whose start <= t)
+    * (the ``seasonality`` factor of t's calendar month, 1 without it).
     """
 
     label: Label
     rate: NonNeg
     growth: Quantity | None = None
     steps: tuple[RateStep, ...] = ()
+    seasonality: Seasonality | None = None
     stage_mix: StageMix
     sector_mix: dict[Identifier, float] | None = None
     p_seek_carrier: Prob
