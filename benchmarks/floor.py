@@ -3,7 +3,7 @@
 Usage: python benchmarks/floor.py [--reps N]
 
 Why: the fast-engine issue asks for <= 20 ms per Chongqing replication per core (stretch 5 ms)
-and 10,000 replications in 2 minutes on 2 cores (24 ms per replication per core). DESIGN.md
+and 10,000 replications in 2 minutes on 2 cores (24 ms per replication per core). docs/design.md
 asks the fast engine for the same model as the reference: every firm an entity with its own
 keyed draws (so common random numbers hold per firm) and its own events. This script counts
 what the fast engine actually does in a Chongqing replication (firms, keyed uniforms drawn,

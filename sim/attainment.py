@@ -1,4 +1,4 @@
-"""Attainment statistics over replications (DESIGN.md section 4).
+"""Attainment statistics over replications (docs/design.md section 4).
 
 P(met) with a 95% Wilson score interval, the value at the target date (median, 5%, 95%),
 the mean shortfall when missed, the distribution of the first date reached, and joint

@@ -1,6 +1,6 @@
 """How much of each answer rests on evidence: the evidence grade of every target.
 
-Every parameter and baseline figure carries its source (DESIGN.md section 2): a document or a
+Every parameter and baseline figure carries its source (docs/design.md section 2): a document or a
 data row (``data``; a value fitted to the record is data too), ``derived: how``, or
 ``assumption: why``. For each target this module reports
 

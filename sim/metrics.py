@@ -1,4 +1,4 @@
-"""Metric definitions (DESIGN.md section 3 glossary), computed from a snapshot of the state.
+"""Metric definitions (docs/design.md section 3 glossary), computed from a snapshot of the state.
 
 A ``Query`` is a metric name with filters; its ``key`` (``in_incubation[stage=firm]``) names a
 column of the Result. Carrier metrics select carriers by their attributes at the date (kind,

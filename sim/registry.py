@@ -1,4 +1,4 @@
-"""The registry of metric names (DESIGN.md section 3, "Metrics") and the filters each accepts.
+"""The registry of metric names (docs/design.md section 3, "Metrics") and the filters each accepts.
 
 Targets, calibration figures and plots name metrics from here; the engines fill them in. A
 target on a name or filter that is not registered is a scenario error, caught at load time.

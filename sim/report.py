@@ -1,4 +1,4 @@
-"""A self-contained HTML report of a run, in Chinese or English (DESIGN.md section 4).
+"""A self-contained HTML report of a run, in Chinese or English (docs/design.md section 4).
 
 ``write_report(run_dir, lang)`` reads a run folder (manifest, stored scenario, outcomes,
 plots, and any ``compare-*``, ``sweep-*``, ``goal-seek-*``, ``attribution-*``,
@@ -27,6 +27,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim.scenario import Scenario
+from sim.scenario.documents import describe
 from sim.scenario.schema import Quantity, Target
 from sim.store import atomic_write_bytes
 from sim.summary import RunSummary
@@ -203,7 +204,7 @@ def fmt_num(v: float | None) -> str:
 
 
 def band(p: float) -> str:
-    """The probability band of DESIGN.md section 4: high (>= 0.8), mid (>= 0.5) or low."""
+    """The probability band of docs/design.md section 4: high (>= 0.8), mid (>= 0.5) or low."""
     if p >= 0.8:
         return "high"
     if p >= 0.5:
@@ -350,9 +351,17 @@ def _assumptions(sc: Scenario, manifest: dict[str, Any], lang: str) -> dict[str,
         "validity": _validity(st, lang),
         "sources": [st.source, st.p_apply_year.source, st.p_success.source],
     } for name, st in sc.statuses.items()]
-    return {"levers": levers, "uncertainties": uncertainties, "carriers": carriers,
-            "pipeline": pipeline, "arrivals": arrivals, "stock": stock, "statuses": statuses,
-            "figures": sourced_figures(sc)}
+    out: dict[str, list[dict[str, Any]]] = {
+           "levers": levers, "uncertainties": uncertainties, "carriers": carriers,
+           "pipeline": pipeline, "arrivals": arrivals, "stock": stock, "statuses": statuses,
+           "figures": sourced_figures(sc)}
+    for rows in out.values():  # each cited document's title, number and address beside it
+        for row in rows:
+            if "sources" in row:
+                row["sources"] = [describe(t, sc.documents, lang) for t in row["sources"]]
+            if "source" in row:
+                row["source"] = describe(row["source"], sc.documents, lang)
+    return out
 
 
 # ------------------------------------------------------------------------------ sections

@@ -1,6 +1,6 @@
 """One seeding path: root seed -> replication -> named sub-streams keyed to entities.
 
-Common random numbers must survive a lever change (DESIGN.md section 5), so every draw comes
+Common random numbers must survive a lever change (docs/design.md section 5), so every draw comes
 from a stream named by *who* uses it, not by the order of use across the model: a firm's
 streams are keyed by (replication, origin, arrival index), a carrier's by its id, an arrival
 process's by its source name. Two variants of a scenario run with the same replication key

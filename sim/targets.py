@@ -1,4 +1,4 @@
-"""Judging targets on a replication's trajectory (DESIGN.md section 2, "Reading the targets").
+"""Judging targets on a replication's trajectory (docs/design.md section 2, "Reading the targets").
 
 A target compares its metric (with filters) at the end of its date with its threshold:
 ``value``; the lower end of ``range`` (the upper end is a stretch value reported beside it);

@@ -180,14 +180,14 @@ def test_hash_ignores_key_order_and_formatting(tmp_path: Path) -> None:
     a = write(tmp_path / "a.yaml", f"""
         include: [{BASE}]
         meta: {{sectors: [digital, other], zones: [all]}}
-        firms: {{post_exit: {{window_years: {{value: 5, source: "DESIGN.md"}}}}}}
+        firms: {{post_exit: {{window_years: {{value: 5, source: "assumption: test"}}}}}}
     """)
     b = write(tmp_path / "b.yaml", f"""
         include: [{BASE}]
         firms:
           post_exit:
             window_years:
-              source: DESIGN.md
+              source: "assumption: test"
               value: 5.0
         meta:
           zones: [all]
@@ -382,9 +382,10 @@ def test_odd_yaml_is_a_located_problem(tmp_path: Path, text: str, line: int, pat
 
 
 @pytest.mark.parametrize(("override", "path"), [
-    ("carriers: [{id: c, kind: park, level: district, total_area: {value: .inf, source: DESIGN.md},"
-     " area_per_slot: {value: 100, source: DESIGN.md}, opened: 2020-01-01,"
-     " incubatees: {value: 1, source: DESIGN.md}, source: DESIGN.md}]",
+    ("carriers: [{id: c, kind: park, level: district,"
+     " total_area: {value: .inf, source: 'assumption: test'},"
+     " area_per_slot: {value: 100, source: 'assumption: test'}, opened: 2020-01-01,"
+     " incubatees: {value: 1, source: 'assumption: test'}, source: 'assumption: test'}]",
      "carriers.0.total_area.value"),
     ("firms: {stock: {hnte_holders: {count: {value: .inf}}}}",
      "firms.stock.hnte_holders.count.value"),

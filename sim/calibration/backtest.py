@@ -1,6 +1,6 @@
 """The backtest: a scenario as shipped, set beside every public figure dated after its cut-off.
 
-DESIGN.md section 6. A scenario is fitted only on figures up to its calibration cut-off; every
+docs/design.md section 6. A scenario is fitted only on figures up to its calibration cut-off; every
 later figure of its region in the record tests it. For each such figure: the predictive
 distribution of the published figure at its date — the simulated value plus the figure's own
 error (its confidence's standard error, ``Figure.sd``, as in calibration: a figure read with

@@ -1,4 +1,4 @@
-r"""Carry a city's fitted parameters to its districts (DESIGN.md section 6).
+r"""Carry a city's fitted parameters to its districts (docs/design.md section 6).
 
 A district of a fitted city starts from the city's fitted parameters, overridden where the
 district's own figures identify them. Only parameters that mean the same in a district are

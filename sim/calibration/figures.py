@@ -20,7 +20,7 @@ document the figure was read from (a legacy single ``source`` column is still re
   parameter from it), ``plan`` (a target or a ratio of targets: fitting to it would tune the
   model toward the plan), ``context`` (another region or scope).
 
-The calibration protocol (DESIGN.md section 6): a scenario is fitted only on evidence of its
+The calibration protocol (docs/design.md section 6): a scenario is fitted only on evidence of its
 own region dated after its base date and on or before its calibration cut-off
 (``meta.calibration_cutoff``, default the base date; earlier figures enter through a
 calibration scenario that starts from an earlier known state); every later figure is

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.registry import METRICS
+from sim.scenario.documents import cited, describe
 from sim.scenario.schema import Quantity, Scenario, Target
 
 TEXT = {
@@ -48,6 +49,12 @@ TEXT = {
     "p_delivery": ("交付概率", "P(delivery)"),
     "double": ("基期值的2倍", "2 x baseline"),
     "plus": ("基期值 +", "baseline +"),
+    "documents": ("引用的文件", "Documents cited"),
+    "plan": ("规划文件", "plan"),
+    "title": ("标题", "title"),
+    "number": ("文号", "number"),
+    "address": ("公开地址", "public address"),
+    "uncertain": ("(不确定)", " (uncertain)"),
     "stretch": ("挑战值", "stretch"),
     "period": ("时段", "period"),
 }
@@ -84,11 +91,20 @@ def _filters(t: Target) -> str:
 
 
 def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
-    """Print all tables of a scenario."""
+    """Print all tables of a scenario.
+
+    Each cited document's title is printed beside the figure; its number, date and address
+    in the last table.
+    """
     label = (lambda lb: lb.zh) if lang == "zh" else (lambda lb: lb.en)
+
+    def src(text: str) -> str:
+        return describe(text, sc.documents, lang, with_url=False)
+
     m = sc.meta
     console.rule(f"{label(m.name)} — {label(m.region)}")
-    console.print(f"{_t('period', lang)}: {m.start} → {m.horizon_end}    seed: {m.seed_file}")
+    console.print(f"{_t('period', lang)}: {m.start} → {m.horizon_end}    "
+                  f"{_t('plan', lang)}: {src(m.seed_file)}")
 
     tab = Table(title=_t("targets", lang), show_lines=False)
     for key in ("id", "label", "metric", "filters", "threshold", "date", "note", "source"):
@@ -97,7 +113,7 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
         spec = METRICS.get(t.metric)
         metric = f"{t.metric} ({spec.zh if lang == 'zh' else spec.en})" if spec else t.metric
         tab.add_row(t.id, label(t.label), metric, _filters(t), threshold_text(t, lang),
-                    str(t.date), t.note or "", t.source)
+                    str(t.date), t.note or "", src(t.source))
     console.print(tab)
 
     if m.unmodelled:
@@ -119,7 +135,7 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
             tab.add_row(name, label(lv.label), lv.unit, f"{lv.default:g}",
                         f"[{lv.bounds[0]:g}, {lv.bounds[1]:g}]",
                         f"{lv.unit_cost.value:,.0f} ({lv.cost_basis})", drives,
-                        f"{lv.source}; cost: {lv.unit_cost.source}")
+                        src(f"{lv.source}; cost: {lv.unit_cost.source}"))
         console.print(tab)
 
     if sc.uncertainties:
@@ -132,7 +148,7 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
             kind = d.pop("dist")
             dist = f"{kind}({', '.join(f'{k}={v:g}' if isinstance(v, float | int) else f'{k}={v}' for k, v in d.items())}); mean {unc.distribution.mean:.4g}"  # noqa: E501
             tab.add_row(name, label(unc.label) if unc.label else "", dist,
-                        "\n".join(unc.sets), unc.source)
+                        "\n".join(unc.sets), src(unc.source))
         console.print(tab)
 
     tab = Table(title=_t("carriers", lang))
@@ -142,7 +158,8 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
         tags = f" [{','.join(c.tags)}]" if c.tags else ""
         tab.add_row(c.id, c.kind + tags, c.level, str(c.count), _q(c.total_area),
                     _q(c.incubatees),
-                    f"{c.source}; area: {c.total_area.source}; incubatees: {c.incubatees.source}")
+                    src(f"{c.source}; area: {c.total_area.source}; "
+                        f"incubatees: {c.incubatees.source}"))
     console.print(tab)
 
     if sc.pipeline:
@@ -151,7 +168,7 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
             tab.add_column(_t(key, lang), overflow="fold")
         for p in sc.pipeline:
             tab.add_row(p.id, p.kind, p.level, _q(p.area), str(p.planned), _q(p.p_delivery),
-                        f"{p.source}; area: {p.area.source}")
+                        src(f"{p.source}; area: {p.area.source}"))
         console.print(tab)
 
     if sc.firms.stock:
@@ -161,12 +178,31 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
         for name, g in sc.firms.stock.items():
             held = ", ".join(f"{sid} {s.share.value:.0%}" for sid, s in g.statuses.items())
             tab.add_row(name, label(g.label) + (f" ({held})" if held else ""), _q(g.count),
-                        f"{g.source}; count: {g.count.source}")
+                        src(f"{g.source}; count: {g.count.source}"))
         console.print(tab)
 
     tab = Table(title=_t("sources", lang))
     for key in ("id", "label", "rate", "source"):
         tab.add_column(_t(key, lang), overflow="fold")
     for name, s in sc.firms.sources.items():
-        tab.add_row(name, label(s.label), _q(s.rate), f"{s.source}; rate: {s.rate.source}")
+        tab.add_row(name, label(s.label), _q(s.rate), src(f"{s.source}; rate: {s.rate.source}"))
+    console.print(tab)
+
+    _print_documents(sc, lang, console)
+
+
+def _print_documents(sc: Scenario, lang: str, console: Console) -> None:
+    """The documents the scenario's sources cite: title, number, date and public address."""
+    from sim.scenario.loading import scenario_sources
+
+    ids = [d for d in cited(scenario_sources(sc)) if d in sc.documents]
+    if not ids:
+        return
+    tab = Table(title=_t("documents", lang))
+    for key in ("id", "title", "number", "date", "address"):
+        tab.add_column(_t(key, lang), overflow="fold")
+    for doc in ids:
+        d = sc.documents[doc]
+        tab.add_row(f"doc:{doc}", d.title.zh if lang == "zh" else d.title.en, d.number or "",
+                    str(d.date or ""), d.url or "")
     console.print(tab)

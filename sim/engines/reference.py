@@ -173,7 +173,7 @@ class _Recorder:
 
 
 def cohort_statistics(world: World) -> dict[str, float]:
-    """Statistics for calibration computed from the run's records (DESIGN.md section 3)."""
+    """Statistics for calibration computed from the run's records (docs/design.md section 3)."""
     st = world.stats
     tenure = np.array(st["graduate_tenure_years"])
     exits = np.array(st["exit_kinds"])

@@ -1,1 +1,1 @@
-"""Model rules, one module per family (DESIGN.md section 3)."""
+"""Model rules, one module per family (docs/design.md section 3)."""

@@ -1,4 +1,4 @@
-"""Firm arrivals and the firms present at the start (DESIGN.md section 3, "Firms").
+"""Firm arrivals and the firms present at the start (docs/design.md section 3, "Firms").
 
 * Arrival times come from the replication's plan (``sim.model.schedule``: each source a
   Poisson stream with rate(t) = rate x (1 + growth)^t x step multiplier, by time rescaling).

@@ -1,6 +1,6 @@
 """Carriers (孵化载体): existing ones, pipeline, build levers, yearly level and tag routines.
 
-DESIGN.md section 3, "Carriers".
+docs/design.md section 3, "Carriers".
 
 * Capacity: floor(area / area_per_slot) slots per carrier; a group shares its area equally.
 * Which carriers exist and when they open (baseline, pipeline delivered with ``p_delivery`` at

@@ -1,6 +1,6 @@
 """Keyed counter streams: every per-entity random draw of both engines comes from here.
 
-Common random numbers must survive a lever change (DESIGN.md section 5), and the reference
+Common random numbers must survive a lever change (docs/design.md section 5), and the reference
 and fast engines must return the identical result for the same (scenario, seed). Both hold
 for the same reason: a draw is named by *who* uses it, never by the order of use across the
 model. Each entity gets a 64-bit key mixed from the replication's key and the entity's name

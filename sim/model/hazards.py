@@ -1,6 +1,6 @@
 """Competing risks: when a firm's next event happens, inside a carrier and outside one.
 
-DESIGN.md section 3, "Firms". Each risk draws its own latent time; the earliest wins.
+docs/design.md section 3, "Firms". Each risk draws its own latent time; the earliest wins.
 
 * A ``rate`` risk is exponential: time = -log(1 - u) / (rate x factor).
 * A ``duration_months`` risk inverts its tabulated distribution at u and divides by the

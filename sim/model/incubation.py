@@ -1,4 +1,4 @@
-"""Incubation: finding a slot, life inside a carrier, and moving on (DESIGN.md section 3).
+"""Incubation: finding a slot, life inside a carrier, and moving on (docs/design.md section 3).
 
 * A firm seeks a slot in an open carrier of a kind fitting its stage (team -> maker space,
   start-up -> incubator, growth -> accelerator or park) whose sector focus, if any, is the

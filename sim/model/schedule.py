@@ -1,6 +1,6 @@
 """One replication's plan: its carriers, its arrivals and its calendar, computed once.
 
-Both engines consume this plan (DESIGN.md section 5): the reference engine walks the calendar
+Both engines consume this plan (docs/design.md section 5): the reference engine walks the calendar
 with SimPy carrying the firms' own events, the kernel receives it encoded as arrays. What it
 holds is drawn before any firm exists, each from its own keyed numpy stream:
 

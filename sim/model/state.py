@@ -31,7 +31,7 @@ STAGE_KINDS: dict[str, tuple[str, ...]] = {
     "startup": ("incubator",),
     "growth": ("accelerator", "park"),
 }
-"""Which carrier kinds fit a stage (DESIGN.md section 3, "Firms")."""
+"""Which carrier kinds fit a stage (docs/design.md section 3, "Firms")."""
 
 STAGE_INDEX: dict[str, int] = {"team": 0, "startup": 1, "growth": 2}
 

@@ -1,6 +1,6 @@
 """The arithmetic of statuses (certifications), compiled and shared by both engines.
 
-DESIGN.md section 3, "Statuses"; the rules that use these are in ``sim.model.statuses``
+docs/design.md section 3, "Statuses"; the rules that use these are in ``sim.model.statuses``
 (reference) and the kernel's round, grant and expiry handlers.
 
 * An eligible firm applies at each round independently with p = 1 - (1 - p_year)^(1/rounds)

@@ -1,6 +1,6 @@
 """Statuses (certifications): one mechanism for every status a scenario declares.
 
-Tech-firm registration, HNTE and any other status (DESIGN.md section 3, "Statuses"); the
+Tech-firm registration, HNTE and any other status (docs/design.md section 3, "Statuses"); the
 arithmetic is ``sim.model.status_rules``, shared with the kernel.
 
 * Rounds: at the end of each listed month, each eligible firm (in the region, stage allowed,

@@ -42,7 +42,17 @@ def check(sc: Scenario, raw: dict[str, Any], probe_supports: bool = True,
         *_capacity(sc),
         *_lever_paths(sc, raw),
         *_uncertainty_paths(sc, raw, probe_supports),
+        *_source_references(sc, raw),
     ]
+
+
+def _source_references(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
+    """Every ``doc:`` id, data row and calibration/ path a source cites exists."""
+    from sim.scenario.documents import sources, unresolved
+
+    for path, text in sources(raw):
+        for what, expected in unresolved(text, sc.documents):
+            yield (path, text, what, expected)
 
 
 def _finite(node: Any, path: tuple[Any, ...] = ()) -> Iterator[Found]:

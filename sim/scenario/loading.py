@@ -57,6 +57,13 @@ def validate_data(raw: dict[str, Any], lines: LineMap | None = None,
     return scenario
 
 
+def scenario_sources(sc: Scenario) -> list[str]:
+    """Every source text of a validated scenario, in file order."""
+    from sim.scenario.documents import sources
+
+    return [text for _, text in sources(sc.model_dump(by_alias=True))]
+
+
 def scenario_hash(sc: Scenario) -> str:
     """A content hash of the validated scenario (stable across key order and includes)."""
     canonical = json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True,

@@ -1,6 +1,6 @@
 """The scenario schema: a frozen, typed description of one region's plan and model.
 
-Sections are kept apart as DESIGN.md asks: ``meta`` (the plan), ``carriers`` and ``pipeline``
+Sections are kept apart as docs/design.md asks: ``meta`` (the plan), ``carriers`` and ``pipeline``
 (the supply of incubation space), ``firms`` (arrivals, hazards, the region's existing stock),
 ``statuses`` (certifications through one mechanism), ``carrier_rules`` (levels, delisting,
 designations, service staff), ``levers`` (decisions), ``uncertainties`` (distributions over
@@ -22,34 +22,12 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from sim.distributions import Distribution
 
-SEED_FILES: tuple[str, ...] = (
-    "beibei-double-doubling-2023-2027.txt",
-    "jiangbei-incubation-carriers-2021-2025.txt",
-    "ezhou-incubation-carriers-2024-2025.txt",
-    "shijingshan-incubators-2023-2025.txt",
-    "chongqing-incubation-carriers-2021-2025.txt",
-)
-"""The source plans shipped in shared/seeds/."""
-
-SOURCE_PREFIXES: tuple[str, ...] = (
-    "facts.md", "calibration/", "assumption:", "derived:", "DESIGN.md",
-)
-
 
 def _check_source(text: str) -> str:
     """A source must say where a figure comes from, in one of the documented forms."""
-    stripped = text.strip()
-    if not stripped:
-        raise ValueError("source is empty (expected a seed file, facts.md, calibration/... or "
-                         "'assumption: <reason>')")
-    if stripped.startswith(SOURCE_PREFIXES) or stripped.startswith(SEED_FILES):
-        if stripped.startswith("assumption:") and len(stripped) < len("assumption:") + 3:
-            raise ValueError("an assumption needs its reason ('assumption: <reason>')")
-        return stripped
-    raise ValueError(
-        "source must start with a seed file name, 'facts.md', 'calibration/', 'derived:', "
-        "'DESIGN.md' or 'assumption: <reason>'"
-    )
+    from sim.scenario.documents import check_form
+
+    return check_form(text)
 
 
 Source = Annotated[str, AfterValidator(_check_source)]
@@ -316,8 +294,8 @@ class Risk(Frozen):
     """One competing risk: an exponential hazard (``rate``) or a latent ``duration_months``.
 
     ``probability`` is the share of firms for which the risk is active at all (default 1).
-    Quality scales it (DESIGN.md section 3): good events (incorporation, graduation, maturation)
-    happen q times faster, bad ones (dissolution, failure) q times slower.
+    Quality scales it (docs/design.md section 3): good events (incorporation, graduation,
+    maturation) happen q times faster, bad ones (dissolution, failure) q times slower.
     """
 
     rate: NonNeg | None = None
@@ -707,6 +685,23 @@ class Target(Frozen):
         return self.range[1] if self.range is not None else None
 
 
+# ---------------------------------------------------------------------------------- documents
+DocId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)]
+
+
+class Document(Frozen):
+    """A document sources cite as ``doc:<id> <passage>``: a plan, a rule, a paper."""
+
+    title: Label
+    issuer: str | None = None
+    number: str | None = Field(default=None,
+                               description="Document number, e.g. 渝府办发〔2021〕142号.")
+    date: dt.date | int | None = Field(default=None, description="Date issued (or the year).")
+    url: str | None = Field(default=None, description="A public address where it can be read.")
+    file: str | None = Field(default=None, description="Its text in the project (documents/...).")
+    note: str | None = None
+
+
 # ----------------------------------------------------------------------------------- scenario
 class Scenario(Frozen):
     """One region's plan, model parameters, levers, uncertainties and targets."""
@@ -720,6 +715,7 @@ class Scenario(Frozen):
     levers: dict[Identifier, Lever] = Field(default_factory=dict)
     uncertainties: dict[Identifier, Uncertainty] = Field(default_factory=dict)
     targets: tuple[Target, ...] = Field(min_length=1)
+    documents: dict[DocId, Document] = Field(default_factory=dict)
 
     def years(self, date: dt.date) -> float:
         """Model time (years since the start) at the beginning of a calendar date."""
