@@ -311,13 +311,15 @@ def build(sc: Scenario, include: str, at: dt.date, record: list[Figure], *, reps
                  "name": {"zh": f"{sc.meta.name.zh}(中期评估,{at}起)",
                           "en": f"{sc.meta.name.en} (mid-term review from {at})"},
                  "start": new_start.isoformat(), "calibration_cutoff": at.isoformat()},
-        "carriers": _carriers(sc, world, carried),
-        "pipeline": pipeline,
+        # lists restated in full replace the original's (lists of items with ids merge by
+        # id on include otherwise: scenarios/README.md)
+        "carriers": {"replace": _carriers(sc, world, carried)},
+        "pipeline": {"replace": pipeline},
         "firms": {"stock": {**{n: None for n in sc.firms.stock}, **stock},
                   **({"sources": sources} if sources else {})},
         **({"statuses": statuses} if statuses else {}),
         **({"uncertainties": uncertainties} if uncertainties else {}),
-        "targets": targets,
+        "targets": {"replace": targets},
     }
     return upd
 

@@ -330,21 +330,22 @@ def test_replaced_list_reports_lines_of_the_including_file(tmp_path: Path) -> No
     top = write(tmp_path / "top.yaml", f"""
         include: [{BASE}]
         pipeline:
-          - id: only_project
-            kind: incubator
-            level: district
-            area: {{value: 8000, source: "assumption: example"}}
-            area_per_slot: {{value: 125, source: "assumption: example"}}
-            planned: 2025-06-30
-            delay_months: {{dist: uniform, low: 0, high: 6, source: "assumption: example"}}
-            p_delivery: {{value: 2, source: "assumption: example"}}
-            source: "assumption: example"
+          replace:
+            - id: only_project
+              kind: incubator
+              level: district
+              area: {{value: 8000, source: "assumption: example"}}
+              area_per_slot: {{value: 125, source: "assumption: example"}}
+              planned: 2025-06-30
+              delay_months: {{dist: uniform, low: 0, high: 6, source: "assumption: example"}}
+              p_delivery: {{value: 2, source: "assumption: example"}}
+              source: "assumption: example"
     """)
     with pytest.raises(ScenarioError) as info:
         load_scenario(top)
     [problem] = info.value.problems
     assert Path(problem.file) == top
-    assert (problem.line, problem.path, problem.value) == (10, "pipeline.0.p_delivery.value", 2)
+    assert (problem.line, problem.path, problem.value) == (11, "pipeline.0.p_delivery.value", 2)
 
 
 def test_include_cycle_and_missing_include(tmp_path: Path) -> None:
@@ -382,10 +383,10 @@ def test_odd_yaml_is_a_located_problem(tmp_path: Path, text: str, line: int, pat
 
 
 @pytest.mark.parametrize(("override", "path"), [
-    ("carriers: [{id: c, kind: park, level: district,"
+    ("carriers: {replace: [{id: c, kind: park, level: district,"
      " total_area: {value: .inf, source: 'assumption: test'},"
      " area_per_slot: {value: 100, source: 'assumption: test'}, opened: 2020-01-01,"
-     " incubatees: {value: 1, source: 'assumption: test'}, source: 'assumption: test'}]",
+     " incubatees: {value: 1, source: 'assumption: test'}, source: 'assumption: test'}]}",
      "carriers.0.total_area.value"),
     ("firms: {stock: {hnte_holders: {count: {value: .inf}}}}",
      "firms.stock.hnte_holders.count.value"),

@@ -17,7 +17,14 @@ from typing import Any, Literal
 from sim.distributions import Distribution
 from sim.scenario import Scenario, ScenarioError, to_data, validate_data, with_changes
 from sim.scenario import paths as pathmod
-from sim.scenario.yamlio import LineMap, load_with_includes, merge_layers, read_yaml
+from sim.scenario.yamlio import (
+    LineMap,
+    finish,
+    load_with_includes,
+    merge_layers,
+    read_yaml,
+    unwrap_layer,
+)
 
 
 class ParamError(ValueError):
@@ -135,7 +142,7 @@ def uncertainty_overrides(params: Sequence[FreeParam],
 def _layers(scenario_path: Path, extra: Path | None,
             drop: Path | None) -> tuple[dict[str, Any], LineMap]:
     """Merge a scenario's includes (+ ``extra`` last, - ``drop``) and then its own content."""
-    own, own_lines = read_yaml(scenario_path)
+    own, own_lines = unwrap_layer(*read_yaml(scenario_path))
     includes = own.pop("include", None) or []
     if isinstance(includes, str):
         includes = [includes]
@@ -149,7 +156,8 @@ def _layers(scenario_path: Path, extra: Path | None,
     for f in files:
         d, ln = load_with_includes(f, skip=drop)
         data, lines = merge_layers(data, lines, d, ln)
-    return merge_layers(data, lines, own, own_lines)
+    merged, merged_lines = merge_layers(data, lines, own, own_lines)
+    return finish(merged), merged_lines
 
 
 def load_including(scenario_path: str | Path, param_file: str | Path) -> Scenario:

@@ -161,11 +161,77 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
     return data, lines
 
 
-def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey]) -> Any:
-    """Deep-merge ``over`` onto ``base`` (mappings merge; anything else replaces).
+class Replace(list[Any]):
+    """A list written ``{replace: [...]}``: it replaces the included list instead of merging."""
 
-    Paths whose whole subtree was replaced or deleted are added to ``replaced``.
+
+def _unwrap(node: Any, path: PathKey, lines: LineMap, moves: dict[PathKey, PathKey]) -> Any:
+    """``{replace: [...]}`` -> ``Replace``; item flags ``replace: true`` kept for the merge.
+
+    ``moves`` collects line-map prefixes to rewrite (``key.replace.i`` -> ``key.i``).
     """
+    if isinstance(node, dict):
+        if set(node) == {"replace"} and isinstance(node["replace"], list):
+            moves[(*path, "replace")] = path
+            return Replace(_unwrap(v, (*path, i), lines, moves)
+                           for i, v in enumerate(node["replace"]))
+        return {k: _unwrap(v, (*path, k), lines, moves) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_unwrap(v, (*path, i), lines, moves) for i, v in enumerate(node)]
+    return node
+
+
+def unwrap_layer(data: Any, lines: LineMap) -> tuple[Any, LineMap]:
+    """One file's data with its ``{replace: [...]}`` lists marked, and its lines to match."""
+    moves: dict[PathKey, PathKey] = {}
+    out = _unwrap(data, (), lines, moves)
+    if not moves:
+        return out, lines
+    fixed: LineMap = {}
+    for p, loc in lines.items():
+        for old, new in moves.items():
+            if p[:len(old)] == old:
+                p = (*new, *p[len(old):])
+        fixed[p] = loc
+    return out, fixed
+
+
+def finish(node: Any) -> Any:
+    """The merged data as plain lists, without the merge flags of list items."""
+    if isinstance(node, dict):
+        return {k: finish(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [finish({k: v for k, v in x.items() if k != "replace"}
+                       if isinstance(x, dict) and x.get("replace") is True else x)
+                for x in node if not (isinstance(x, dict) and x.get("remove") is True)]
+    return node
+
+
+Remap = dict[tuple[str, PathKey, int], int | None]
+"""Where list items merged by id went: (side "base"/"over", list path, index) -> new index."""
+
+
+def _by_id(items: Any) -> bool:
+    """A list whose every item is a mapping with an ``id``, no id twice (merged item by item).
+
+    A list with a repeated id replaces instead, so that validation reports the repeat.
+    """
+    if not isinstance(items, list) or not all(isinstance(x, dict) and "id" in x for x in items):
+        return False
+    ids = [str(x["id"]) for x in items]
+    return len(set(ids)) == len(ids)
+
+
+def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey],
+           remap: Remap | None = None) -> Any:
+    """Deep-merge ``over`` onto ``base`` (scenarios/README.md, "Includes and overrides").
+
+    Mappings merge key by key; lists whose items all carry an ``id`` merge item by item (an
+    item with a known id merges into it where it stands, ``remove: true`` drops it, new ids are
+    appended in order); anything else replaces. Paths whose whole subtree was replaced or
+    deleted are added to ``replaced``; ``remap`` records where id-merged items went.
+    """
+    remap = {} if remap is None else remap
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
@@ -177,7 +243,10 @@ def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey]) -> Any:
                 if not isinstance(out.get(key), dict):
                     out[key] = {}
                     replaced.add(child)
-                out[key] = _merge(out[key], value, child, replaced)
+                out[key] = _merge(out[key], value, child, replaced, remap)
+            elif (_by_id(value) and not isinstance(value, Replace) and value
+                  and _by_id(out.get(key)) and out.get(key)):
+                out[key] = _merge_by_id(out[key], value, child, replaced, remap)
             else:
                 out[key] = value
                 replaced.add(child)
@@ -186,16 +255,77 @@ def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey]) -> Any:
     return over
 
 
+def _merge_by_id(base: list[Any], over: list[Any], path: PathKey, replaced: set[PathKey],
+                 remap: Remap) -> list[Any]:
+    """Merge two lists of items with ids, item by item (see ``_merge``)."""
+    slots: list[tuple[str, int, Any]] = [("base", i, item) for i, item in enumerate(base)]
+    where = {item["id"]: k for k, item in enumerate(base)}
+    over_slot: dict[int, int] = {}
+    for j, item in enumerate(over):
+        k = where.get(item["id"])
+        if item.get("remove") is True:
+            if k is not None:
+                slots[k] = (slots[k][0], slots[k][1], None)
+            continue
+        if k is None:
+            where[item["id"]] = over_slot[j] = len(slots)
+            slots.append(("over", j, item))
+        elif item.get("replace") is True:
+            side, old, _ = slots[k]
+            slots[k] = (side, old, {key: v for key, v in item.items() if key != "replace"})
+            replaced.add((*path, k))
+            over_slot[j] = k
+        else:
+            side, old, current = slots[k]
+            slots[k] = (side, old, _merge(current, item, (*path, k), replaced, remap))
+            over_slot[j] = k
+    new_index: dict[int, int] = {}
+    out: list[Any] = []
+    for k, (_, _, item) in enumerate(slots):
+        if item is not None:
+            new_index[k] = len(out)
+            out.append(item)
+    for k, (side, old, _) in enumerate(slots):
+        if side == "base":
+            remap[("base", path, old)] = new_index.get(k)
+    for j, k in over_slot.items():
+        remap[("over", path, j)] = new_index.get(k)
+    n = len(path)  # replaced paths inside this list were recorded by slot: renumber them
+    for p in [p for p in replaced if len(p) > n and p[:n] == path and isinstance(p[n], int)]:
+        replaced.discard(p)
+        if p[n] in new_index:
+            replaced.add((*path, new_index[p[n]], *p[n + 1:]))
+    return out
+
+
+def _moved(p: PathKey, side: str, remap: Remap) -> PathKey | None:
+    """A line-map path after id-merged list items moved (None: the item was removed)."""
+    out = list(p)
+    for k in range(len(out) - 1):
+        if isinstance(out[k + 1], int) and (side, tuple(out[:k + 1]), out[k + 1]) in remap:
+            new = remap[(side, tuple(out[:k + 1]), out[k + 1])]
+            if new is None:
+                return None
+            out[k + 1] = new
+    return tuple(out)
+
+
 def merge_layers(base: Any, base_lines: LineMap, over: Any,
                  over_lines: LineMap) -> tuple[Any, LineMap]:
     """Merge one layer over another, keeping each path's line from the layer that won."""
     replaced: set[PathKey] = set()
-    merged = _merge(base, over, (), replaced)
-    lines = {
-        p: loc for p, loc in base_lines.items()
-        if not any(p[:k] in replaced for k in range(1, len(p) + 1))
-    }
-    lines.update(over_lines)
+    remap: Remap = {}
+    merged = _merge(base, over, (), replaced, remap)
+    lines: LineMap = {}
+    for p, loc in base_lines.items():
+        moved = _moved(p, "base", remap)
+        if moved is not None and not any(moved[:k] in replaced
+                                         for k in range(1, len(moved) + 1)):
+            lines[moved] = loc
+    for p, loc in over_lines.items():
+        moved = _moved(p, "over", remap)
+        if moved is not None:
+            lines[moved] = loc
     return merged, lines
 
 
@@ -206,8 +336,18 @@ def load_with_includes(path: Path, _stack: tuple[Path, ...] = (),
     ``skip`` leaves one file out wherever it is included, however deep (a parameter file
     being refitted).
     """
+    if not _stack:
+        data, lines = _load_layers(path, (), skip)
+        return finish(data), lines
+    return _load_layers(path, _stack, skip)
+
+
+def _load_layers(path: Path, _stack: tuple[Path, ...],
+                 skip: Path | None) -> tuple[dict[str, Any], LineMap]:
+    """``load_with_includes`` before the merge flags are removed."""
     real = path.resolve()
     data, lines = read_yaml(path)
+    data, lines = unwrap_layer(data, lines)
     includes = data.pop("include", None)
     if includes is None:
         return data, lines
@@ -234,7 +374,7 @@ def load_with_includes(path: Path, _stack: tuple[Path, ...] = (),
                                          "a path relative to the including file")])
         if skip is not None and target.resolve() == skip.resolve():
             continue
-        inc_data, inc_lines = load_with_includes(target, (*_stack, real), skip)
+        inc_data, inc_lines = _load_layers(target, (*_stack, real), skip)
         merged, merged_lines = merge_layers(merged, merged_lines, inc_data, inc_lines)
     own_lines = {p: loc for p, loc in lines.items() if not p or p[0] != "include"}
     return merge_layers(merged, merged_lines, data, own_lines)
