@@ -40,7 +40,8 @@ class _Dist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: str | None = Field(
-        default=None, description="Where the distribution comes from (seed, facts.md, assumption)."
+        default=None,
+        description="Where it comes from (doc:, calibration/, derived:, assumption:).",
     )
 
     @property
@@ -120,7 +121,7 @@ class Uniform(_Dist):
 
 
 class Triangular(_Dist):
-    """Triangular with lower bound, mode and upper bound (the facts.md priors use this form)."""
+    """Triangular with lower bound, mode and upper bound (the suggested priors use this form)."""
 
     dist: Literal["triangular"]
     low: float

@@ -62,3 +62,13 @@ def test_the_project_points_to_nothing_outside_it() -> None:
     hits = [f for f in files if (ROOT / f).is_file() and b"../shared"
             in (ROOT / f).read_bytes() and f != "tests/test_documents.py"]
     assert hits == []
+
+
+def test_a_document_file_must_exist(tmp_path: Path) -> None:
+    bad = _variant(tmp_path, "\nmeta:\n",
+                   "\ndocuments:\n  ezhou-plan: {file: documents/plans/nowhere.txt}\nmeta:\n")
+    try:
+        res = CliRunner().invoke(app, ["validate", str(bad)])
+    finally:
+        bad.unlink()
+    assert res.exit_code == 2 and "no such file in the project" in res.output

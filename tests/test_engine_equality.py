@@ -35,7 +35,7 @@ def _assert_identical(sc: Scenario, seed: int) -> None:
     assert diff is None, f"{sc.meta.id} seed {seed}: {diff}"
 
 
-@pytest.mark.parametrize("name", [*DISTRICTS, "examples/minimal"])
+@pytest.mark.parametrize("name", [*DISTRICTS, "examples/minimal", "examples/banan"])
 def test_engines_identical_on_shipped_scenarios(name: str) -> None:
     """Every shipped district scenario and the minimal example, 20 replications each."""
     sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("assumption: most firms re-register", "assumption"),
-    ("facts.md suggested priors (assumption: not published)", "assumption"),
+    ("doc:nbia-1997 ~30% of clients graduate (assumption: a US survey read as a prior)",
+     "assumption"),
+    ("doc:chongqing-plan 空间布局", "data"),
     ("derived: 2,800 / 2", "derived"),
     ("calibration/data/chongqing.csv cq_tech_firms_2020", "data"),
     ("calibration/params/chongqing.yaml: fitted by smm on ...", "data"),

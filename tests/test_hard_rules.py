@@ -26,8 +26,8 @@ from tests.factory import assert_conserved
 
 ROOT = Path(__file__).resolve().parents[1]
 LEAVING = {"incorporation", "dissolution", "graduation", "failure", "max_stay"}
-SCENARIOS = [*(ROOT / "scenarios").glob("*.yaml"), ROOT / "scenarios" / "examples" /
-             "minimal.yaml"]
+SCENARIOS = [*(ROOT / "scenarios").glob("*.yaml"),
+             *(ROOT / "scenarios" / "examples").glob("*.yaml")]
 PARAMS = [pytest.param(p, marks=pytest.mark.slow) if p.stem == "chongqing" else p
           for p in sorted(SCENARIOS)]
 

@@ -84,3 +84,13 @@ def test_problems_point_at_the_file_that_wrote_the_value(tmp_path: Path) -> None
         load_scenario(path)
     message = str(exc.value)
     assert message.startswith(f"{path}:4:") and "p_approval" in message and "1.5" in message
+
+
+def test_a_distribution_of_another_kind_replaces_the_included_one(tmp_path: Path) -> None:
+    """Keys of the old distribution (mean, sd) do not survive a change of kind."""
+    base = load_scenario(JIANGBEI)
+    name = next(n for n, u in base.uncertainties.items() if u.distribution.dist != "uniform")
+    sc = load_scenario(_over(tmp_path, (
+        f"uncertainties:\n  {name}:\n"
+        "    distribution: {dist: uniform, low: 0.03, high: 0.06}\n")))
+    assert sc.uncertainties[name].distribution.dist == "uniform"

@@ -61,7 +61,8 @@ def test_run_writes_a_self_contained_report(run_dir: Path) -> None:
     # Nothing fetched from anywhere: every src and href is inline or an in-page anchor.
     for attr in re.findall(r'(?:src|href)="([^"]*)"', html):
         assert attr.startswith(("data:", "#")), attr
-    assert not re.search(r"https?://", html)
+    # addresses appear only as text (the documents a figure cites), never as a resource
+    assert not re.search(r"(?:src|href)\s*=\s*[\"']?https?://|url\(\s*[\"']?https?://", html)
     images = re.findall(r'<img src="data:image/png;base64,([^"]+)"', html)
     assert len(images) >= 3  # attainment bars, a fan chart per target, first-reach histograms
     for b64 in images:
@@ -69,7 +70,8 @@ def test_run_writes_a_self_contained_report(run_dir: Path) -> None:
     sc = load_scenario(MINIMAL)
     for text in (sc.meta.name.zh, sc.meta.region.zh, "2024-01-01", "2026-12-31",
                  "主要结论", "全部目标同时达成的概率", "首次达成日期分位数", "不模拟",
-                 "假设及其来源", "运行信息", "facts.md"):
+                 "假设及其来源", "运行信息", "doc:national-incubator-rules-2018",
+                 "科技企业孵化器管理办法"):
         assert text in html, text
     m = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["scenario_hash"] in html

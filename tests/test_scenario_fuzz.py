@@ -33,7 +33,7 @@ SCALARS = st.one_of(
     st.integers(),  # occasionally huge
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=20),
-    st.sampled_from(["", "assumption: x", "facts.md", "triangular", "all", "2024-13-01",
+    st.sampled_from(["", "assumption: x", "doc:nowhere x", "triangular", "all", "2024-13-01",
                      "incubator", "tech_firm", "firms.sources.researchers.rate"]),
     st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
 )

@@ -94,6 +94,8 @@ def test_each_replication_starts_from_its_drawn_baseline_in_both_engines() -> No
      "can draw 0"),
     (lambda g: g.update(total_area={"dist": "cubic", "low": 1, "high": 3, "source": SRC}),
      "not a distribution"),
+    (lambda g: g.update(incubatees={"dist": "uniform", "low": 5, "high": 60, "source": SRC}),
+     "more incubatees than the 36 slots"),
 ])
 def test_what_cannot_be_sampled_is_refused_in_one_line(mutate: Any, what: str) -> None:
     raw = _ezhou_raw()
@@ -113,12 +115,12 @@ def test_an_uncertainty_on_a_count_must_round(tmp_path: Path) -> None:
              f"high: 400}}\n    sets: [firms.stock.{stock_path}.count]\n"
              f"    source: \"{SRC}\"\n")
     assert "\nuncertainties:\n" in text
-    bad = tmp_path / "ezhou.yaml"
+    bad = ROOT / "scenarios" / f"_test_count_{tmp_path.name}.yaml"  # beside its includes
     bad.write_text(text.replace("\nuncertainties:\n", "\n" + block, 1), encoding="utf-8")
-    for inc in (ROOT / "scenarios" / "common").iterdir():
-        (tmp_path / "common").mkdir(exist_ok=True)
-        (tmp_path / "common" / inc.name).write_bytes(inc.read_bytes())
-    res = CliRunner().invoke(app, ["validate", str(bad)])
+    try:
+        res = CliRunner().invoke(app, ["validate", str(bad)])
+    finally:
+        bad.unlink()
     assert res.exit_code == 2
     assert "takes whole numbers only" in res.output and "integer: true" in res.output
     assert len(res.output.strip().splitlines()) == 1

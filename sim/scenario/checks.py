@@ -31,7 +31,7 @@ def check(sc: Scenario, raw: dict[str, Any], probe_supports: bool = True,
     run (capacity, lever bounds); the caller checks the new numbers are finite.
     """
     if numbers_only:
-        return [*_capacity(sc), *_lever_paths(sc, raw)]
+        return [*capacity_problems(sc), *_lever_paths(sc, raw)]
     return [
         *_finite(sc.model_dump(by_alias=True)),
         *_unique_ids(sc),
@@ -39,7 +39,7 @@ def check(sc: Scenario, raw: dict[str, Any], probe_supports: bool = True,
         *_dates(sc),
         *_status_references(sc),
         *_targets(sc),
-        *_capacity(sc),
+        *capacity_problems(sc),
         *_lever_paths(sc, raw),
         *_uncertainty_paths(sc, raw, probe_supports),
         *_source_references(sc, raw),
@@ -48,11 +48,15 @@ def check(sc: Scenario, raw: dict[str, Any], probe_supports: bool = True,
 
 def _source_references(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
     """Every ``doc:`` id, data row and calibration/ path a source cites exists."""
-    from sim.scenario.documents import sources, unresolved
+    from sim.scenario.documents import ROOT, sources, unresolved
 
     for path, text in sources(raw):
         for what, expected in unresolved(text, sc.documents):
             yield (path, text, what, expected)
+    for doc_id, doc in sc.documents.items():
+        if doc.file is not None and not (ROOT / doc.file).is_file():
+            yield (("documents", doc_id, "file"), doc.file, "no such file in the project",
+                   "a path relative to the project root, e.g. documents/plans/<name>.txt")
 
 
 def _finite(node: Any, path: tuple[Any, ...] = ()) -> Iterator[Found]:
@@ -231,7 +235,8 @@ def _targets(sc: Scenario) -> Iterator[Found]:
                    f"a statuses.{needed} section")
 
 
-def _capacity(sc: Scenario) -> Iterator[Found]:
+def capacity_problems(sc: Scenario) -> Iterator[Found]:
+    """Carrier groups holding more incubatees than their slots."""
     for i, c in enumerate(sc.carriers):
         per_carrier = c.total_area.value / c.count / c.area_per_slot.value
         slots = math.floor(per_carrier) * c.count if math.isfinite(per_carrier) else math.inf

@@ -31,8 +31,6 @@ FORMS = ("doc:<id> <passage>", "calibration/data/<file>.csv <row id>", "derived:
          "assumption: <why>")
 """The source forms, as ``validate`` lists them."""
 PREFIXES = ("doc:", "calibration/", "derived:", "assumption:")
-LEGACY = ("facts.md", "DESIGN.md")
-"""Forms being retired (files outside the project): accepted until every scenario is rewritten."""
 DOC_ID = r"[a-z][a-z0-9-]*"
 DOC_REF = re.compile(rf"doc:({DOC_ID})")
 DATA_REF = re.compile(r"calibration/data/([a-z0-9_-]+\.csv)\s+([A-Za-z0-9_]+)")
@@ -43,7 +41,7 @@ def check_form(text: str) -> str:
     stripped = text.strip()
     if not stripped:
         raise ValueError(f"source is empty (expected one of: {', '.join(FORMS)})")
-    if not stripped.startswith(PREFIXES + LEGACY):
+    if not stripped.startswith(PREFIXES):
         raise ValueError(f"a source starts with one of: {', '.join(FORMS)}")
     for prefix in ("assumption:", "derived:"):
         if stripped.startswith(prefix) and len(stripped) < len(prefix) + 3:

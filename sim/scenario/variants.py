@@ -127,14 +127,18 @@ def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario 
 
 def probe_value(raw: dict[str, Any], concrete: tuple[Any, ...], value: float) -> str | None:
     """Would the scenario accept ``value`` at this path? None if so, else the reason."""
+    from sim.scenario.checks import capacity_problems
+
     data = copy.deepcopy(raw)
     paths.set_value(data, concrete, value)
     try:
-        Scenario.model_validate(data)
+        probed = Scenario.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
             if all(part in loc for part in concrete[:-1] if isinstance(part, str)):
                 return str(err["msg"]).removeprefix("Value error, ")
         return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    for _, _, what, _ in capacity_problems(probed):  # a drawn count must fit its carriers too
+        return what
     return None

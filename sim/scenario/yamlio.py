@@ -240,7 +240,10 @@ def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey],
                 out.pop(key, None)
                 replaced.add(child)
             elif isinstance(value, dict):  # a null inside deletes, also in a new mapping
-                if not isinstance(out.get(key), dict):
+                prior = out.get(key)
+                if not isinstance(prior, dict) or (
+                        "dist" in value and prior.get("dist") != value["dist"]):
+                    # a distribution of another kind replaces the old one whole
                     out[key] = {}
                     replaced.add(child)
                 out[key] = _merge(out[key], value, child, replaced, remap)
