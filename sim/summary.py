@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,7 @@ def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
             "stretch": t.stretch,
             "double_of": t.double_of,
             "relative_to": t.relative_to,
+            "since": t.since.isoformat() if t.since else None,
             "note": t.note,
             "evidence_sentence": {lang_: s.evidence[t.id].sentence(lang_)
                                   for lang_ in ("zh", "en")} if t.id in s.evidence else {},
@@ -186,6 +188,21 @@ def fan_quantiles(run_dir: Path, key: str, n_months: int) -> dict[float, np.ndar
     return {q: np.quantile(stack, q, axis=0) for q in (0.05, 0.25, 0.5, 0.75, 0.95)}
 
 
+def _drawn_threshold(t: Any, threshold: float, dates: Sequence[dt.date],
+                     q: dict[float, np.ndarray]) -> float:
+    """The threshold on the fan chart's scale (the median offset for a ``since`` target).
+
+    The chart shows the metric counted from the start; a ``since`` target counts from its own
+    date.
+    """
+    if t.since is None:
+        return threshold
+    idx = [i for i, d in enumerate(dates) if d < t.since]
+    i0 = idx[-1] if idx and t.since > dates[0] + dt.timedelta(days=1) else 0
+    before = t.count_before_start.value if (i0 == 0 and t.count_before_start) else 0.0
+    return float(threshold - before + q[0.5][i0])
+
+
 def write_plots(s: RunSummary, run_dir: Path, lang: str) -> list[Path]:
     """Fan charts per target, attainment bars and first-reach histograms under plots/."""
     import matplotlib.pyplot as plt
@@ -219,7 +236,8 @@ def write_plots(s: RunSummary, run_dir: Path, lang: str) -> list[Path]:
         unit = spec.unit_zh if zh else spec.unit_en
         ax = plots.fan_chart(dates, q, title=label,
                              ylabel=f"{spec.zh if zh else spec.en} ({unit})",
-                             target_value=s.thresholds[t.id], target_date=t.date,
+                             target_value=_drawn_threshold(t, s.thresholds[t.id], dates, q),
+                             target_date=t.date,
                              stretch=t.stretch, lang=lang)
         save(ax, f"fan_{t.id}.png")
         start = sc.meta.start

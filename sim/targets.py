@@ -8,6 +8,7 @@ with ``relative_to: baseline`` the start's value plus ``value``.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,9 +53,20 @@ class Outcome:
     """Model time (years) of the first record at which the comparison held, if ever."""
 
 
+def counted_series(target: Target, series: np.ndarray, result: Result) -> np.ndarray:
+    """The target's metric as the plan counts it (``since``: from its own date), per record."""
+    if target.since is None:
+        return series
+    start = result.dates[0] + dt.timedelta(days=1)  # index 0 is the base date's end
+    if target.since <= start:
+        before = target.count_before_start.value if target.count_before_start else 0.0
+        return series - series[0] + before
+    return series - series[result.index_at(target.since - dt.timedelta(days=1))]
+
+
 def judge(target: Target, result: Result) -> Outcome:
     """Whether the target is met at its date, and when it was first reached."""
-    series = result.series[query_of(target).key]
+    series = counted_series(target, result.series[query_of(target).key], result)
     thr = threshold(target, result)
     i = result.index_at(target.date)
     value = float(series[i])

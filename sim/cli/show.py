@@ -51,6 +51,8 @@ TEXT = {
     "plus": ("基期值 +", "baseline +"),
     "documents": ("引用的文件", "Documents cited"),
     "plan": ("规划文件", "plan"),
+    "since": ("累计起点", "counted since"),
+    "before_start": ("基期前已累计", "counted before the start"),
     "title": ("标题", "title"),
     "number": ("文号", "number"),
     "address": ("公开地址", "public address"),
@@ -75,7 +77,17 @@ def threshold_text(t: Target, lang: str) -> str:
     assert t.value is not None
     if t.relative_to is not None:
         return f"{t.op} {_t('plus', lang)} {t.value:,.0f}"
-    return f"{t.op} {t.value:,.0f}"
+    return f"{t.op} {t.value:,.0f}{_since_text(t, lang)}"
+
+
+def _since_text(t: Target, lang: str) -> str:
+    """``(自2021-01-01起累计, 基期前120)`` for a target counted from its own date."""
+    if t.since is None:
+        return ""
+    text = f" ({_t('since', lang)} {t.since}"
+    if t.count_before_start is not None:
+        text += f", {_t('before_start', lang)} {t.count_before_start.value:,.0f}"
+    return text + ")"
 
 
 def _q(q: Quantity | None) -> str:

@@ -203,6 +203,32 @@ def _requirement_cycle(sc: Scenario) -> list[str]:
     return bad
 
 
+def _since(sc: Scenario, i: int, t: Any, spec: Any) -> Iterator[Found]:
+    """``since`` counts a cumulative metric from a date; before the start it needs the count."""
+    if t.since is None:
+        if t.count_before_start is not None:
+            yield (("targets", i, "count_before_start"), t.count_before_start.value,
+                   "count_before_start without since", "since: <the date the count starts>")
+        return
+    if spec.kind != "cumulative":
+        yield (("targets", i, "since"), str(t.since), f"{t.metric} is not a cumulative count",
+               "since only on a cumulative metric (entries_cum, graduates_cum, "
+               "tech_firms_incubated_cum, hnte_from_incubated_cum, ...)")
+    elif t.since > t.date:
+        yield (("targets", i, "since"), str(t.since), "after the target's date",
+               "a date on or before the target's date")
+    elif t.since <= sc.meta.start and t.count_before_start is None:
+        yield (("targets", i, "since"), str(t.since),
+               f"before the scenario start {sc.meta.start}: the count until then is not simulated",
+               "count_before_start: {value: N, source: ...} (the count from since to the start)")
+    elif t.since > sc.meta.start and t.count_before_start is not None:
+        yield (("targets", i, "count_before_start"), t.count_before_start.value,
+               f"since {t.since} is after the start: the whole count is simulated",
+               "no count_before_start (or a since on or before the start)")
+    elif t.since > sc.meta.horizon_end:
+        yield (("targets", i, "since"), str(t.since), "after the horizon", "a date in it")
+
+
 def _targets(sc: Scenario) -> Iterator[Found]:
     for i, t in enumerate(sc.targets):
         spec = METRICS.get(t.metric)
@@ -228,6 +254,7 @@ def _targets(sc: Scenario) -> Iterator[Found]:
         if t.metric == "status_valid" and not f.statuses:
             yield (("targets", i, "filters"), f.active(), "status_valid needs a statuses filter",
                    "filters: {statuses: [ID, ...]}")
+        yield from _since(sc, i, t, spec)
         needed = STATUS_METRICS.get(t.metric)
         if needed is not None and needed not in sc.statuses:
             yield (("targets", i, "metric"), t.metric,

@@ -642,6 +642,11 @@ class Target(Frozen):
     or ``double_of: baseline`` (twice the metric's value at the scenario start). With
     ``relative_to: baseline`` the ``value`` is an increase over the metric's value at the start
     ("净增50家"), so it holds whatever the replication's uncertain start was.
+
+    A cumulative metric may count from a date of its own (``since``, a plan issued mid-period:
+    "2021年以来累计孵化"): after the start, the count from the end of the day before ``since``;
+    on or before it, ``count_before_start`` (the sourced count from ``since`` to the start) plus
+    the count from the start (``sim.targets.counted_series``).
     """
 
     id: Identifier
@@ -653,6 +658,10 @@ class Target(Frozen):
     range: tuple[float, float] | None = None
     double_of: Literal["baseline"] | None = None
     relative_to: Literal["baseline"] | None = None
+    since: dt.date | None = Field(default=None, description="Count a cumulative metric from "
+                                  "this date (the plan's own period start).")
+    count_before_start: NonNeg | None = Field(default=None, description="The count from "
+                                              "'since' to the scenario start (since <= start).")
     date: dt.date
     note: str | None = None
     source: Source
