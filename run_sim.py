@@ -417,6 +417,19 @@ def backtest(
     raise typer.Exit(run_backtest_cmd(paths, data, opts, out))
 
 
+@app.command(epilog="Example: python run_sim.py new yubei_carriers --city chongqing --lang zh")
+def new(
+    scenario_id: Annotated[str, typer.Argument(metavar="ID", help="The new scenario's id.")],
+    city: Annotated[str, typer.Option(
+        help="chongqing, beijing, hubei or none: which shared rules it includes.")] = "none",
+    lang: Lang = "zh",
+) -> None:
+    """Write scenarios/ID.yaml, a commented skeleton of a new plan to fill in (docs/new-plan.md)."""
+    from sim.cli.new import new_scenario
+
+    raise typer.Exit(new_scenario(scenario_id, city, lang))
+
+
 @app.command(epilog="Example: python run_sim.py update scenarios/beibei.yaml --at 2025-03-31 "
                     "--out scenarios/beibei-midterm.yaml")
 def update(

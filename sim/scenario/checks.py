@@ -217,7 +217,7 @@ def _since(sc: Scenario, i: int, t: Any, spec: Any) -> Iterator[Found]:
     elif t.since > t.date:
         yield (("targets", i, "since"), str(t.since), "after the target's date",
                "a date on or before the target's date")
-    elif t.since <= sc.meta.start and t.count_before_start is None:
+    elif t.since < sc.meta.start and t.count_before_start is None:
         yield (("targets", i, "since"), str(t.since),
                f"before the scenario start {sc.meta.start}: the count until then is not simulated",
                "count_before_start: {value: N, source: ...} (the count from since to the start)")

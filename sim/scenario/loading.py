@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sim.scenario import baselines, checks
 from sim.scenario.errors import MISSING, Problem, ScenarioError
 from sim.scenario.schema import Scenario
+from sim.scenario.skeleton import placeholders
 from sim.scenario.yamlio import LineMap, PathKey, load_with_includes
 
 MAX_PROBLEMS = 20
@@ -38,6 +39,11 @@ def validate_data(raw: dict[str, Any], lines: LineMap | None = None,
                   numbers_only: bool = False) -> Scenario:
     """Validate plain scenario data (already read), reporting problems against ``lines``."""
     lines = lines or {}
+    unfilled = [_locate(path, text, f"unfilled: {what}", f"a value, e.g. {example}", lines,
+                        default_file)
+                for path, text, what, example in placeholders(raw)]
+    if unfilled:  # a skeleton (python run_sim.py new): the to-do list, one line each
+        raise ScenarioError(sorted(unfilled, key=lambda p: (p.file, p.line or 0)))
     try:
         raw, lines = baselines.expand(raw, lines)
     except baselines.BaselineError as exc:
