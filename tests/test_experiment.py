@@ -145,10 +145,10 @@ def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
 
 
 def test_resume_refuses_a_changed_scenario(tmp_path):
-    (tmp_path / "examples").mkdir()
-    (tmp_path / "common").mkdir()
-    shutil.copy(ROOT / "scenarios" / "common" / "priors.yaml", tmp_path / "common")
-    scen = tmp_path / "examples" / "minimal.yaml"
+    shutil.copytree(ROOT / "scenarios" / "common", tmp_path / "scenarios" / "common")
+    shutil.copytree(ROOT / "documents", tmp_path / "documents")  # the priors include its registry
+    (tmp_path / "scenarios" / "examples").mkdir()
+    scen = tmp_path / "scenarios" / "examples" / "minimal.yaml"
     shutil.copy(MINIMAL, scen)
     out = tmp_path / "run"
     assert _cli("run", str(scen), "--reps", "2", "--backend", "serial", "--out",

@@ -409,7 +409,8 @@ def test_infinite_distribution_bounds_are_allowed(tmp_path: Path) -> None:
     f = write(tmp_path / "ok.yaml", f"""
         include: [{BASE}]
         firms:
-          quality: {{dist: normal, mean: 1, sd: 0.3, low: 0, high: .inf, mu: null, sigma: null}}
+          quality: {{dist: normal, mean: 1, sd: 0.3, low: 0, high: .inf,
+                    source: "assumption: test"}}
     """)
     assert load_scenario(f).firms.quality.support == (0, math.inf)
 

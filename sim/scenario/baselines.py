@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from sim.distributions import Distribution
+from sim.scenario import paths
 from sim.scenario.yamlio import LineMap, PathKey
 
 WHOLE_NUMBER_FIELDS = frozenset({"count", "incubatees", "graduates_cum", "entries_cum",
@@ -83,7 +84,7 @@ def expand(raw: dict[str, Any], lines: LineMap) -> tuple[dict[str, Any], LineMap
     ``raw`` is not changed. Raises ``BaselineError`` for a distribution that cannot be read or
     a name that collides with a declared uncertainty.
     """
-    sites = [s for s in _sites(raw) if is_uncertain(_get(raw, s[0]))]
+    sites = [s for s in _sites(raw) if is_uncertain(paths.get(raw, s[0]))]
     if not sites:
         return raw, lines
     out = copy.deepcopy(raw)
@@ -94,7 +95,7 @@ def expand(raw: dict[str, Any], lines: LineMap) -> tuple[dict[str, Any], LineMap
     if not isinstance(uncertainties, dict):
         return raw, lines  # the schema reports the malformed section
     for path, dotted, fld in sites:
-        node = _get(out, path)
+        node = paths.get(out, path)
         whole = fld in WHOLE_NUMBER_FIELDS
         try:
             dist = _DIST.validate_python(node)
@@ -115,7 +116,7 @@ def expand(raw: dict[str, Any], lines: LineMap) -> tuple[dict[str, Any], LineMap
         median = dist.ppf1(0.5)
         value: float | int = round(median) if whole else float(median)
         plain = path[0] == "carriers" and fld == "count"  # a plain number in the schema
-        _set(out, path, value if plain else {
+        paths.set_value(out, path, value if plain else {
             "value": value, "source": source,
             "note": f"uncertain: drawn per replication (uncertainty {name}); median shown"})
         spec = {k: v for k, v in node.items() if k != "source"}
@@ -128,14 +129,3 @@ def expand(raw: dict[str, Any], lines: LineMap) -> tuple[dict[str, Any], LineMap
                 new_lines[("uncertainties", name, *suffix)] = lines[path]
     return out, new_lines
 
-
-def _get(data: Any, path: PathKey) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def _set(data: Any, path: PathKey, value: Any) -> None:
-    for part in path[:-1]:
-        data = data[part]
-    data[path[-1]] = value

@@ -139,6 +139,7 @@ def probe_value(raw: dict[str, Any], concrete: tuple[Any, ...], value: float) ->
             if all(part in loc for part in concrete[:-1] if isinstance(part, str)):
                 return str(err["msg"]).removeprefix("Value error, ")
         return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-    for _, _, what, _ in capacity_problems(probed):  # a drawn count must fit its carriers too
-        return what
+    if concrete and concrete[0] == "carriers":  # a drawn count must fit its carriers too
+        for _, _, what, _ in capacity_problems(probed):
+            return what
     return None
