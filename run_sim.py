@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from sim.cli import commands
+from sim.cli.outpaths import out_file, out_folder
 
 app = typer.Typer(
     add_completion=False,
@@ -48,7 +49,8 @@ def show(
 def simulate_cmd(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     seed: Annotated[int, typer.Option(help="Seed of the replication (0 is a valid seed).")] = 0,
-    out: Annotated[Path | None, typer.Option(help="Write the monthly table as CSV here.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        callback=out_file, help="Write the monthly table as CSV here.")] = None,
     engine: Annotated[str, typer.Option(
         help="reference (default: SimPy, defines the model) or fast.")] = "reference",
     lang: Lang = "zh",
@@ -88,7 +90,7 @@ def run(
     reps: Annotated[int, typer.Option(
         min=1, help="Replications (a batch, with --precision).")] = 200,
     seed: Annotated[int, typer.Option(help="Root seed; replication i uses its i-th child.")] = 0,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Run folder [default: runs/<scenario id>].")] = None,
     engine: Annotated[str, typer.Option(
         help="fast (default: the model compiled with numba, checked against the reference) "
@@ -135,7 +137,7 @@ def summarize(
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'run'.")],
     lang: Lang = "zh",
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_file,
         help="HTML file to write [default: RUN_DIR/report.html].")] = None,
 ) -> None:
     """Write one self-contained HTML report of a stored run (images inline, works offline)."""
@@ -154,7 +156,7 @@ def calibrate_cmd(
     params: Annotated[str, typer.Option(
         help="Free parameters, comma-separated: uncertainty names or dotted paths, each "
              "optionally NAME=LOW:HIGH.")],
-    out: Annotated[Path, typer.Option(
+    out: Annotated[Path, typer.Option(callback=out_file,
         help="Parameter file to write, calibration/params/NAME.yaml.")],
     method: Annotated[str, typer.Option(
         help="smm (simulated method of moments) or abc (ABC rejection).")] = "smm",
@@ -213,7 +215,7 @@ def sensitivity(
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Fixed lever value, LEVER=NUMBER (repeatable).")] = None,
     seed: Annotated[int, typer.Option(help="Root seed of the design and replications.")] = 0,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Run folder \\[default: runs/<scenario id>]; results go to its sub-folder "
              "sensitivity-<method>-<target>/.")] = None,
     engine: Annotated[str, typer.Option(
@@ -250,7 +252,7 @@ def discover(
         help="The box reported is the densest with at least this coverage.")] = 0.5,
     peel_alpha: Annotated[float, typer.Option(help="Share peeled off per step.")] = 0.05,
     mass_min: Annotated[float, typer.Option(help="Smallest share of cases in a box.")] = 0.05,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: RUN_DIR/discovery-<target>].")] = None,
     lang: Lang = "zh",
 ) -> None:
@@ -291,7 +293,7 @@ def compare(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id of A>/compare-<what>].")] = None,
     lang: Lang = "zh",
 ) -> None:
@@ -319,7 +321,7 @@ def sweep(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/sweep-<levers>].")] = None,
     lang: Lang = "zh",
 ) -> None:
@@ -356,7 +358,7 @@ def goal_seek(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/goal-seek-<target>-<lever>-p<p>].")] = None,
     lang: Lang = "zh",
 ) -> None:
@@ -381,7 +383,7 @@ def attribution(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/attribution-<target>].")] = None,
     lang: Lang = "zh",
 ) -> None:
@@ -404,7 +406,7 @@ def backtest(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Run folder to write backtest/ into \\[default: runs/<id>]; with several "
              "scenarios, the folder of their run folders \\[default: runs].")] = None,
     lang: Lang = "zh",
@@ -479,7 +481,7 @@ def targets(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/targets-<date>].")] = None,
     lang: Lang = "zh",
 ) -> None:
@@ -518,7 +520,7 @@ def score(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
-    out: Annotated[Path | None, typer.Option(
+    out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/score].")] = None,
     lang: Lang = "zh",
 ) -> None:

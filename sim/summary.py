@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from sim.attainment import TargetSummary, joint, summarize_target
 from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
 from sim.scenario import Scenario, validate_data
+from sim.scenario.documents import stored_scenario
 from sim.store import RunStore, atomic_write_bytes, atomic_write_json
 from sim.targets import query_of
 from sim.timeline import record_dates
@@ -52,7 +53,8 @@ class RunSummary:
 def load_run_scenario(run_dir: Path) -> Scenario:
     """The scenario a run used (stored with it, so a later edit of the YAML does not matter)."""
     data = json.loads((run_dir / "scenario.json").read_text(encoding="utf-8"))
-    return validate_data(data, default_file=str(run_dir / "scenario.json"))
+    with stored_scenario():  # sources were checked when it ran; old runs stay readable
+        return validate_data(data, default_file=str(run_dir / "scenario.json"))
 
 
 def summarize(run_dir: Path) -> RunSummary:

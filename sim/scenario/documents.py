@@ -17,6 +17,8 @@ Every parameter and baseline figure carries a ``source`` in one of these forms:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import functools
 import re
@@ -36,9 +38,26 @@ DOC_REF = re.compile(rf"doc:({DOC_ID})")
 DATA_REF = re.compile(r"calibration/data/([a-z0-9_-]+\.csv)\s+([A-Za-z0-9_]+)")
 
 
+STORED: contextvars.ContextVar[bool] = contextvars.ContextVar("stored_scenario", default=False)
+"""True while re-reading a scenario a run stored (``stored_scenario``): its sources were
+checked when it ran, under the rules of that day, and are kept as they were."""
+
+
+@contextlib.contextmanager
+def stored_scenario() -> Iterator[None]:
+    """Re-read a run's stored scenario without re-judging its sources (runs stay readable)."""
+    token = STORED.set(True)
+    try:
+        yield
+    finally:
+        STORED.reset(token)
+
+
 def check_form(text: str) -> str:
     """A source's text if it has an accepted form, else ValueError naming the forms."""
     stripped = text.strip()
+    if STORED.get():
+        return stripped
     if not stripped:
         raise ValueError(f"source is empty (expected one of: {', '.join(FORMS)})")
     if not stripped.startswith(PREFIXES):
@@ -64,6 +83,8 @@ def data_rows(file: str) -> frozenset[str]:
 
 def unresolved(text: str, documents: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Each reference in a source that does not resolve: (what is wrong, what is expected)."""
+    if STORED.get():
+        return
     for doc in DOC_REF.findall(text):
         if doc not in documents:
             known = ", ".join(sorted(documents)) or "none"

@@ -1,0 +1,72 @@
+"""Output folders are checked before any work starts (nothing computed is lost on a bad path).
+
+Every command that writes a folder of results takes ``--out`` through ``out_folder`` (a typer
+callback), so an existing file, a path through a file, an unwritable place or an empty name
+gets one line and exit 2 before a replication runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+EXIT_BAD_INPUT = 2
+
+
+def folder_problem(out: Path) -> str | None:
+    """Why ``out`` cannot be a results folder (None if it can)."""
+    if str(out).strip() == "":
+        return "an empty name (expected a folder, e.g. runs/my_run)"
+    if out.exists() and not out.is_dir():
+        return "is a file (expected a folder to write the results in, or a new name)"
+    parent = out
+    while not parent.exists():
+        if parent.parent == parent:
+            break
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        return f"{parent} is a file (expected a path through folders)"
+    if parent.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot write in {parent} (read-only or no permission)"
+    return None
+
+
+def out_folder(value: Path | None) -> Path | None:
+    """Typer callback of ``--out`` folder options: one line and exit 2 on a bad path."""
+    if value is None:
+        return value
+    problem = folder_problem(value)
+    if problem is not None:
+        print(f"--out: {value}: {problem}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return value
+
+
+def file_problem(out: Path) -> str | None:
+    """Why ``out`` cannot be written as one file (None if it can)."""
+    if str(out).strip() == "":
+        return "an empty name (expected a file name)"
+    if out.is_dir():
+        return "is a folder (expected a file name)"
+    parent = out.parent
+    if not parent.exists():
+        return f"its folder {parent} does not exist"
+    if not parent.is_dir():
+        return f"{parent} is a file (expected a folder)"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"cannot write in {parent} (read-only or no permission)"
+    return None
+
+
+def out_file(value: Path | None) -> Path | None:
+    """Typer callback of ``--out`` file options: one line and exit 2 on a bad path."""
+    if value is None:
+        return value
+    problem = file_problem(value)
+    if problem is not None:
+        print(f"--out: {value}: {problem}", file=sys.stderr)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return value
