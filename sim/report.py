@@ -30,7 +30,7 @@ from sim.scenario import Scenario
 from sim.scenario.documents import describe
 from sim.scenario.schema import Quantity, Target
 from sim.store import atomic_write_bytes
-from sim.summary import RunSummary
+from sim.summary import RunSummary, joint_note
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -526,7 +526,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
         "seed_file": sc.meta.seed_file, "n": n, "n_targets": len(targets),
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "joint": {"p": fmt_pct(jp), "ci_low": fmt_pct(jlo), "ci_high": fmt_pct(jhi),
-                  "colour": band_colour(jp), "band": band(jp)},
+                  "colour": band_colour(jp), "band": band(jp), "note": joint_note(sc, lang)},
         "joint_by_date": joint_by_date,
         "groups": groups,
         "targets": targets,

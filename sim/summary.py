@@ -57,6 +57,17 @@ def load_run_scenario(run_dir: Path) -> Scenario:
         return validate_data(data, default_file=str(run_dir / "scenario.json"))
 
 
+def joint_note(sc: Scenario, lang: str) -> str:
+    """Which targets the joint probability runs over (one reading per plan sentence)."""
+    alt = [t.id for t in sc.targets if t.reading_of is not None]
+    n = len(sc.targets) - len(alt)
+    if lang == "zh":
+        text = f"{n} 项目标(每句规划取一种读法)"
+        return text + (f";另一读法不计入:{'、'.join(alt)}" if alt else "")
+    text = f"over {n} targets (one reading per plan sentence)"
+    return text + (f"; alternative readings left out: {', '.join(alt)}" if alt else "")
+
+
 def summarize(run_dir: Path) -> RunSummary:
     """Compute attainment statistics from a run folder's outcomes."""
     store = RunStore(run_dir)
@@ -86,12 +97,15 @@ def summarize(run_dir: Path) -> RunSummary:
         firsts[t.id] = first[m][order]
         met_matrix[:, j] = met[m][order]
         evidence[t.id] = target_evidence(sc, t, value[m][order], params)
+    # one reading per plan sentence: alternative readings (reading_of) are left out
+    primary = [j for j, t in enumerate(sc.targets) if t.reading_of is None]
     by_date: dict[str, tuple[float, float, float]] = {}
     for date in sorted({t.date for t in sc.targets}):
-        cols = [j for j, t in enumerate(sc.targets) if t.date == date]
-        by_date[date.isoformat()] = joint(met_matrix[:, cols])
-    return RunSummary(sc, manifest, targets, thresholds, joint(met_matrix), by_date, firsts,
-                      evidence)
+        cols = [j for j in primary if sc.targets[j].date == date]
+        if cols:
+            by_date[date.isoformat()] = joint(met_matrix[:, cols])
+    return RunSummary(sc, manifest, targets, thresholds, joint(met_matrix[:, primary]), by_date,
+                      firsts, evidence)
 
 
 def _params_by_rep(run_dir: Path, store: RunStore, rep_ids: np.ndarray) -> dict[str, np.ndarray]:
@@ -152,6 +166,7 @@ def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
             "stretch": t.stretch,
             "double_of": t.double_of,
             "relative_to": t.relative_to,
+            "reading_of": t.reading_of,
             "since": t.since.isoformat() if t.since else None,
             "note": t.note,
             "evidence_sentence": {lang_: s.evidence[t.id].sentence(lang_)

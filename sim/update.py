@@ -302,6 +302,10 @@ def build(sc: Scenario, include: str, at: dt.date, record: list[Figure], *, reps
             item["value"] = round(absolute, 2)
             item["note"] = f"was {was} (the original scenario's base)"
         targets.append(item)
+    kept_ids = {item["id"] for item in targets}
+    for item in targets:  # a reading of a target that is no longer there stands on its own
+        if item.get("reading_of") not in (None, *kept_ids):
+            item.pop("reading_of")
     if not targets:
         raise UpdateError(f"--at: {at}: no target of the scenario is dated after it (expected a "
                           "date before the plan's last target)")

@@ -178,7 +178,7 @@ def print_attainment(s: object, lang: str) -> None:
     from rich.table import Table
 
     from sim.cli.show import threshold_text
-    from sim.summary import RunSummary
+    from sim.summary import RunSummary, joint_note
 
     assert isinstance(s, RunSummary)
     zh = lang == "zh"
@@ -205,7 +205,7 @@ def print_attainment(s: object, lang: str) -> None:
             notes.append(f"{t.id}: {ev.sentence(lang)}")
     p, lo, hi = s.joint_all
     table.caption = (("全部目标同时达成" if zh else "All targets jointly")
-                     + f": {p:.1%} [{lo:.1%}, {hi:.1%}]")
+                     + f": {p:.1%} [{lo:.1%}, {hi:.1%}] ({joint_note(sc, lang)})")
     console = Console(highlight=False, width=170)
     console.print(table)
     for line in notes:

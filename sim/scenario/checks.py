@@ -229,6 +229,21 @@ def _since(sc: Scenario, i: int, t: Any, spec: Any) -> Iterator[Found]:
         yield (("targets", i, "since"), str(t.since), "after the horizon", "a date in it")
 
 
+def _reading(sc: Scenario, i: int, t: Any) -> Iterator[Found]:
+    """``reading_of`` names another target, which is itself a first reading."""
+    if t.reading_of is None:
+        return
+    first = {u.id: u for u in sc.targets}.get(t.reading_of)
+    if first is None or first.id == t.id:
+        readings = ", ".join(u.id for u in sc.targets if u.reading_of is None and u.id != t.id)
+        yield (("targets", i, "reading_of"), t.reading_of, "not another target of this scenario",
+               f"the id of the target this one reads another way: one of {readings}")
+    elif first.reading_of is not None:
+        yield (("targets", i, "reading_of"), t.reading_of,
+               f"{first.id} is itself a reading of {first.reading_of}",
+               f"reading_of: {first.reading_of} (the first reading)")
+
+
 def _targets(sc: Scenario) -> Iterator[Found]:
     for i, t in enumerate(sc.targets):
         spec = METRICS.get(t.metric)
@@ -255,6 +270,7 @@ def _targets(sc: Scenario) -> Iterator[Found]:
             yield (("targets", i, "filters"), f.active(), "status_valid needs a statuses filter",
                    "filters: {statuses: [ID, ...]}")
         yield from _since(sc, i, t, spec)
+        yield from _reading(sc, i, t)
         needed = STATUS_METRICS.get(t.metric)
         if needed is not None and needed not in sc.statuses:
             yield (("targets", i, "metric"), t.metric,

@@ -658,6 +658,9 @@ class Target(Frozen):
     range: tuple[float, float] | None = None
     double_of: Literal["baseline"] | None = None
     relative_to: Literal["baseline"] | None = None
+    reading_of: Identifier | None = Field(default=None, description="The target whose plan "
+                                          "sentence this one reads another way (left out of "
+                                          "the joint probability).")
     since: dt.date | None = Field(default=None, description="Count a cumulative metric from "
                                   "this date (the plan's own period start).")
     count_before_start: NonNeg | None = Field(default=None, description="The count from "
