@@ -43,7 +43,7 @@ def test_the_joint_probability_takes_one_reading_per_sentence(tmp_path: Path) ->
     s = summarize(tmp_path / "run")
     table = pq.read_table(tmp_path / "run" / "outcomes.parquet").to_pydict()
     met = {tid: [] for tid in {t.id for t in sc.targets}}
-    for tid, rep, ok in sorted(zip(table["target_id"], table["rep"], table["met"],
+    for tid, _rep, ok in sorted(zip(table["target_id"], table["rep"], table["met"],
                                    strict=True), key=lambda r: r[1]):
         met[tid].append(ok)
     primary = np.column_stack([met[t.id] for t in sc.targets if t.reading_of is None])

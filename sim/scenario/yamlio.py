@@ -129,7 +129,15 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
         raise ScenarioError([Problem(file, None, "(file)", str(path), f"cannot read: {exc}",
                                      "a readable UTF-8 text file")]) from None
     lines: LineMap = {}
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # the reader refuses control characters here
+    except yaml.reader.ReaderError as exc:
+        at = text.count("\n", 0, exc.position) + 1
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else f"U+{ord(char):04X}"
+        raise ScenarioError([Problem(file, at, "(file)", f"character {shown}",
+                                     "a character YAML cannot hold (a control or binary byte)",
+                                     "printable UTF-8 text")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
