@@ -29,3 +29,36 @@ def test_unreadable_characters_are_one_line(tmp_path: Path, content: bytes, line
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and what in lines[0] and "Traceback" not in res.output
     assert lines[0].startswith(f"{path}:{line if line else '?'}:")
+
+
+def _alias_bomb() -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("content, what", [
+    (_alias_bomb(), "expands to more than"),
+    ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ("a: " + "[" * 100 + "]" * 100 + "\n", "nested deeper than"),
+])
+def test_unbounded_parsing_stops_in_bounded_time(tmp_path: Path, content: str,
+                                                 what: str) -> None:
+    """An alias bomb and deep nesting: one line and exit 2, in well under a second."""
+    path = tmp_path / "hostile.yaml"
+    path.write_text(content, encoding="utf-8")
+    res = CliRunner().invoke(app, ["validate", str(path)])
+    assert res.exit_code == 2 and what in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
+def test_a_device_and_an_include_fan_out_are_refused(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["validate", "/dev/zero"])
+    assert res.exit_code == 2 and "not a regular file" in res.output
+    for i in range(6):  # each file includes the next eight times: 8^5 reads unbounded
+        body = (f"include: [{', '.join([f'f{i + 1}.yaml'] * 8)}]\n" if i < 5 else "")
+        (tmp_path / f"f{i}.yaml").write_text(body + f"k{i}: 1\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["validate", str(tmp_path / "f0.yaml")])
+    assert res.exit_code == 2 and "files read through includes" in res.output
+    assert len(res.output.strip().splitlines()) == 1

@@ -54,14 +54,35 @@ def _scalar(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str) -> An
                                      f"cannot read this value: {exc}", expected)]) from None
 
 
+MAX_VALUES = 200_000
+"""Values one file may expand to (anchors and aliases repeat values: an alias bomb stops here)."""
+MAX_DEPTH = 64
+"""Nesting depth of one file (scenarios nest about 8 deep)."""
+MAX_BYTES = 8_000_000
+"""Size of one scenario file (the largest shipped one is about 0.1 MB)."""
+MAX_INCLUDES = 200
+"""Files read, counting repeats, for one scenario (a fan-out of includes stops here)."""
+
+
 def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines: LineMap,
-           _open: frozenset[int] = frozenset()) -> Any:
+           _open: frozenset[int] = frozenset(), budget: list[int] | None = None) -> Any:
     """Turn a node into plain Python data, recording the line of every path.
 
     Only plain mappings, lists and safe scalars are accepted: a tag such as
     ``!!python/object/apply`` on a list or mapping, or an alias inside itself, is a problem.
     """
     line = node.start_mark.line + 1
+    budget = [0] if budget is None else budget
+    budget[0] += 1
+    if budget[0] > MAX_VALUES:
+        raise ScenarioError([Problem(file, line, _dotted(path), "...",
+                                     f"the file expands to more than {MAX_VALUES:,} values "
+                                     "(anchors and aliases repeated?)",
+                                     "a scenario of plain values")])
+    if len(path) > MAX_DEPTH:
+        raise ScenarioError([Problem(file, line, _dotted(path[:4]) + ".…", "...",
+                                     f"nested deeper than {MAX_DEPTH} levels",
+                                     "a scenario nested a few levels deep")])
     plain = (_PLAIN_TAGS["mapping"] if isinstance(node, MappingNode) else
              _PLAIN_TAGS["sequence"] if isinstance(node, SequenceNode) else node.tag)
     if node.tag != plain:
@@ -96,14 +117,14 @@ def _build(node: Node, loader: yaml.SafeLoader, path: PathKey, file: str, lines:
                                              "each key once per mapping")])
             child = (*path, key)
             lines[child] = (file, key_node.start_mark.line + 1)
-            out[key] = _build(value_node, loader, child, file, lines, _open)
+            out[key] = _build(value_node, loader, child, file, lines, _open, budget)
         return out
     if isinstance(node, SequenceNode):
         items = []
         for i, item in enumerate(node.value):
             child = (*path, i)
             lines[child] = (file, item.start_mark.line + 1)
-            items.append(_build(item, loader, child, file, lines, _open))
+            items.append(_build(item, loader, child, file, lines, _open, budget))
         return items
     assert isinstance(node, ScalarNode)
     return _scalar(node, loader, path, file)
@@ -121,7 +142,16 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
     """Read one YAML file safely; return its data and the line of every path."""
     file = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.exists() and not path.is_file():
+            raise ScenarioError([Problem(file, None, "(file)", str(path), "not a regular file",
+                                         "a scenario YAML file")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise ScenarioError([Problem(file, None, "(file)", str(path),
+                                         f"larger than {MAX_BYTES:,} bytes",
+                                         "a scenario file of a few hundred kB at most")])
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem(file, None, "(file)", str(path), "file not found",
                                      "an existing scenario file")]) from None
@@ -160,6 +190,9 @@ def read_yaml(path: Path) -> tuple[Any, LineMap]:
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(file, None, "(yaml)", "", f"malformed YAML: {exc}",
                                      "valid YAML")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(file, None, "(yaml)", "", "nested too deeply to read",
+                                     f"a scenario nested at most {MAX_DEPTH} levels")]) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -348,15 +381,21 @@ def load_with_includes(path: Path, _stack: tuple[Path, ...] = (),
     being refitted).
     """
     if not _stack:
-        data, lines = _load_layers(path, (), skip)
+        data, lines = _load_layers(path, (), skip, [0])
         return finish(data), lines
-    return _load_layers(path, _stack, skip)
+    return _load_layers(path, _stack, skip, [0])
 
 
-def _load_layers(path: Path, _stack: tuple[Path, ...],
-                 skip: Path | None) -> tuple[dict[str, Any], LineMap]:
-    """``load_with_includes`` before the merge flags are removed."""
+def _load_layers(path: Path, _stack: tuple[Path, ...], skip: Path | None,
+                 reads: list[int]) -> tuple[dict[str, Any], LineMap]:
+    """``load_with_includes`` before the merge flags are removed (``reads``: files so far)."""
     real = path.resolve()
+    reads[0] += 1
+    if reads[0] > MAX_INCLUDES:
+        raise ScenarioError([Problem(_display(path), None, "include", str(path),
+                                     f"more than {MAX_INCLUDES} files read through includes "
+                                     "(a file included many times over?)",
+                                     "a handful of included files")])
     data, lines = read_yaml(path)
     data, lines = unwrap_layer(data, lines)
     includes = data.pop("include", None)
@@ -385,7 +424,7 @@ def _load_layers(path: Path, _stack: tuple[Path, ...],
                                          "a path relative to the including file")])
         if skip is not None and target.resolve() == skip.resolve():
             continue
-        inc_data, inc_lines = _load_layers(target, (*_stack, real), skip)
+        inc_data, inc_lines = _load_layers(target, (*_stack, real), skip, reads)
         merged, merged_lines = merge_layers(merged, merged_lines, inc_data, inc_lines)
     own_lines = {p: loc for p, loc in lines.items() if not p or p[0] != "include"}
     return merge_layers(merged, merged_lines, data, own_lines)
