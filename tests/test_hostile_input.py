@@ -62,3 +62,22 @@ def test_a_device_and_an_include_fan_out_are_refused(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["validate", str(tmp_path / "f0.yaml")])
     assert res.exit_code == 2 and "files read through includes" in res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_includes_stay_inside_the_project_or_the_scenario_tree(tmp_path: Path) -> None:
+    """/etc/passwd, a YAML file elsewhere and a symlink loop: one line each, nothing read."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "b.yaml").write_text("x: 1\n", encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "loop1.yaml").symlink_to(mine / "loop2.yaml")
+    (mine / "loop2.yaml").symlink_to(mine / "loop1.yaml")
+    for name, what in (("/etc/passwd", "not a YAML file"),
+                       (str(outside / "b.yaml"), "outside the project"),
+                       ("loop1.yaml", "cannot be resolved")):
+        top = mine / "top.yaml"
+        top.write_text(f"include: [{name}]\n", encoding="utf-8")
+        res = CliRunner().invoke(app, ["validate", str(top)])
+        assert res.exit_code == 2 and what in res.output, res.output
+        assert len(res.output.strip().splitlines()) == 1

@@ -386,6 +386,41 @@ def load_with_includes(path: Path, _stack: tuple[Path, ...] = (),
     return _load_layers(path, _stack, skip, [0])
 
 
+PROJECT = Path(__file__).resolve().parents[2]
+"""The project's root: shared priors, rules and parameter files live under it."""
+
+
+def _scenario_tree(folder: Path) -> Path:
+    """The tree a scenario may include from.
+
+    The folder holding its ``scenarios/`` folder if it lies in one (a copy of the project's
+    layout), else its own folder.
+    """
+    for parent in (folder, *folder.parents):
+        if parent.name == "scenarios":
+            return parent.parent
+    return folder
+
+
+def _include_problem(target: Path, chain: tuple[Path, ...]) -> tuple[str, str] | None:
+    """Why an include may not be read: not YAML, outside the allowed trees, a symlink loop.
+
+    An included file is a ``.yaml``/``.yml`` file inside the project or inside the tree of
+    the scenario that started the chain (so ``/etc/...`` or ``/proc/...`` are never read).
+    """
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        return ("not a YAML file", "an included .yaml file")
+    try:
+        resolved = target.resolve(strict=False)
+    except (OSError, RuntimeError):
+        return ("the path cannot be resolved (a symlink loop?)", "a plain path to a .yaml file")
+    top = _scenario_tree((chain[0] if chain else resolved).parent)
+    if not (resolved.is_relative_to(PROJECT) or resolved.is_relative_to(top)):
+        return (f"outside the project and the scenario's folder ({resolved})",
+                "a file inside the project or beside the scenario")
+    return None
+
+
 def _load_layers(path: Path, _stack: tuple[Path, ...], skip: Path | None,
                  reads: list[int]) -> tuple[dict[str, Any], LineMap]:
     """``load_with_includes`` before the merge flags are removed (``reads``: files so far)."""
@@ -414,6 +449,9 @@ def _load_layers(path: Path, _stack: tuple[Path, ...], skip: Path | None,
     for i, name in enumerate(includes):
         target = (path.parent / name)
         line = lines.get(("include", i), (file, None))[1]
+        if (problem := _include_problem(target, (*_stack, real))) is not None:
+            raise ScenarioError([Problem(file, line, f"include.{i}", name, problem[0],
+                                         problem[1])])
         if target.resolve() in (*_stack, real):
             chain = " -> ".join(_display(p) for p in (*_stack, real, target.resolve()))
             raise ScenarioError([Problem(file, line, f"include.{i}", name,
