@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from sim.cli import commands
-from sim.cli.outpaths import out_file, out_folder
+from sim.cli.outpaths import out_file, out_folder, reps_from, seed_ok
 
 app = typer.Typer(
     add_completion=False,
@@ -48,7 +48,8 @@ def show(
 )
 def simulate_cmd(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    seed: Annotated[int, typer.Option(help="Seed of the replication (0 is a valid seed).")] = 0,
+    seed: Annotated[int, typer.Option(
+        callback=seed_ok, help="Seed of the replication (0 is a valid seed).")] = 0,
     out: Annotated[Path | None, typer.Option(
         callback=out_file, help="Write the monthly table as CSV here.")] = None,
     engine: Annotated[str, typer.Option(
@@ -88,8 +89,9 @@ def _parse_sets(values: list[str] | None) -> dict[str, float]:
 def run(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     reps: Annotated[int, typer.Option(
-        min=1, help="Replications (a batch, with --precision).")] = 200,
-    seed: Annotated[int, typer.Option(help="Root seed; replication i uses its i-th child.")] = 0,
+        callback=reps_from(1), help="Replications (a batch, with --precision).")] = 200,
+    seed: Annotated[int, typer.Option(
+        callback=seed_ok, help="Root seed; replication i uses its i-th child.")] = 0,
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Run folder [default: runs/<scenario id>].")] = None,
     engine: Annotated[str, typer.Option(
@@ -101,7 +103,8 @@ def run(
     sampling: Annotated[str, typer.Option(help="Uncertainty sampling: mc or lhs.")] = "mc",
     precision: Annotated[float | None, typer.Option(
         help="Add replications until every P interval half-width is <= this.")] = None,
-    max_reps: Annotated[int, typer.Option(help="Upper bound with --precision.")] = 5000,
+    max_reps: Annotated[int, typer.Option(
+        callback=reps_from(1), help="Upper bound with --precision.")] = 5000,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run in --out.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Discard a previous run in --out.")] = False,
     store: Annotated[str, typer.Option(help="default (target metrics) or full.")] = "default",
@@ -161,8 +164,9 @@ def calibrate_cmd(
     method: Annotated[str, typer.Option(
         help="smm (simulated method of moments) or abc (ABC rejection).")] = "smm",
     reps: Annotated[int, typer.Option(
-        min=2, help="Replications per candidate (the same indices for every candidate).")] = 20,
-    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+        callback=reps_from(2),
+        help="Replications per candidate (the same indices for every candidate).")] = 20,
+    seed: Annotated[int, typer.Option(callback=seed_ok, help="Root seed.")] = 0,
     engine: Annotated[str, typer.Option(
         help="fast (default: the model compiled with numba) or reference (SimPy; slow).")
     ] = "fast",
@@ -174,6 +178,7 @@ def calibrate_cmd(
     accept: Annotated[float, typer.Option(min=0.01, max=1.0,
                                           help="ABC: share of draws kept.")] = 0.25,
     check_reps: Annotated[int | None, typer.Option(
+        callback=reps_from(2),
         help="Replications of the before/after predictive check [default: --reps].")] = None,
     fit_dir: Annotated[Path | None, typer.Option(
         help="Folder of the fit table and plots [default: calibration/fits/NAME].")] = None,
@@ -205,8 +210,9 @@ def sensitivity(
         help="Morris trajectories \\[default 10] or Sobol base samples, a power of 2 "
              "\\[default 64]. Cost: n(D+1) (Morris) or n(D+2) (Sobol) points x --reps.")] = None,
     reps: Annotated[int, typer.Option(
-        min=1, help="Replications per sample point (the same indices 0..K-1 at every point: "
-                    "common random numbers).")] = 10,
+        callback=reps_from(1),
+        help="Replications per sample point (the same indices 0..K-1 at every point: "
+             "common random numbers).")] = 10,
     output: Annotated[str, typer.Option(
         help="p: share of the K replications meeting the target; value: their mean value "
              "of the target's metric at its date.")] = "p",
@@ -214,7 +220,8 @@ def sensitivity(
         help="Also study this lever (uniform over its bounds; repeatable; 'all').")] = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Fixed lever value, LEVER=NUMBER (repeatable).")] = None,
-    seed: Annotated[int, typer.Option(help="Root seed of the design and replications.")] = 0,
+    seed: Annotated[int, typer.Option(
+        callback=seed_ok, help="Root seed of the design and replications.")] = 0,
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Run folder \\[default: runs/<scenario id>]; results go to its sub-folder "
              "sensitivity-<method>-<target>/.")] = None,
@@ -264,9 +271,11 @@ def discover(
 
 
 # ------------------------------------------------------------------ lever analyses (issue 6)
-Reps = Annotated[int, typer.Option(min=2, help="Replications per lever setting (the same "
+Reps = Annotated[int, typer.Option(callback=reps_from(2), help="Replications per lever "
+                                   "setting (the same "
                                               "indices for every setting: common random numbers).")]
-Seed = Annotated[int, typer.Option(help="Root seed; replication i uses its i-th child.")]
+Seed = Annotated[int, typer.Option(callback=seed_ok,
+                                   help="Root seed; replication i uses its i-th child.")]
 EngineOpt = Annotated[str, typer.Option(
     "--engine", help="fast (default: numba, checked against the reference) or reference "
                      "(SimPy, slow).")]
@@ -441,7 +450,7 @@ def update(
     data: Annotated[Path | None, typer.Option(
         help="Public record, a CSV \\[default: calibration/data/<id>.csv].")] = None,
     reps: Annotated[int, typer.Option(
-        min=2, help="Replications the carried state is chosen among.")] = 100,
+        callback=reps_from(2), help="Replications the carried state is chosen among.")] = 100,
     seed: Seed = 0,
     backend: BackendOpt = "processes",
     workers: Workers = 2,

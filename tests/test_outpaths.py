@@ -49,3 +49,16 @@ def test_a_run_stored_under_older_source_rules_is_still_read(tmp_path: Path) -> 
     data["targets"][0]["source"] = "facts.md: a source form of an earlier version"
     (tmp_path / "scenario.json").write_text(json.dumps(data), encoding="utf-8")
     assert load_run_scenario(tmp_path).targets[0].source.startswith("facts.md")
+
+
+@pytest.mark.parametrize("args, what", [
+    (["run", MINIMAL, "--reps", "1000000000"], "--reps: 1000000000: expected a whole number"),
+    (["run", MINIMAL, "--reps", "0"], "--reps: 0: expected a whole number from 1"),
+    (["run", MINIMAL, "--seed", "-1"], "--seed: -1: expected a whole number from 0"),
+    (["compare", MINIMAL, "--reps", "1"], "--reps: 1: expected a whole number from 2"),
+    (["sensitivity", MINIMAL, "--reps", "2000000"], "--reps: 2000000"),
+])
+def test_counts_and_seeds_out_of_range_are_one_line(args: list[str], what: str) -> None:
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and what in res.output
+    assert len(res.output.strip().splitlines()) == 1

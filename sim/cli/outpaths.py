@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -69,4 +70,32 @@ def out_file(value: Path | None) -> Path | None:
     if problem is not None:
         print(f"--out: {value}: {problem}", file=sys.stderr)
         raise typer.Exit(EXIT_BAD_INPUT)
+    return value
+
+
+MAX_REPS = 1_000_000
+"""Replications one command may ask for (a billion would exhaust memory before the first)."""
+MAX_SEED = 2**63 - 1
+
+
+def _fail(param: Any, value: Any, expected: str) -> None:
+    name = param.opts[0] if getattr(param, "opts", None) else str(param.name)
+    print(f"{name}: {value}: {expected}", file=sys.stderr)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def reps_from(low: int) -> Any:
+    """A typer callback for a replication count in [low, MAX_REPS] (one line, exit 2)."""
+    def check(ctx: Any, param: Any, value: int | None) -> int | None:
+        if value is not None and not low <= value <= MAX_REPS:
+            _fail(param, value, f"expected a whole number from {low} to {MAX_REPS:,}")
+        return value
+
+    return check
+
+
+def seed_ok(ctx: Any, param: Any, value: int | None) -> int | None:
+    """A typer callback for a root seed in [0, 2**63 - 1] (one line, exit 2)."""
+    if value is not None and not 0 <= value <= MAX_SEED:
+        _fail(param, value, "expected a whole number from 0 to 2**63 - 1")
     return value
