@@ -81,3 +81,28 @@ def test_includes_stay_inside_the_project_or_the_scenario_tree(tmp_path: Path) -
         res = CliRunner().invoke(app, ["validate", str(top)])
         assert res.exit_code == 2 and what in res.output, res.output
         assert len(res.output.strip().splitlines()) == 1
+
+
+EZHOU = Path(__file__).resolve().parents[1] / "scenarios" / "ezhou.yaml"
+
+
+@pytest.mark.parametrize("old, new, what", [
+    ("  start: 2024-01-01", "  start: 0001-01-01", "outside the years a plan covers"),
+    ("  horizon_end: 2025-12-31", "  horizon_end: 2199-12-31", "a horizon of"),
+    ("total_area: {value: 19800,", "total_area: {value: 1.0e+308,", "more area than"),
+    ("rate: {value: 195,", "rate: {value: 1.0e+9,", "more arrivals than"),
+    ("count: {value: 260,", "count: {value: 1.0e+9,", "more firms than a region holds"),
+])
+def test_valid_on_paper_fatal_at_run_time_is_refused(tmp_path: Path, old: str, new: str,
+                                                    what: str) -> None:
+    """Sizes beyond any region are refused by validate, not met at run time."""
+    text = EZHOU.read_text(encoding="utf-8")
+    assert old in text, old
+    bad = EZHOU.parent / f"_test_sizes_{tmp_path.name}.yaml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    try:
+        res = CliRunner().invoke(app, ["validate", str(bad)])
+    finally:
+        bad.unlink()
+    assert res.exit_code == 2 and what in res.output, res.output
+    assert "Traceback" not in res.output

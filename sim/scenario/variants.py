@@ -127,7 +127,7 @@ def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario 
 
 def probe_value(raw: dict[str, Any], concrete: tuple[Any, ...], value: float) -> str | None:
     """Would the scenario accept ``value`` at this path? None if so, else the reason."""
-    from sim.scenario.checks import capacity_problems
+    from sim.scenario.checks import capacity_problems, size_problems
 
     data = copy.deepcopy(raw)
     paths.set_value(data, concrete, value)
@@ -142,4 +142,6 @@ def probe_value(raw: dict[str, Any], concrete: tuple[Any, ...], value: float) ->
     if concrete and concrete[0] == "carriers":  # a drawn count must fit its carriers too
         for _, _, what, _ in capacity_problems(probed):
             return what
+    for _, _, what, _ in size_problems(probed):  # nor may a draw exceed what a region holds
+        return what
     return None
