@@ -55,33 +55,38 @@ LIMITS = {
 """Sizes a regional plan never reaches; beyond them a run would exhaust memory or time."""
 
 
+def _over(x: float, limit: float) -> bool:
+    """Above a size limit (a non-finite number is reported once, as not finite)."""
+    return math.isfinite(x) and x > limit
+
+
 def size_problems(sc: Scenario) -> Iterator[Found]:
     """Figures valid on paper but beyond any region (they would only fail at run time)."""
     lim = LIMITS
     if not lim["first_year"] <= sc.meta.start.year <= lim["last_year"]:
         yield (("meta", "start"), str(sc.meta.start), "outside the years a plan covers",
                f"a start between {lim['first_year']} and {lim['last_year']}")
-    if sc.horizon_years > lim["years"]:
+    if _over(sc.horizon_years, lim["years"]):
         yield (("meta", "horizon_end"), str(sc.meta.horizon_end),
                f"a horizon of {sc.horizon_years:.0f} years",
                f"at most {lim['years']} years after meta.start")
     for i, c in enumerate(sc.carriers):
-        if c.count > lim["carriers_per_group"]:
+        if _over(c.count, lim["carriers_per_group"]):
             yield (("carriers", i, "count"), c.count, "more carriers than a region holds",
                    f"at most {lim['carriers_per_group']:,} in a group")
-        if c.total_area.value > lim["area"]:
+        if _over(c.total_area.value, lim["area"]):
             yield (("carriers", i, "total_area", "value"), c.total_area.value,
                    "more area than a region holds", f"at most {lim['area']:,.0f} m²")
-        if c.incubatees.value > lim["incubatees"]:
+        if _over(c.incubatees.value, lim["incubatees"]):
             yield (("carriers", i, "incubatees", "value"), c.incubatees.value,
                    "more incubatees than a region holds", f"at most {lim['incubatees']:,.0f}")
     for i, p in enumerate(sc.pipeline):
-        if p.area.value > lim["area"]:
+        if _over(p.area.value, lim["area"]):
             yield (("pipeline", i, "area", "value"), p.area.value,
                    "more area than a region builds", f"at most {lim['area']:,.0f} m²")
     firms = sum(c.incubatees.value for c in sc.carriers)
     for name, src in sc.firms.sources.items():
-        if src.rate.value > lim["rate"]:
+        if _over(src.rate.value, lim["rate"]):
             yield (("firms", "sources", name, "rate", "value"), src.rate.value,
                    "more arrivals than a region sees", f"at most {lim['rate']:,.0f} a year")
         growth = src.growth.value if src.growth is not None else 0.0
@@ -90,20 +95,20 @@ def size_problems(sc: Scenario) -> Iterator[Found]:
         firms += min(src.rate.value * steps, 1e30) * sc.horizon_years * factor
     for name, g in sc.firms.stock.items():
         firms += g.count.value
-        if g.count.value > lim["stock"]:
+        if _over(g.count.value, lim["stock"]):
             yield (("firms", "stock", name, "count", "value"), g.count.value,
                    "more firms than a region holds", f"at most {lim['stock']:,.0f}")
     for name, st in sc.statuses.items():
         reg = getattr(st, "registered_at_start", None)
-        if reg is not None and reg.value > lim["registered"]:
+        if reg is not None and _over(reg.value, lim["registered"]):
             yield (("statuses", name, "registered_at_start", "value"), reg.value,
                    "more registrations than a region holds", f"at most {lim['registered']:,.0f}")
     for i, d in enumerate(sc.carrier_rules.designations):
-        if d.max_per_round is not None and d.max_per_round > lim["per_round"]:
+        if d.max_per_round is not None and _over(d.max_per_round, lim["per_round"]):
             yield (("carrier_rules", "designations", i, "max_per_round"), d.max_per_round,
                    "more designations a round than carriers exist",
                    f"at most {lim['per_round']:,}")
-    if firms > lim["firms"]:
+    if _over(firms, lim["firms"]):
         yield (("firms", "sources"), f"about {firms:,.0f} firms",
                "the run would create more firms than any region (memory and time)",
                f"at most {lim['firms']:,.0f} firms over the horizon")
