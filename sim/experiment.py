@@ -178,6 +178,9 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
     ident = _identity(scenario, cfg, chunk_size)
     if store.exists():
         old = store.read_manifest()
+        if not _is_run_manifest(old):
+            raise StoreError(f"{out}: its manifest.json is not one of a run of this tool; "
+                             "nothing was changed (choose another --out)")
         if cfg.overwrite:
             _clear(out)
         elif cfg.resume or old.get("status") == "complete":
@@ -189,6 +192,12 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
                 "start again, or choose another --out")
     elif cfg.resume:
         raise StoreError(f"{out}: nothing to resume (no {store.manifest_path.name})")
+    elif store.has_parts():
+        if not cfg.overwrite:
+            raise StoreError(f"{out}: holds parts of a run without its manifest (their seed and "
+                             "scenario are unknown, so they are not reused); add --overwrite to "
+                             "start again, or choose another --out")
+        _clear(out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_json(out / "scenario.json", scenario.model_dump(mode="json", by_alias=True))
     manifest: dict[str, Any] = {
@@ -246,8 +255,13 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
     return manifest
 
 
+def _is_run_manifest(manifest: Any) -> bool:
+    """Whether a manifest was written by this tool (so its folder may be cleared or resumed)."""
+    return isinstance(manifest, dict) and {"scenario_hash", "chunk_size", "seed"} <= set(manifest)
+
+
 def _clear(out: Path) -> None:
-    for name in ("trajectories", "outcomes", "params", "plots"):
+    for name in ("trajectories", "outcomes", "params", "plots", "checksums"):
         shutil.rmtree(out / name, ignore_errors=True)
     for name in ("manifest.json", "outcomes.parquet", "params.parquet", "attainment.csv",
                  "summary.json"):

@@ -9,6 +9,7 @@ Layout of ``OUT/``::
                                   metric-and-filter (compact layout)
     outcomes/part-K.parquet    replication x target: value at date, threshold, met, first reached
     params/part-K.parquet      sampled uncertainties and lever values per replication
+    checksums/part-K.json      SHA-256 of the chunk's three parts (written last)
     outcomes.parquet, params.parquet   all parts concatenated when the run completes
 
 Every file is written to a temporary name and renamed, so a killed run leaves either a whole
@@ -18,6 +19,7 @@ part or none; ``--resume`` keeps finished parts and runs the rest.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -110,6 +112,7 @@ class RunStore:
 
     def __init__(self, root: Path):
         self.root = root
+        self._verified: set[int] = set()
 
     @property
     def manifest_path(self) -> Path:
@@ -137,15 +140,56 @@ class RunStore:
         """Path of one chunk's part of a table."""
         return self.root / kind / f"part-{index:05d}.parquet"
 
+    def checksum_path(self, index: int) -> Path:
+        """Where a chunk's part checksums are kept (written after its parts)."""
+        return self.root / "checksums" / f"part-{index:05d}.json"
+
     def chunk_done(self, index: int) -> bool:
-        """Whether every part of a chunk was written."""
-        return all(self.part_path(k, index).is_file() for k in PARTS)
+        """Whether every part of a chunk was written whole and is unchanged since.
+
+        Each part's SHA-256 is recorded after the parts are written; a part that is missing,
+        truncated, emptied or altered (even one bit that still parses) fails the check, and
+        ``--resume`` computes the chunk again. Verified chunks are remembered per store.
+        """
+        if index in self._verified:
+            return True
+        try:
+            if self.checksum_path(index).is_file():
+                recorded = json.loads(self.checksum_path(index).read_text(encoding="utf-8"))
+                ok = all(_sha256(self.part_path(k, index)) == recorded.get(k) for k in PARTS)
+            else:  # a run written before checksums, or killed between parts and checksums
+                ok = all(pq.read_metadata(self.part_path(k, index)).num_rows > 0 for k in PARTS)
+        except (OSError, ValueError, pa.ArrowException):
+            ok = False
+        if ok:
+            self._verified.add(index)
+        return ok
 
     def write_chunk(self, chunk: ChunkData) -> None:
-        """Write a chunk's parts (trajectories last is irrelevant: each is atomic)."""
+        """Write a chunk's parts, then their checksums (each file atomic)."""
         atomic_write_table(self.part_path("trajectories", chunk.index), chunk.trajectories)
         atomic_write_table(self.part_path("params", chunk.index), chunk.params)
         atomic_write_table(self.part_path("outcomes", chunk.index), chunk.outcomes)
+        atomic_write_json(self.checksum_path(chunk.index),
+                          {k: _sha256(self.part_path(k, chunk.index)) for k in PARTS})
+        self._verified.add(chunk.index)
+
+    def symlinks(self) -> list[Path]:
+        """Links inside the run folder (a run folder never holds one).
+
+        A report would embed files, and plots be written, through them.
+        """
+        found = [p for p in self.root.iterdir() if p.is_symlink()] if self.root.is_dir() else []
+        for sub in ("plots", *PARTS, "checksums"):
+            folder = self.root / sub
+            if folder.is_dir() and not folder.is_symlink():
+                found += [p for p in folder.iterdir() if p.is_symlink()]
+        return found
+
+    def has_parts(self) -> bool:
+        """Whether the folder holds any part files (of this run or of an unknown one)."""
+        return any(next((self.root / k).glob("part-*.parquet"), None) is not None
+                   for k in PARTS)
 
     def done_chunks(self) -> list[int]:
         """Indices of chunks whose parts are all present."""
@@ -169,6 +213,11 @@ class RunStore:
         """Write outcomes.parquet and params.parquet from the parts."""
         for kind in ("outcomes", "params"):
             atomic_write_table(self.root / f"{kind}.parquet", self.read_parts(kind))
+
+
+def _sha256(path: Path) -> str:
+    """A file's SHA-256 (parts are a few MB at most)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def float32_columns(values: dict[str, np.ndarray]) -> dict[str, pa.Array]:

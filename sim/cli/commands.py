@@ -129,6 +129,34 @@ def run(path: Path, out: Path | None, cfg: object, lang: str) -> int:
     return summarize_run(out, lang)
 
 
+def run_folder_problem(run_dir: Path) -> str | None:
+    """Why a run folder may not be read or written into (a link inside it), else None."""
+    from sim.store import RunStore
+
+    links = RunStore(run_dir).symlinks()
+    if links:
+        return (f"{links[0]}: a link inside a run folder (nothing is read or written through "
+                "links; expected a plain file or folder)")
+    return None
+
+
+def unfinished_note(run_dir: Path, lang: str) -> str | None:
+    """A line saying that a run is unfinished and how to finish it (None when complete)."""
+    from sim.store import RunStore
+
+    m = RunStore(run_dir).read_manifest()
+    if m.get("status") == "complete":
+        return None
+    done = len(RunStore(run_dir).done_chunks()) * int(m.get("chunk_size", 1))
+    total = m.get("reps_requested", "?")
+    if lang == "zh":
+        return (f"注意:此次运行尚未完成(约 {done}/{total} 次重复);下表只反映已完成部分。"
+                f"继续运行:python run_sim.py run <情景> --out {run_dir} --resume")
+    return (f"note: this run is unfinished (about {done} of {total} replications); the table "
+            f"covers those only. To finish: python run_sim.py run <scenario> --out {run_dir} "
+            "--resume")
+
+
 def summarize_run(run_dir: Path, lang: str) -> int:
     """Reprint and replot a stored run without simulating."""
     from sim.store import StoreError
@@ -137,6 +165,9 @@ def summarize_run(run_dir: Path, lang: str) -> int:
     if not (run_dir / "manifest.json").is_file():
         print(f"{run_dir}: not a run folder (no manifest.json)", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if (problem := run_folder_problem(run_dir)) is not None:
+        print(problem, file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         s = summarize(run_dir)
     except (StoreError, ScenarioError, OSError) as exc:
@@ -144,6 +175,8 @@ def summarize_run(run_dir: Path, lang: str) -> int:
         return EXIT_BAD_INPUT
     write_tables(s, run_dir, lang)
     write_plots(s, run_dir, lang)
+    if (note := unfinished_note(run_dir, lang)) is not None:
+        print(note, file=sys.stderr)
     print_attainment(s, lang)
     print(f"{run_dir}/attainment.csv, summary.json, plots/")
     # The plots were just drawn in ``lang``: the report inlines them instead of redrawing.
@@ -162,6 +195,9 @@ def report(run_dir: Path, lang: str, out: Path | None, *, summary: object = None
         return EXIT_BAD_INPUT
     if not (run_dir / "manifest.json").is_file():
         print(f"{run_dir}: not a run folder (no manifest.json)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if (problem := run_folder_problem(run_dir)) is not None:
+        print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
     assert summary is None or isinstance(summary, RunSummary)
     try:
