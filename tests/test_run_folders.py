@@ -97,3 +97,31 @@ def test_links_in_a_run_folder_and_unfinished_runs(tmp_path: Path, scenario) -> 
     (out / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
     res = CliRunner().invoke(app, ["summarize", str(out), "--lang", "en"])
     assert res.exit_code == 0 and "this run is unfinished" in res.output
+
+
+def test_disk_full_is_one_line_and_resume_completes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ENOSPC while writing a part: one line naming what to do, exit 2; --resume finishes it."""
+    import errno
+
+    import sim.store
+
+    real = sim.store.atomic_write_table
+    calls = {"n": 0}
+
+    def failing(path, table):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 4:  # the second chunk's first part
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, table)
+
+    monkeypatch.setattr(sim.store, "atomic_write_table", failing)
+    out = tmp_path / "run"
+    args = ["run", str(MINIMAL), "--reps", "4", "--backend", "serial", "--out", str(out)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and "No space left on device" in res.output
+    assert "--resume" in res.output and "Traceback" not in res.output
+    monkeypatch.setattr(sim.store, "atomic_write_table", real)
+    assert CliRunner().invoke(app, [*args, "--resume"]).exit_code == 0
+    whole = tmp_path / "whole"
+    assert CliRunner().invoke(app, [*args[:-1], str(whole)]).exit_code == 0
+    assert _outcomes(out) == _outcomes(whole)

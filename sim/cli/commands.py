@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -125,6 +126,13 @@ def run(path: Path, out: Path | None, cfg: object, lang: str) -> int:
             run_experiment(sc, out, cfg, progress=progress, scenario_file=str(path))
         except StoreError as exc:
             print(str(exc), file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except OSError as exc:  # disk full, quota, a folder gone: finished parts are kept
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise
+            print(f"{out}: {exc.strerror} while writing {exc.filename or 'the run'}; finished "
+                  "parts are kept: add --resume to continue when there is room",
+                  file=sys.stderr)
             return EXIT_BAD_INPUT
     return summarize_run(out, lang)
 
