@@ -35,15 +35,21 @@ def folder_problem(out: Path) -> str | None:
     return None
 
 
-def out_folder(value: Path | None) -> Path | None:
-    """Typer callback of ``--out`` folder options: one line and exit 2 on a bad path."""
-    if value is None:
+def _checked(problem_of: Any) -> Any:
+    """A typer callback for an ``--out`` path.
+
+    One line and exit 2 when ``problem_of`` finds a problem, else the path unchanged.
+    """
+    def check(value: Path | None) -> Path | None:
+        if value is None:
+            return value
+        problem = problem_of(value)
+        if problem is not None:
+            print(f"--out: {value}: {problem}", file=sys.stderr)
+            raise typer.Exit(EXIT_BAD_INPUT)
         return value
-    problem = folder_problem(value)
-    if problem is not None:
-        print(f"--out: {value}: {problem}", file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    return value
+
+    return check
 
 
 def file_problem(out: Path) -> str | None:
@@ -62,15 +68,13 @@ def file_problem(out: Path) -> str | None:
     return None
 
 
-def out_file(value: Path | None) -> Path | None:
-    """Typer callback of ``--out`` file options: one line and exit 2 on a bad path."""
-    if value is None:
-        return value
-    problem = file_problem(value)
-    if problem is not None:
-        print(f"--out: {value}: {problem}", file=sys.stderr)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    return value
+
+
+
+out_folder = _checked(folder_problem)
+"""``--out`` of commands that write a folder of results."""
+out_file = _checked(file_problem)
+"""``--out`` of commands that write one file."""
 
 
 MAX_REPS = 1_000_000
