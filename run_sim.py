@@ -7,13 +7,21 @@ Examples:
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sim.cli import commands
-from sim.cli.outpaths import out_file, out_folder, reps_from, seed_ok
+from sim.cli.outpaths import (
+    out_file,
+    out_folder,
+    reps_from,
+    scheduler_ok,
+    scheduler_problem,
+    seed_ok,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -99,7 +107,8 @@ def run(
              "or reference (SimPy: defines the model; slow).")] = "fast",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        callback=scheduler_ok, help="Dask scheduler, tcp://HOST:PORT.")] = None,
     sampling: Annotated[str, typer.Option(help="Uncertainty sampling: mc or lhs.")] = "mc",
     precision: Annotated[float | None, typer.Option(
         help="Add replications until every P interval half-width is <= this.")] = None,
@@ -115,6 +124,9 @@ def run(
     """Monte Carlo run: P(each target met) with intervals, tables and plots in the run folder."""
     from sim.experiment import RunConfig
 
+    if (problem := scheduler_problem(scheduler, backend)) is not None:
+        print(problem, file=sys.stderr)
+        raise typer.Exit(2)
     _check_choices(("--backend", backend, ("serial", "processes", "dask")),
                    ("--sampling", sampling, ("mc", "lhs")),
                    ("--store", store, ("default", "full")),
@@ -281,7 +293,8 @@ EngineOpt = Annotated[str, typer.Option(
                      "(SimPy, slow).")]
 BackendOpt = Annotated[str, typer.Option("--backend", help="serial, processes or dask.")]
 Workers = Annotated[int, typer.Option(min=1, help="Worker processes.")]
-Scheduler = Annotated[str | None, typer.Option(help="Dask scheduler, tcp://HOST:PORT.")]
+Scheduler = Annotated[str | None, typer.Option(callback=scheduler_ok,
+                                               help="Dask scheduler, tcp://HOST:PORT.")]
 Targets = Annotated[list[str] | None, typer.Option(
     "--target", help="Target id (repeatable; default: every target).")]
 Sets = Annotated[list[str] | None, typer.Option(

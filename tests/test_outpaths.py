@@ -62,3 +62,21 @@ def test_counts_and_seeds_out_of_range_are_one_line(args: list[str], what: str) 
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2 and what in res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_scheduler_address_is_checked_first() -> None:
+    """A malformed or silent --scheduler is one line within seconds, not a traceback."""
+    import socket
+
+    for value, what in (("nonsense", "expected a dask scheduler address"),
+                        ("tcp://127.0.0.1:1", "no scheduler answers there")):
+        res = CliRunner().invoke(app, ["run", MINIMAL, "--backend", "dask", "--scheduler", value])
+        assert res.exit_code == 2 and what in res.output
+        assert len(res.output.strip().splitlines()) == 1
+    with socket.socket() as listener:  # something answers: the address passes, the backend not
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        for args in (["run", MINIMAL], ["sweep", MINIMAL, "--lever", "x", "--values", "0,1"]):
+            res = CliRunner().invoke(app, [*args, "--scheduler", address])
+            assert res.exit_code == 2 and "used only with --backend dask" in res.output, res.output

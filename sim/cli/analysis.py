@@ -23,6 +23,7 @@ from rich.table import Table
 from sim.analysis.common import AnalysisError, fmt_value
 from sim.backends import BACKENDS
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
+from sim.cli.outpaths import scheduler_problem
 from sim.engines import ENGINES
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -48,7 +49,7 @@ class RunOptions:
                 return f"{name}: {value!r}: expected one of {', '.join(allowed)}"
         if self.reps < 2:
             return f"--reps: {self.reps}: expected at least 2 replications"
-        return None
+        return scheduler_problem(self.scheduler, self.backend)
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments of the sim.analysis functions."""

@@ -8,6 +8,8 @@ gets one line and exit 2 before a replication runs.
 from __future__ import annotations
 
 import os
+import re
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -103,3 +105,36 @@ def seed_ok(ctx: Any, param: Any, value: int | None) -> int | None:
     if value is not None and not 0 <= value <= MAX_SEED:
         _fail(param, value, "expected a whole number from 0 to 2**63 - 1")
     return value
+
+
+SCHEDULER = re.compile(
+    r"^(tcp|tls)://(?P<host>[A-Za-z0-9_.\-]+|\[[0-9A-Fa-f:]+\]):(?P<port>\d{1,5})$")
+
+
+def scheduler_ok(ctx: Any, param: Any, value: str | None) -> str | None:
+    """A typer callback for ``--scheduler``.
+
+    An address of the form tcp://HOST:PORT that answers within 3 seconds; one line and exit 2
+    otherwise (not a traceback after 30 s).
+    """
+    if value is None:
+        return value
+    m = SCHEDULER.match(value)
+    if m is None or not 0 < int(m.group("port")) < 65536:
+        _fail(param, value, "expected a dask scheduler address, tcp://HOST:PORT")
+    assert m is not None
+    host = m.group("host").strip("[]")
+    try:
+        socket.create_connection((host, int(m.group("port"))), timeout=3).close()
+    except OSError as exc:
+        _fail(param, value, f"no scheduler answers there ({exc.strerror or exc}); start one "
+                            "with `dask scheduler`, or leave --scheduler out for a local one")
+    return value
+
+
+def scheduler_problem(scheduler: str | None, backend: str) -> str | None:
+    """``--scheduler`` is used only by the dask backend: say so instead of ignoring it."""
+    if scheduler is not None and backend != "dask":
+        return (f"--scheduler: {scheduler}: used only with --backend dask (add --backend dask, "
+                "or leave --scheduler out)")
+    return None
