@@ -63,8 +63,18 @@ class Processes(Backend):
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=et is None, cancel_futures=et is not None)
+        if self.pool is None:
+            return
+        if et is not None:  # interrupted or failed: stop the workers now, leave no orphans
+            workers = list(getattr(self.pool, "_processes", {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for proc in workers:
+                if proc.is_alive():
+                    proc.terminate()
+            for proc in workers:
+                proc.join(timeout=5)
+        else:
+            self.pool.shutdown(wait=True)
 
     def imap(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:  # noqa: D102
         assert self.pool is not None, "use the backend as a context manager"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from rich.console import Console
@@ -103,6 +106,27 @@ def write_rows_csv(result: object, out: Path) -> None:
     os.replace(tmp, out)
 
 
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C or SIGTERM (128 + SIGINT), as shells expect."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C while a run works, so the pool stops its workers."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (tests, notebooks): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(path: Path, out: Path | None, cfg: object, lang: str) -> int:
     """Run a Monte Carlo experiment, then write tables and plots and print the attainment."""
     from sim.experiment import RunConfig, run_experiment
@@ -121,9 +145,13 @@ def run(path: Path, out: Path | None, cfg: object, lang: str) -> int:
     except (KeyError, ValueError) as exc:
         print(f"--set: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    with _progress(sc.meta.id) as progress:
+    with _progress(sc.meta.id) as progress, _terminate_as_interrupt():
         try:
             run_experiment(sc, out, cfg, progress=progress, scenario_file=str(path))
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: the finished replications are kept in {out}; continue with: "
+                  f"python run_sim.py run {path} --out {out} --resume", file=sys.stderr)
+            return EXIT_INTERRUPTED
         except StoreError as exc:
             print(str(exc), file=sys.stderr)
             return EXIT_BAD_INPUT
