@@ -39,5 +39,5 @@ def test_an_interrupted_run_says_how_to_resume_and_leaves_no_workers(tmp_path: P
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "--resume" in err and "Traceback" not in err
-    gone, alive = psutil.wait_procs(children, timeout=15)
+    _gone, alive = psutil.wait_procs(children, timeout=15)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
