@@ -9,6 +9,7 @@ document's title beside the figures and its number and address in a table.
 from __future__ import annotations
 
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     """A copy of ezhou.yaml next to the shipped includes, with one text replaced."""
     text = EZHOU.read_text(encoding="utf-8")
     assert old in text
-    out = ROOT / "scenarios" / f"_test_documents_{tmp_path.name}.yaml"
+    out = ROOT / "scenarios" / f"_test_documents_{uuid.uuid4().hex}.yaml"
     out.write_text(text.replace(old, new, 1), encoding="utf-8")
     return out
 

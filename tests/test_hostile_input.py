@@ -6,6 +6,7 @@ reported like any other problem, never as a traceback.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def test_valid_on_paper_fatal_at_run_time_is_refused(tmp_path: Path, old: str, n
     """Sizes beyond any region are refused by validate, not met at run time."""
     text = EZHOU.read_text(encoding="utf-8")
     assert old in text, old
-    bad = EZHOU.parent / f"_test_sizes_{tmp_path.name}.yaml"
+    bad = EZHOU.parent / f"_test_sizes_{uuid.uuid4().hex}.yaml"
     bad.write_text(text.replace(old, new, 1), encoding="utf-8")
     try:
         res = CliRunner().invoke(app, ["validate", str(bad)])

@@ -7,6 +7,7 @@ every city. Bad arguments and an existing file get one line and exit 2.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("city, lang", [(c, "zh") for c in sorted(CITIES)] + [("none", "en")])
 def test_new_writes_a_skeleton_that_validates_once_filled(city: str, lang: str,
                                                           tmp_path: Path) -> None:
-    sid = f"zz_test_new_{city}_{lang}_{tmp_path.name[-6:].replace('-', '_').lower()}"
+    sid = f"zz_test_new_{city}_{lang}_{uuid.uuid4().hex[:8]}"  # unique across xdist workers
     out = ROOT / "scenarios" / f"{sid}.yaml"
     filled = ROOT / "scenarios" / f"{sid}_filled.yaml"
     try:

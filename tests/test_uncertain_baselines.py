@@ -8,6 +8,7 @@ cannot be sampled is refused by ``validate`` in one line.
 from __future__ import annotations
 
 import copy
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def test_an_uncertainty_on_a_count_must_round(tmp_path: Path) -> None:
              f"high: 400}}\n    sets: [firms.stock.{stock_path}.count]\n"
              f"    source: \"{SRC}\"\n")
     assert "\nuncertainties:\n" in text
-    bad = ROOT / "scenarios" / f"_test_count_{tmp_path.name}.yaml"  # beside its includes
+    bad = ROOT / "scenarios" / f"_test_count_{uuid.uuid4().hex}.yaml"  # beside its includes
     bad.write_text(text.replace("\nuncertainties:\n", "\n" + block, 1), encoding="utf-8")
     try:
         res = CliRunner().invoke(app, ["validate", str(bad)])
