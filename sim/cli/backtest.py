@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from sim import PROJECT_ROOT
 from sim.analysis.common import open_backend
 from sim.calibration.backtest import BacktestError, Row, run_backtest, summarize
 from sim.calibration.backtest_output import write_backtest
@@ -19,17 +20,16 @@ from sim.cli.commands import EXIT_OK
 from sim.engines import ready
 from sim.store import atomic_write_json
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def default_data(scenario_id: str) -> Path:
     """The scenario's record: calibration/data/<id>.csv (ids like chongqing_2019 use chongqing)."""
-    return ROOT / "calibration" / "data" / f"{scenario_id.split('_')[0]}.csv"
+    return PROJECT_ROOT / "calibration" / "data" / f"{scenario_id.split('_')[0]}.csv"
 
 
-def _shown(path: Path) -> str:
+def project_relative(path: Path) -> str:
+    """A path as the project names it (calibration/data/x.csv), else as given."""
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
     except ValueError:
         return str(path)
 
@@ -59,17 +59,18 @@ def backtest(paths: list[Path], data: Path | None, opts: RunOptions, out: Path |
     with open_backend(opts.backend, opts.workers, opts.scheduler) as backend:
         for path, sc, record, figures in loaded:
             ready(opts.engine, sc, backend)
+            shown = project_relative(record)
             try:
                 bt = run_backtest(sc, figures, reps=opts.reps, seed=opts.seed,
                                   engine=opts.engine, backend=backend, workers=opts.workers,
-                                  path=_shown(record))
+                                  path=shown)
             except BacktestError as exc:
                 return _bad(f"{path}: {exc}")
             if len(loaded) == 1:
                 folder = (out or Path("runs") / sc.meta.id) / "backtest"
             else:  # --out is then the folder of the run folders (like runs/)
                 folder = (out or Path("runs")) / sc.meta.id / "backtest"
-            summary = write_backtest(bt, folder, figures, command, _shown(record), opts.lang)
+            summary = write_backtest(bt, folder, figures, command, shown, opts.lang)
             all_rows.extend(bt.rows)
             per.append(summary)
             _print(bt, summary, folder, opts.lang)

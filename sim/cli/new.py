@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sim import PROJECT_ROOT
 from sim.cli.analysis import _bad
 from sim.cli.commands import EXIT_OK
 from sim.scenario.skeleton import CITIES, skeleton
 from sim.store import atomic_write_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -23,7 +23,7 @@ def new_scenario(scenario_id: str, city: str, lang: str, folder: Path | None = N
         return _bad(f"--city: {city!r}: unknown (expected one of: {', '.join(CITIES)})")
     if lang not in ("zh", "en"):
         return _bad(f"--lang: {lang!r}: unknown (expected zh or en)")
-    folder = folder or ROOT / "scenarios"
+    folder = folder or PROJECT_ROOT / "scenarios"
     out = folder / f"{scenario_id}.yaml"
     if out.exists():
         return _bad(f"{out}: already exists (expected a new ID, or remove the file first)")

@@ -11,6 +11,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from sim import PROJECT_ROOT
 from sim.analysis.common import open_backend
 from sim.batch import evaluate
 from sim.calibration.figures import FigureError, read_figures
@@ -29,7 +30,6 @@ from sim.engines import ready
 from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes, png_bytes
 from sim.targets import query_of
 
-ROOT = Path(__file__).resolve().parents[2]
 COLUMNS = ("scenario", "target_id", "label", "date", "threshold", "p_model", "p_half",
            "p_trend", "trend_how", "outcome", "how", "source_title", "source_url")
 
@@ -39,7 +39,7 @@ def ended_scenarios(today: dt.date) -> list[Path]:
     from sim.scenario import load_scenario
 
     out = []
-    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+    for path in sorted((PROJECT_ROOT / "scenarios").glob("*.yaml")):
         if load_scenario(path).meta.horizon_end <= today:
             out.append(path)
     return out
@@ -61,8 +61,8 @@ def score(paths: list[Path], opts: RunOptions, out: Path | None,
             if isinstance(sc, int):
                 return sc
             region_id = sc.meta.id.split("_")[0]
-            outcomes_path = ROOT / "calibration" / "outcomes" / f"{region_id}.csv"
-            record_path = ROOT / "calibration" / "data" / f"{region_id}.csv"
+            outcomes_path = PROJECT_ROOT / "calibration" / "outcomes" / f"{region_id}.csv"
+            record_path = PROJECT_ROOT / "calibration" / "data" / f"{region_id}.csv"
             try:
                 outcomes = {o.target_id: o for o in read_outcomes(outcomes_path)}
                 record = read_figures(record_path) if record_path.is_file() else []

@@ -10,19 +10,11 @@ from pathlib import Path
 from sim.analysis.common import open_backend
 from sim.calibration.figures import FigureError, read_figures
 from sim.cli.analysis import RunOptions, _bad, _load
-from sim.cli.backtest import default_data
+from sim.cli.backtest import default_data, project_relative
 from sim.cli.commands import EXIT_OK, report_scenario_error
 from sim.engines import ready
 from sim.scenario import ScenarioError, load_scenario
 from sim.update import UpdateError, build, relative_include, write
-
-
-def _project_relative(path: Path) -> str:
-    """The data file as the project names it (calibration/data/x.csv), else as given."""
-    try:
-        return path.resolve().relative_to(Path(__file__).resolve().parents[2]).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def update(path: Path, at: dt.date, data: Path | None, out: Path, opts: RunOptions) -> int:
@@ -54,7 +46,7 @@ def update(path: Path, at: dt.date, data: Path | None, out: Path, opts: RunOptio
         try:
             upd = build(sc, relative_include(path, out), at, record, reps=opts.reps,
                         seed=opts.seed, backend=backend, workers=opts.workers,
-                        scenario_label=str(path), record_name=_project_relative(record_path))
+                        scenario_label=str(path), record_name=project_relative(record_path))
         except UpdateError as exc:
             return _bad(str(exc))
     write(upd, out, command)

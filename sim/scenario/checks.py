@@ -116,13 +116,14 @@ def size_problems(sc: Scenario) -> Iterator[Found]:
 
 def _source_references(sc: Scenario, raw: dict[str, Any]) -> Iterator[Found]:
     """Every ``doc:`` id, data row and calibration/ path a source cites exists."""
-    from sim.scenario.documents import ROOT, sources, unresolved
+    from sim import PROJECT_ROOT
+    from sim.scenario.documents import sources, unresolved
 
     for path, text in sources(raw):
         for what, expected in unresolved(text, sc.documents):
             yield (path, text, what, expected)
     for doc_id, doc in sc.documents.items():
-        if doc.file is not None and not (ROOT / doc.file).is_file():
+        if doc.file is not None and not (PROJECT_ROOT / doc.file).is_file():
             yield (("documents", doc_id, "file"), doc.file, "no such file in the project",
                    "a path relative to the project root, e.g. documents/plans/<name>.txt")
 

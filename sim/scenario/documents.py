@@ -23,11 +23,9 @@ import csv
 import functools
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-"""The project's root: ``calibration/`` and ``documents/`` paths are relative to it."""
+from sim import PROJECT_ROOT
 
 FORMS = ("doc:<id> <passage>", "calibration/data/<file>.csv <row id>", "derived: <how>",
          "assumption: <why>")
@@ -74,7 +72,7 @@ def check_form(text: str) -> str:
 @functools.cache
 def data_rows(file: str) -> frozenset[str]:
     """Row ids of ``calibration/data/<file>`` (empty if the file is missing)."""
-    path = ROOT / "calibration" / "data" / file
+    path = PROJECT_ROOT / "calibration" / "data" / file
     if not path.is_file():
         return frozenset()
     with path.open(encoding="utf-8-sig", newline="") as f:

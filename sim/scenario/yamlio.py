@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sim import PROJECT_ROOT
 from sim.scenario.errors import Problem, ScenarioError
 
 PathKey = tuple[Any, ...]
@@ -386,10 +387,6 @@ def load_with_includes(path: Path, _stack: tuple[Path, ...] = (),
     return _load_layers(path, _stack, skip, [0])
 
 
-PROJECT = Path(__file__).resolve().parents[2]
-"""The project's root: shared priors, rules and parameter files live under it."""
-
-
 def _scenario_tree(folder: Path) -> Path:
     """The tree a scenario may include from.
 
@@ -415,7 +412,7 @@ def _include_problem(target: Path, chain: tuple[Path, ...]) -> tuple[str, str] |
     except (OSError, RuntimeError):
         return ("the path cannot be resolved (a symlink loop?)", "a plain path to a .yaml file")
     top = _scenario_tree((chain[0] if chain else resolved).parent)
-    if not (resolved.is_relative_to(PROJECT) or resolved.is_relative_to(top)):
+    if not (resolved.is_relative_to(PROJECT_ROOT) or resolved.is_relative_to(top)):
         return (f"outside the project and the scenario's folder ({resolved})",
                 "a file inside the project or beside the scenario")
     return None
