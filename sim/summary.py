@@ -29,7 +29,7 @@ from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
 from sim.scenario import Scenario, validate_data
 from sim.scenario.documents import stored_scenario
 from sim.store import RunStore, atomic_write_bytes, atomic_write_json
-from sim.targets import query_of
+from sim.targets import query_of, since_base
 from sim.timeline import record_dates
 
 ATTAINMENT_COLUMNS = ("target_id", "label", "metric", "op", "value", "date", "p", "ci_low",
@@ -214,9 +214,7 @@ def _drawn_threshold(t: Any, threshold: float, dates: Sequence[dt.date],
     """
     if t.since is None:
         return threshold
-    idx = [i for i, d in enumerate(dates) if d < t.since]
-    i0 = idx[-1] if idx and t.since > dates[0] + dt.timedelta(days=1) else 0
-    before = t.count_before_start.value if (i0 == 0 and t.count_before_start) else 0.0
+    i0, before = since_base(t, dates)
     return float(threshold - before + q[0.5][i0])
 
 

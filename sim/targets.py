@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,15 +53,24 @@ class Outcome:
     """Model time (years) of the first record at which the comparison held, if ever."""
 
 
+def since_base(target: Target, dates: Sequence[dt.date]) -> tuple[int, float]:
+    """Where a ``since`` target's count starts: (record index, count already made by then).
+
+    On or before the scenario start (index 0 is the base date's end): the start, plus
+    ``count_before_start``; after it: the last record before ``since``.
+    """
+    assert target.since is not None
+    if target.since <= dates[0] + dt.timedelta(days=1):
+        return 0, target.count_before_start.value if target.count_before_start else 0.0
+    return max(i for i, d in enumerate(dates) if d < target.since), 0.0
+
+
 def counted_series(target: Target, series: np.ndarray, result: Result) -> np.ndarray:
     """The target's metric as the plan counts it (``since``: from its own date), per record."""
     if target.since is None:
         return series
-    start = result.dates[0] + dt.timedelta(days=1)  # index 0 is the base date's end
-    if target.since <= start:
-        before = target.count_before_start.value if target.count_before_start else 0.0
-        return series - series[0] + before
-    return series - series[result.index_at(target.since - dt.timedelta(days=1))]
+    i0, before = since_base(target, result.dates)
+    return series - series[i0] + before
 
 
 def judge(target: Target, result: Result) -> Outcome:

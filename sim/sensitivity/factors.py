@@ -59,7 +59,7 @@ def scenario_factors(scenario: Scenario, levers: Sequence[str] = ()) -> list[Fac
     out: list[Factor] = []
     for name, u in scenario.uncertainties.items():
         zh, en = (u.label.zh, u.label.en) if u.label is not None else (name, name)
-        out.append(Factor(name, "uncertainty", zh, en, _dist_ppf(u.distribution, u.integer)))
+        out.append(Factor(name, "uncertainty", zh, en, _dist_ppf(u)))
     names = list(scenario.levers) if list(levers) == ["all"] else list(dict.fromkeys(levers))
     for name in names:
         if name not in scenario.levers:
@@ -77,10 +77,13 @@ def scenario_factors(scenario: Scenario, levers: Sequence[str] = ()) -> list[Fac
     return out
 
 
-def _dist_ppf(dist: Any, integer: bool = False) -> Callable[[np.ndarray], np.ndarray]:
+def _dist_ppf(unc: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """An uncertainty's inverse CDF, its values as the runs use them (``Uncertainty.clean``)."""
+    clean = np.vectorize(unc.clean, otypes=[float])
+
     def ppf(u: np.ndarray) -> np.ndarray:
-        values = np.asarray(dist.ppf(np.asarray(u, dtype=float)), dtype=float)
-        return np.round(values) if integer else values  # as Uncertainty.clean rounds
+        values = np.asarray(unc.distribution.ppf(np.asarray(u, dtype=float)), dtype=float)
+        return clean(values) if unc.integer else values
 
     return ppf
 
