@@ -207,7 +207,7 @@ class Replace(list[Any]):
     """A list written ``{replace: [...]}``: it replaces the included list instead of merging."""
 
 
-def _unwrap(node: Any, path: PathKey, lines: LineMap, moves: dict[PathKey, PathKey]) -> Any:
+def _unwrap(node: Any, path: PathKey, moves: dict[PathKey, PathKey]) -> Any:
     """``{replace: [...]}`` -> ``Replace``; item flags ``replace: true`` kept for the merge.
 
     ``moves`` collects line-map prefixes to rewrite (``key.replace.i`` -> ``key.i``).
@@ -215,18 +215,17 @@ def _unwrap(node: Any, path: PathKey, lines: LineMap, moves: dict[PathKey, PathK
     if isinstance(node, dict):
         if set(node) == {"replace"} and isinstance(node["replace"], list):
             moves[(*path, "replace")] = path
-            return Replace(_unwrap(v, (*path, i), lines, moves)
-                           for i, v in enumerate(node["replace"]))
-        return {k: _unwrap(v, (*path, k), lines, moves) for k, v in node.items()}
+            return Replace(_unwrap(v, (*path, i), moves) for i, v in enumerate(node["replace"]))
+        return {k: _unwrap(v, (*path, k), moves) for k, v in node.items()}
     if isinstance(node, list):
-        return [_unwrap(v, (*path, i), lines, moves) for i, v in enumerate(node)]
+        return [_unwrap(v, (*path, i), moves) for i, v in enumerate(node)]
     return node
 
 
 def unwrap_layer(data: Any, lines: LineMap) -> tuple[Any, LineMap]:
     """One file's data with its ``{replace: [...]}`` lists marked, and its lines to match."""
     moves: dict[PathKey, PathKey] = {}
-    out = _unwrap(data, (), lines, moves)
+    out = _unwrap(data, (), moves)
     if not moves:
         return out, lines
     fixed: LineMap = {}
@@ -264,8 +263,7 @@ def _by_id(items: Any) -> bool:
     return len(set(ids)) == len(ids)
 
 
-def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey],
-           remap: Remap | None = None) -> Any:
+def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey], remap: Remap) -> Any:
     """Deep-merge ``over`` onto ``base`` (scenarios/README.md, "Includes and overrides").
 
     Mappings merge key by key; lists whose items all carry an ``id`` merge item by item (an
@@ -273,7 +271,6 @@ def _merge(base: Any, over: Any, path: PathKey, replaced: set[PathKey],
     appended in order); anything else replaces. Paths whose whole subtree was replaced or
     deleted are added to ``replaced``; ``remap`` records where id-merged items went.
     """
-    remap = {} if remap is None else remap
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
@@ -374,17 +371,14 @@ def merge_layers(base: Any, base_lines: LineMap, over: Any,
     return merged, lines
 
 
-def load_with_includes(path: Path, _stack: tuple[Path, ...] = (),
-                       skip: Path | None = None) -> tuple[dict[str, Any], LineMap]:
+def load_with_includes(path: Path, skip: Path | None = None) -> tuple[dict[str, Any], LineMap]:
     """Read a scenario file and everything it includes, merged by the documented rule.
 
     ``skip`` leaves one file out wherever it is included, however deep (a parameter file
     being refitted).
     """
-    if not _stack:
-        data, lines = _load_layers(path, (), skip, [0])
-        return finish(data), lines
-    return _load_layers(path, _stack, skip, [0])
+    data, lines = _load_layers(path, (), skip, [0])
+    return finish(data), lines
 
 
 def _scenario_tree(folder: Path) -> Path:
@@ -449,15 +443,16 @@ def _load_layers(path: Path, _stack: tuple[Path, ...], skip: Path | None,
         if (problem := _include_problem(target, (*_stack, real))) is not None:
             raise ScenarioError([Problem(file, line, f"include.{i}", name, problem[0],
                                          problem[1])])
-        if target.resolve() in (*_stack, real):
-            chain = " -> ".join(_display(p) for p in (*_stack, real, target.resolve()))
+        resolved = target.resolve()  # _include_problem caught a path that cannot resolve
+        if resolved in (*_stack, real):
+            chain = " -> ".join(_display(p) for p in (*_stack, real, resolved))
             raise ScenarioError([Problem(file, line, f"include.{i}", name,
                                          f"include cycle: {chain}", "no file including itself")])
         if not target.is_file():
             raise ScenarioError([Problem(file, line, f"include.{i}", name,
                                          f"included file not found ({_display(target)})",
                                          "a path relative to the including file")])
-        if skip is not None and target.resolve() == skip.resolve():
+        if skip is not None and resolved == skip.resolve():
             continue
         inc_data, inc_lines = _load_layers(target, (*_stack, real), skip, reads)
         merged, merged_lines = merge_layers(merged, merged_lines, inc_data, inc_lines)
