@@ -180,10 +180,11 @@ def unfinished_note(run_dir: Path, lang: str) -> str | None:
     """A line saying that a run is unfinished and how to finish it (None when complete)."""
     from sim.store import RunStore
 
-    m = RunStore(run_dir).read_manifest()
+    store = RunStore(run_dir)
+    m = store.read_manifest()
     if m.get("status") == "complete":
         return None
-    done = len(RunStore(run_dir).done_chunks()) * int(m.get("chunk_size", 1))
+    done = len(store.done_chunks()) * int(m.get("chunk_size", 1))
     total = m.get("reps_requested", "?")
     if lang == "zh":
         return (f"注意:此次运行尚未完成(约 {done}/{total} 次重复);下表只反映已完成部分。"

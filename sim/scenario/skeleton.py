@@ -14,7 +14,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from sim.scenario.yamlio import LineMap, PathKey
+from sim.scenario.yamlio import PathKey
 
 PLACEHOLDER = re.compile(r"^FILL\((?P<example>[^;]*);\s*(?P<what>.*)\)$", re.S)
 """``FILL(example; what to fill)``: an unfilled figure of a skeleton."""
@@ -126,4 +126,4 @@ def fill_with_examples(text: str) -> str:
     return "".join(out) + text[i:]
 
 
-__all__ = ["CITIES", "LineMap", "fill_with_examples", "placeholders", "skeleton"]
+__all__ = ["CITIES", "fill_with_examples", "placeholders", "skeleton"]
