@@ -105,7 +105,7 @@ def discover(run_dir: Path, target_id: str, *, of: str, boxes: int, min_coverage
              peel_alpha: float, mass_min: float, out: Path | None, lang: str) -> int:
     """PRIM on a stored run: box limits, trajectory and plots for one target."""
     from sim.sensitivity.discovery import DiscoveryError, discover_run
-    from sim.sensitivity.runner import discovery_folder, write_discovery
+    from sim.sensitivity.runner import chance_warning, discovery_folder, write_discovery
     from sim.store import StoreError
 
     if lang not in ("zh", "en"):
@@ -137,5 +137,7 @@ def discover(run_dir: Path, target_id: str, *, of: str, boxes: int, min_coverage
         if not b.limits:
             table.add_row("—", "no restriction found" if not zh else "未找到限制", "", "", "", "")
         console.print(table)
+        if b.may_be_chance:
+            console.print(chance_warning(b, lang))
     print(f"{folder}/box_limits.csv, trajectory.csv, summary.json, README.md, plots/")
     return EXIT_OK

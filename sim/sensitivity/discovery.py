@@ -2,9 +2,9 @@
 
 PRIM (Friedman and Fisher 1999; Bryant and Lempert 2010) peels a box in the space of the
 sampled uncertainties that holds many of the cases of interest (coverage) and few others
-(density). We use the ``prim`` package (Project-Platypus/PRIM: the EMA Workbench's PRIM as a
-standalone library; GPL-3.0) rather than our own code; it works with this project's numpy and
-pandas (checked by tests/test_sensitivity.py on a planted box).
+(density). The peeling, pasting and quasi-p values are in ``sim.sensitivity.prim`` (our own
+code: the ``prim`` package is GPL-3.0 and this project is MIT), checked by
+tests/test_prim.py against planted boxes and hand-worked cases.
 
 The peeling trajectory goes from the whole space (coverage 1, density = base rate) to small,
 dense boxes. The box reported is the densest step whose coverage is at least
@@ -15,7 +15,6 @@ earlier boxes left out (PRIM's covering).
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,10 @@ from sim.scenario import Scenario
 Of = Literal["missed", "met"]
 MIN_CASES = 5
 """Fewest cases of interest (and of the other kind) PRIM is asked to work with."""
+SHUFFLES = 39
+"""Shuffles of the outcomes in the chance check: the smallest p it can report is 1/40."""
+CHANCE_LEVEL = 0.05
+"""A box (or a restriction) whose chance p-value (quasi-p) is at or above this is flagged."""
 
 
 class DiscoveryError(ValueError):
@@ -59,6 +62,17 @@ class PrimBox:
     """One row per step: coverage, density, mass, res_dim."""
     selected: int
     limits: tuple[BoxLimit, ...]
+    chance_p: float = float("nan")
+    """Share of shuffles of the outcomes (plus the data) whose first box, chosen the same way,
+    is at least as dense: a box that chance alone reaches this often says little (NaN when not
+    checked; only the first box is checked)."""
+
+    @property
+    def may_be_chance(self) -> bool:
+        """The box is not clearly better than chance, or none of its restrictions is."""
+        if not math.isnan(self.chance_p) and self.chance_p >= CHANCE_LEVEL:
+            return True
+        return bool(self.limits) and all(lim.qp_value >= CHANCE_LEVEL for lim in self.limits)
 
     @property
     def coverage(self) -> float:
@@ -87,40 +101,66 @@ def select_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
     return int(best)
 
 
+def chance_p(x: np.ndarray, y: np.ndarray, density: float, *, min_coverage: float,
+             peel_alpha: float, paste_alpha: float, mass_min: float,
+             shuffles: int = SHUFFLES, seed: int = 20261204) -> float:
+    """How often shuffled outcomes give a first box at least ``density`` dense: (1 + k) / (1 + B).
+
+    PRIM always finds some box, and a box chosen as the densest step of its trajectory looks
+    better than its factors deserve; a permutation test judges the whole procedure. The
+    shuffles use a fixed seed so the same run gives the same verdict.
+    """
+    from sim.sensitivity.prim import Prim
+
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for _ in range(shuffles):
+        p = Prim(x, rng.permutation(y), peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+                 mass_min=mass_min)
+        box = p.find_box()
+        if box is None:
+            continue
+        traj = pd.DataFrame([{"coverage": s.coverage, "density": s.density} for s in box.steps])
+        if traj["density"].iloc[select_step(traj, min_coverage)] >= density - 1e-12:
+            hits += 1
+    return (1 + hits) / (1 + shuffles)
+
+
 def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1, min_coverage: float = 0.5,
                peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-               mass_min: float = 0.05) -> list[PrimBox]:
+               mass_min: float = 0.05, check_chance: bool = False) -> list[PrimBox]:
     """PRIM boxes of the cases ``y`` (bool per row of ``x``) in the space of ``x``'s columns."""
-    import prim
+    from sim.sensitivity.prim import Prim
 
     flag = np.asarray(y, dtype=bool)
     if flag.shape != (len(x),):
         raise DiscoveryError(f"{flag.size} outcomes for {len(x)} cases")
     if x.shape[1] == 0:
         raise DiscoveryError("no factor varies across the cases: nothing to discover")
-    xs = x.astype(float).reset_index(drop=True)
-    full_low, full_high = xs.min(), xs.max()
-    logging.getLogger("prim").setLevel(logging.WARNING)
-    p = prim.Prim(xs, flag, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
+    names = [str(c) for c in x.columns]
+    p = Prim(x.to_numpy(dtype=float), flag, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+             mass_min=mass_min)
     out: list[PrimBox] = []
-    covered = np.zeros(flag.size, dtype=bool)
     for k in range(boxes):
         box = p.find_box()
         if box is None:
             break
-        traj = box.peeling_trajectory.rename(columns={"res dim": "res_dim"}).reset_index(
-            drop=True)[["coverage", "density", "mass", "res_dim"]].astype(float)
+        traj = pd.DataFrame([{"coverage": s.coverage, "density": s.density, "mass": s.mass,
+                              "res_dim": float(s.res_dim)} for s in box.steps])
         step = select_step(traj, min_coverage)
-        box.select(step)
-        lim = box.limits
+        chosen = box.steps[step]
+        qp = p.quasi_p(box, step)
         limits = tuple(
-            BoxLimit(str(name), float(lim.loc[name, "min"]), float(lim.loc[name, "max"]),
-                     float(full_low[name]), float(full_high[name]),
-                     float(lim.loc[name, "qp values"]))
-            for name in lim.index)
-        out.append(PrimBox(k, traj, step, limits))
-        covered[np.asarray(box.yi, dtype=int)] = True
-        if not np.any(flag & ~covered):  # every case of interest is in a box already
+            BoxLimit(names[j], float(chosen.low[j]), float(chosen.high[j]),
+                     float(p.full_low[j]), float(p.full_high[j]), float(qp[j]))
+            for j in range(len(names)) if not np.isnan(qp[j]))
+        cp = float("nan")
+        if check_chance and k == 0:
+            cp = chance_p(p.x, flag, chosen.density, min_coverage=min_coverage,
+                          peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
+        out.append(PrimBox(k, traj, step, limits, cp))
+        p.take(box, step)
+        if not np.any(flag & p.remaining):  # every case of interest is in a box already
             break
     return out
 
@@ -164,7 +204,7 @@ class Discovery:
                     "label": self.label(lim.factor, lang), "low": lim.low, "high": lim.high,
                     "full_low": lim.full_low, "full_high": lim.full_high,
                     "qp_value": lim.qp_value, "coverage": b.coverage, "density": b.density,
-                    "mass": b.mass,
+                    "mass": b.mass, "chance_p": b.chance_p,
                 })
         return rows
 
@@ -241,7 +281,7 @@ def discover_run(run_dir: Path, target_id: str, *, of: Of = "missed", boxes: int
     if x.shape[1] == 0:
         raise DiscoveryError(f"{run_dir}: no sampled uncertainty varies across the run")
     found = find_boxes(x, y, boxes=boxes, min_coverage=min_coverage, peel_alpha=peel_alpha,
-                       mass_min=mass_min)
+                       mass_min=mass_min, check_chance=True)
     settings = {"min_coverage": min_coverage, "peel_alpha": peel_alpha, "mass_min": mass_min,
                 "boxes": boxes}
     return Discovery(sc, run_dir, target_id, of, n, k, tuple(x.columns), found, settings)

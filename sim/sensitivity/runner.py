@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ import pyarrow as pa
 
 from sim.backends import Backend
 from sim.scenario import Scenario, scenario_hash
-from sim.sensitivity.discovery import Discovery
+from sim.sensitivity.discovery import CHANCE_LEVEL, Discovery, PrimBox
 from sim.sensitivity.factors import Factor, scenario_factors
 from sim.sensitivity.indices import (
     CONF_LEVEL,
@@ -48,7 +49,7 @@ MORRIS_COLUMNS = ("target_id", "output", "rank", "factor", "kind", "label", "mu"
                   "mu_star_conf", "mu_star_low", "mu_star_high", "sigma", "sigma_low",
                   "sigma_high")
 LIMIT_COLUMNS = ("box", "factor", "kind", "label", "low", "high", "full_low", "full_high",
-                 "qp_value", "coverage", "density", "mass")
+                 "qp_value", "coverage", "density", "mass", "chance_p")
 TRAJECTORY_COLUMNS = ("box", "step", "coverage", "density", "mass", "res_dim", "selected")
 
 
@@ -330,6 +331,17 @@ def plot_discovery(d: Discovery, lang: str) -> dict[str, Any]:
     return out
 
 
+def chance_warning(b: PrimBox, lang: str) -> str:
+    """One line telling a planner that a box may be chance (see ``PrimBox.may_be_chance``)."""
+    shown = "—" if math.isnan(b.chance_p) else f"{b.chance_p:.2f}"
+    if lang == "zh":
+        return (f"注意：盒子 {b.index + 1} 可能只是随机产物（打乱结果后得到同样密度盒子的比例 "
+                f"{shown}；各限制的准p值均不低于 {CHANCE_LEVEL:g} 时同样提示），不宜据此下结论。")
+    return (f"Warning: box {b.index + 1} may be chance (share of shuffled outcomes giving a box "
+            f"as dense: {shown}; also flagged when every restriction's quasi-p is at least "
+            f"{CHANCE_LEVEL:g}); do not draw conclusions from it.")
+
+
 def write_discovery(d: Discovery, out: Path, lang: str = "zh", *, plots: bool = True) -> Path:
     """Write box_limits.csv, trajectory.csv, summary.json, README.md and plots/ into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
@@ -337,15 +349,17 @@ def write_discovery(d: Discovery, out: Path, lang: str = "zh", *, plots: bool = 
     atomic_write_bytes(out / "trajectory.csv",
                        _csv_bytes(TRAJECTORY_COLUMNS, d.trajectory_rows()))
     atomic_write_json(out / "summary.json", {
-        "analysis": "discovery", "method": "PRIM (prim package)", "target_id": d.target_id,
+        "analysis": "discovery", "method": "PRIM (sim.sensitivity.prim)", "target_id": d.target_id,
         "cases_of_interest": d.of, "n": d.n, "n_interest": d.n_interest,
         "base_rate": d.n_interest / d.n, "factors": list(d.factors), "settings": d.settings,
         "run_dir": str(d.run_dir), "scenario_id": d.scenario.meta.id,
         "boxes": [{"box": b.index + 1, "step": b.selected, "coverage": b.coverage,
                    "density": b.density, "mass": b.mass,
+                   "chance_p": None if math.isnan(b.chance_p) else b.chance_p,
+                   "may_be_chance": b.may_be_chance,
                    "limits": {lim.factor: [lim.low, lim.high] for lim in b.limits}}
                   for b in d.boxes],
-        "versions": {"prim": _version("prim"), "pandas": _version("pandas")},
+        "versions": {"pandas": _version("pandas")},
     })
     lines = [f"# PRIM scenario discovery: {d.target_id} ({d.of})", "",
              "```", f"python run_sim.py discover {d.run_dir} --target {d.target_id} --of {d.of} "
@@ -358,6 +372,8 @@ def write_discovery(d: Discovery, out: Path, lang: str = "zh", *, plots: bool = 
         lines += [f"- {d.label(lim.factor, lang)} ({lim.factor}) in [{lim.low:.4g}, {lim.high:.4g}]"
                   f" of [{lim.full_low:.4g}, {lim.full_high:.4g}] (quasi-p {lim.qp_value:.2g})"
                   for lim in b.limits]
+        if b.may_be_chance:
+            lines += ["", chance_warning(b, lang)]
     atomic_write_bytes(out / "README.md", ("\n".join(lines) + "\n").encode("utf-8"))
     if plots:
         for name, ax in plot_discovery(d, lang).items():
