@@ -14,13 +14,16 @@ from typing import Annotated
 import typer
 
 from sim.cli import commands
+from sim.cli.entry import run_app
 from sim.cli.outpaths import (
     out_file,
     out_folder,
+    precision_ok,
     reps_from,
     scheduler_ok,
     scheduler_problem,
     seed_ok,
+    workers_ok,
 )
 
 app = typer.Typer(
@@ -106,11 +109,11 @@ def run(
         help="fast (default: the model compiled with numba, checked against the reference) "
              "or reference (SimPy: defines the model; slow).")] = "fast",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
     scheduler: Annotated[str | None, typer.Option(
         callback=scheduler_ok, help="Dask scheduler, tcp://HOST:PORT.")] = None,
     sampling: Annotated[str, typer.Option(help="Uncertainty sampling: mc or lhs.")] = "mc",
-    precision: Annotated[float | None, typer.Option(
+    precision: Annotated[float | None, typer.Option(callback=precision_ok,
         help="Add replications until every P interval half-width is <= this.")] = None,
     max_reps: Annotated[int, typer.Option(
         callback=reps_from(1), help="Upper bound with --precision.")] = 5000,
@@ -183,7 +186,7 @@ def calibrate_cmd(
         help="fast (default: the model compiled with numba) or reference (SimPy; slow).")
     ] = "fast",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
     max_evals: Annotated[int, typer.Option(min=3, help="SMM: at most this many "
                                            "optimizer evaluations.")] = 40,
     particles: Annotated[int, typer.Option(min=4, help="ABC: prior draws.")] = 40,
@@ -240,7 +243,7 @@ def sensitivity(
     engine: Annotated[str, typer.Option(
         help="fast (default: the compiled model) or reference (SimPy; slow).")] = "fast",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
+    workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
     lang: Lang = "zh",
 ) -> None:
     """Morris or Sobol sensitivity of P(target met) or of the value at the date (SALib)."""
@@ -292,7 +295,7 @@ EngineOpt = Annotated[str, typer.Option(
     "--engine", help="fast (default: numba, checked against the reference) or reference "
                      "(SimPy, slow).")]
 BackendOpt = Annotated[str, typer.Option("--backend", help="serial, processes or dask.")]
-Workers = Annotated[int, typer.Option(min=1, help="Worker processes.")]
+Workers = Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")]
 Scheduler = Annotated[str | None, typer.Option(callback=scheduler_ok,
                                                help="Dask scheduler, tcp://HOST:PORT.")]
 Targets = Annotated[list[str] | None, typer.Option(
@@ -555,4 +558,4 @@ def score(
 
 
 if __name__ == "__main__":
-    app()
+    run_app(app)

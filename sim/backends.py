@@ -11,11 +11,18 @@ Nothing heavy happens at import: pools and clusters start in ``__enter__``.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
 from typing import Any
+
+from sim.signals import signals_held
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -47,6 +54,37 @@ class Serial(Backend):
             yield fn(task)
 
 
+PARENT_POLL_SECONDS = 1.0
+"""How often a worker checks that the process that started it is still alive."""
+
+
+def end_with_parent(parent_pid: int) -> None:
+    """Make this worker process end when ``parent_pid`` does (even after ``kill -9``).
+
+    On Linux the kernel does it (``PR_SET_PDEATHSIG``); everywhere a daemon thread also polls
+    the parent id, since a worker left behind holds the dead run's output and a CPU.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # no prctl here: the thread below is enough
+            pass
+    if os.getppid() != parent_pid:  # the parent died before we got here
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_SECONDS)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
 class Processes(Backend):
     """A process pool with the spawn start method (safe with threads and on every OS)."""
 
@@ -58,7 +96,8 @@ class Processes(Backend):
 
     def __enter__(self) -> Processes:
         ctx = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                        initializer=end_with_parent, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
@@ -107,20 +146,29 @@ class Dask(Backend):
     def __enter__(self) -> Dask:
         from dask.distributed import Client, LocalCluster
 
-        if self.scheduler:
-            self.client = Client(self.scheduler)
-        else:
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                        processes=True, dashboard_address=None)
-            self.client = Client(self.cluster)
+        # A cluster interrupted half-built cannot be closed (its atexit hook then fails with a
+        # traceback): Ctrl-C waits the seconds it takes to start, then stops it cleanly.
+        with signals_held():
+            if self.scheduler:
+                self.client = Client(self.scheduler)
+            else:
+                # Dask's own log lines (heartbeats failing while an interrupted cluster closes,
+                # with tracebacks) are not for planners; task errors still reach us as results.
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                            processes=True, dashboard_address=None,
+                                            silence_logs=logging.CRITICAL)
+                self.client = Client(self.cluster)
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self.client is not None:
-            self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        if et is not None:
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        with signals_held():
+            if self.client is not None:
+                self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
 
     def imap(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:  # noqa: D102
         from dask.distributed import as_completed

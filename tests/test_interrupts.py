@@ -1,12 +1,15 @@
-"""Ctrl-C and SIGTERM during a run (#26 class 8): exit 130, say how to resume, no orphans.
+"""Ctrl-C, SIGTERM and kill -9 during a run (#26 class 8): exit 130, say how to resume, no orphans.
 
-The run is started as a real process on the process-pool backend; once its spawn workers are
-up it is interrupted. It must exit with 130, name the --resume command, and leave none of its
-worker processes alive.
+The run is started as a real process on each backend; once its workers are up (serial: once
+its run folder exists) it is interrupted. After Ctrl-C or SIGTERM it must exit with 130 and
+name the --resume command; after any signal, kill -9 included, none of its worker processes
+may stay alive (workers end with their parent: sim.backends.end_with_parent; Dask's own
+workers watch their nanny).
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -19,25 +22,44 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_an_interrupted_run_says_how_to_resume_and_leaves_no_workers(tmp_path: Path,
-                                                                    sig: int) -> None:
+CASES = [("processes", signal.SIGINT, False), ("processes", signal.SIGTERM, False),
+         ("processes", signal.SIGKILL, False), ("processes", signal.SIGINT, True),
+         ("serial", signal.SIGINT, False), ("dask", signal.SIGTERM, False),
+         ("dask", signal.SIGKILL, False)]
+"""(backend, signal, sent to the whole process group as a terminal's Ctrl-C does)."""
+
+
+@pytest.mark.parametrize(("backend", "sig", "group"), CASES,
+                         ids=[f"{b}-{signal.Signals(s).name}{'-group' if g else ''}"
+                              for b, s, g in CASES])
+def test_an_interrupted_run_says_how_to_resume_and_leaves_no_workers(
+        tmp_path: Path, backend: str, sig: int, group: bool) -> None:
     out = tmp_path / "run"
+    engine = "fast" if backend == "serial" else "reference"  # serial: Ctrl-C near the kernel
     proc = subprocess.Popen(
         [sys.executable, "run_sim.py", "run", "scenarios/jiangbei.yaml", "--reps", "400",
-         "--engine", "reference", "--backend", "processes", "--workers", "2",
+         "--engine", engine, "--backend", backend, "--workers", "2",
          "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        text=True, start_new_session=group)
     children: list[psutil.Process] = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(children) < 2 and proc.poll() is None:
+    wanted = 0 if backend == "serial" else 2
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None and (
+            len(children) < wanted or not (out / "manifest.json").exists()):
         time.sleep(0.5)
         children = psutil.Process(proc.pid).children(recursive=True)
     assert proc.poll() is None, "the run ended before it could be interrupted"
     time.sleep(2)  # let the workers take their first tasks
-    proc.send_signal(sig)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
-    assert "--resume" in err and "Traceback" not in err
-    _gone, alive = psutil.wait_procs(children, timeout=15)
+    if sig == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 130, err
+        assert "--resume" in err and "Traceback" not in err
+    _gone, alive = psutil.wait_procs(children, timeout=20)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]

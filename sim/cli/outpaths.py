@@ -100,6 +100,27 @@ def reps_from(low: int) -> Any:
     return check
 
 
+MAX_WORKERS = max(4, 4 * (os.cpu_count() or 1))
+"""Worker processes one command may start: beyond 4 per core they add memory and start-up time,
+not speed (a thousand would exhaust the machine before the first replication)."""
+
+
+def workers_ok(ctx: Any, param: Any, value: int | None) -> int | None:
+    """A typer callback for ``--workers`` in [1, MAX_WORKERS] (one line, exit 2)."""
+    if value is not None and not 1 <= value <= MAX_WORKERS:
+        _fail(param, value, f"expected a whole number from 1 to {MAX_WORKERS} (4 per CPU core "
+                            "of this machine)")
+    return value
+
+
+def precision_ok(ctx: Any, param: Any, value: float | None) -> float | None:
+    """A typer callback for ``--precision``: a half-width of a probability, in (0, 0.5]."""
+    if value is not None and not 0.001 <= value <= 0.5:
+        _fail(param, value, "expected the half-width of a probability interval, from 0.001 "
+                            "to 0.5 (for example 0.02 for +/-2 percentage points)")
+    return value
+
+
 def seed_ok(ctx: Any, param: Any, value: int | None) -> int | None:
     """A typer callback for a root seed in [0, 2**63 - 1] (one line, exit 2)."""
     if value is not None and not 0 <= value <= MAX_SEED:

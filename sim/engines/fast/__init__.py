@@ -13,6 +13,7 @@ import datetime as dt
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -29,6 +30,7 @@ from sim.registry import KINDS
 from sim.result import Result
 from sim.rng import Streams
 from sim.scenario import Scenario
+from sim.signals import signals_held
 
 ENGINE = "fast"
 POPULATION = ("created", "queue", "carrier", "outside", "exited", "relocated")
@@ -75,7 +77,9 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
         raise ValueError("the fast engine keeps no event log; use the reference engine")
     sc, values, lv, qs, compiled, key, dates, times = kernel_inputs(
         scenario, seed, uncertainty_values=uncertainty_values, levers=levers, queries=queries)
-    series, population, flows, cohort, _ = simulate_kernel(compiled, key, 0)
+    # hold Ctrl-C during the compiled call, but not while numba compiles (minutes)
+    with signals_held() if kernel_loaded() else nullcontext():
+        series, population, flows, cohort, _ = simulate_kernel(compiled, key, 0)
     firms = None
     if keep_firms:
         (_, _, stage, first_car, first_tech, inc, loc, gone, _, _, draws) = cohort

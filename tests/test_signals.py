@@ -1,0 +1,44 @@
+"""Ctrl-C during a compiled kernel call arrives after the call, as KeyboardInterrupt (#26)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+import pytest
+
+import sim.engines.fast as fast
+from sim import PROJECT_ROOT
+from sim.scenario import load_scenario
+from sim.signals import signals_held
+
+SCENARIOS = PROJECT_ROOT / "scenarios"
+
+
+def test_a_held_signal_is_delivered_when_the_block_ends() -> None:
+    reached_end = False
+    with pytest.raises(KeyboardInterrupt), signals_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        reached_end = True
+    assert reached_end
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_during_the_kernel_call_waits_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc = load_scenario(SCENARIOS / "jiangbei.yaml")
+    fast.simulate(sc, 0)  # the kernel is loaded: calls are held from now on
+    real = fast.simulate_kernel
+    finished: list[bool] = []
+
+    def interrupted_kernel(*args: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C lands in the middle of the call
+        out = real(*args)
+        finished.append(True)
+        return out
+
+    interrupted_kernel.signatures = real.signatures  # type: ignore[attr-defined]
+    monkeypatch.setattr(fast, "simulate_kernel", interrupted_kernel)
+    with pytest.raises(KeyboardInterrupt):
+        fast.simulate(sc, 1)
+    assert finished == [True]
