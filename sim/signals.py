@@ -40,7 +40,7 @@ def signals_held() -> Iterator[None]:
             previous[sig] = signal.signal(sig, record)
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sig in dict.fromkeys(caught):
-            signal.raise_signal(sig)
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in dict.fromkeys(caught):
+            signal.raise_signal(signum)
