@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from types import ModuleType
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.numbers_only import refuse_booleans
 
 FloatArray = NDArray[np.float64]
 
@@ -38,6 +40,11 @@ class _Dist(BaseModel):
     """Common interface: sample, exact mean, inverse CDF and support."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, data: Any) -> Any:
+        return refuse_booleans(cls, data)
 
     source: str | None = Field(
         default=None,

@@ -93,6 +93,9 @@ EZHOU = Path(__file__).resolve().parents[1] / "scenarios" / "ezhou.yaml"
     ("total_area: {value: 19800,", "total_area: {value: 1.0e+308,", "more area than"),
     ("rate: {value: 195,", "rate: {value: 1.0e+9,", "more arrivals than"),
     ("count: {value: 260,", "count: {value: 1.0e+9,", "more firms than a region holds"),
+    # class 10: YAML's yes/no are not numbers; a target on the start date says why it is refused
+    ("hnte: {share: {value: 1,", "hnte: {share: {value: yes,", "a yes/no value where a number"),
+    ("    date: 2025-12-31", "    date: 2024-01-01", "already decided by the baseline"),
 ])
 def test_valid_on_paper_fatal_at_run_time_is_refused(tmp_path: Path, old: str, new: str,
                                                     what: str) -> None:

@@ -212,8 +212,14 @@ def _dates(sc: Scenario) -> Iterator[Found]:
                    "an existing carrier opens after the start",
                    f"a date on or before meta.start {start} (use pipeline for new ones)")
     for i, t in enumerate(sc.targets):
-        if not start < t.date <= end:
-            yield (("targets", i, "date"), t.date, "date outside the horizon", window)
+        if t.date == start:
+            yield (("targets", i, "date"), t.date,
+                   "a target on the start date is already decided by the baseline, not simulated",
+                   f"a date after meta.start {start}, up to meta.horizon_end {end} (to check "
+                   "the baseline itself, compare the figure with the carriers and stocks given)")
+        elif not start < t.date <= end:
+            yield (("targets", i, "date"), t.date, "date outside the horizon",
+                   f"a date after meta.start {start}, up to meta.horizon_end {end}")
     for name, src in sc.firms.sources.items():
         for j, step in enumerate(src.steps):
             if not start <= step.start <= end:

@@ -160,6 +160,7 @@ def _from_pydantic(err: Any, raw: Any, lines: LineMap, default_file: str) -> Pro
         if key is not None:
             value = node[key]
             path = (*path, key)
+            what = what.removeprefix(f"{key}: ")  # the line names the key already
         expected = None
     else:
         m = _EXPECT.match(msg)

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.distributions import Distribution
+from sim.numbers_only import refuse_booleans
 
 
 def _check_source(text: str) -> str:
@@ -46,6 +47,11 @@ class Frozen(BaseModel):
     """Base for every schema object: immutable, unknown keys are errors."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, data: Any) -> Any:
+        return refuse_booleans(cls, data)
 
 
 class Label(Frozen):

@@ -61,8 +61,11 @@ def _revalidate_all(sc: Scenario, changes: Mapping[str, float]) -> Scenario:
 COLLECTIONS = ("carriers", "pipeline", "statuses", "levers", "targets")
 """Top-level sections that hold items (by index or name); an item is validated on its own."""
 
-_ACROSS_SECTIONS = bool(Scenario.__pydantic_decorators__.model_validators
-                        or Scenario.__pydantic_decorators__.field_validators)
+_PER_OBJECT_VALIDATORS = {"_numbers_are_numbers"}
+"""Validators every schema object has that look at that object's own fields only."""
+_ACROSS_SECTIONS = bool(
+    set(Scenario.__pydantic_decorators__.model_validators) - _PER_OBJECT_VALIDATORS
+    or Scenario.__pydantic_decorators__.field_validators)
 """Whether Scenario itself validates across sections (then only the long way is exact)."""
 
 _BASE_DATA: dict[int, tuple[Scenario, dict[str, Any]]] = {}

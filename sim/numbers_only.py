@@ -1,0 +1,59 @@
+"""YAML's yes/no/true/false are not numbers: refuse them wherever a number is expected.
+
+PyYAML reads ``value: yes`` as ``True`` and pydantic would take it as 1.0, so a planner who
+wrote "yes" for a probability would get a certainty. Every schema model (scenario objects and
+distributions) runs this check before its fields are validated.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def _leaf_types(annotation: Any) -> set[Any]:
+    """The plain types an annotation may hold (through Optional, unions, containers, Annotated)."""
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _leaf_types(args[0])
+    if origin is typing.Literal:
+        return {type(a) for a in args}
+    if origin in (typing.Union, types.UnionType) or (origin is not None and args):
+        out: set[Any] = set()
+        for a in args:
+            if a is not Ellipsis:
+                out |= _leaf_types(a)
+        return out
+    return {annotation}
+
+
+def wants_number(annotation: Any) -> bool:
+    """Whether a field takes numbers and no yes/no value."""
+    leaves = _leaf_types(annotation)
+    return bool(leaves & {int, float}) and bool not in leaves
+
+
+def _has_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_boolean(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_boolean(v) for v in value.values())
+    return False
+
+
+def refuse_booleans(model: type[BaseModel], data: Any) -> Any:
+    """``data`` unchanged, or ValueError naming the field that holds a yes/no for a number."""
+    if not isinstance(data, dict):
+        return data
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if key in data and _has_boolean(data[key]) and wants_number(field.annotation):
+            raise ValueError(f"{key}: a yes/no value where a number is expected (write the "
+                             "number, for example 1 or 0.5)")
+    return data
