@@ -156,14 +156,34 @@ def _identity(sc: Scenario, cfg: RunConfig, chunk_size: int) -> dict[str, Any]:
     }
 
 
-def _check_resume(old: dict[str, Any], new: dict[str, Any], root: Path) -> None:
-    for key in ("scenario_hash", "seed", "engine", "sampling", "store", "chunk_size", "levers"):
+def _check_resume(old: dict[str, Any], new: dict[str, Any], cfg: RunConfig, root: Path) -> None:
+    """Whether the stored parts are replications of the run now asked for.
+
+    The chunk layout, the backend and the number of workers do not change any replication
+    (each is a function of the scenario, the seed and its index), so they may differ; the
+    stored layout is kept. Fewer replications than stored would discard finished work, and
+    Latin hypercube samples depend on the number of replications, so those are refused.
+    """
+    for key in ("scenario_hash", "seed", "engine", "sampling", "store", "levers"):
         if old.get(key) != new.get(key):
             what = {"scenario_hash": "the scenario changed since the run started"}.get(
                 key, f"{key} differs")
             raise StoreError(
                 f"{root}: cannot resume: {what} (stored {old.get(key)!r}, now {new.get(key)!r}); "
                 "use another --out, or --overwrite to start again")
+    if cfg.chunk_size is not None and cfg.chunk_size != old.get("chunk_size"):
+        raise StoreError(f"{root}: cannot resume: chunk size {cfg.chunk_size} asked, the stored "
+                         f"run uses {old.get('chunk_size')}; leave the chunk size out, or use "
+                         "--overwrite to start again")
+    stored = int(old.get("reps_requested") or 0)
+    if cfg.reps < stored:
+        raise StoreError(f"{root}: holds a run of {stored} replications; --reps {cfg.reps} would "
+                         f"discard finished ones: ask for {stored} or more, use another --out, "
+                         "or --overwrite to start again")
+    if cfg.sampling == "lhs" and cfg.reps != stored:
+        raise StoreError(f"{root}: its Latin hypercube sample was drawn for {stored} "
+                         f"replications and depends on that number: use --reps {stored}, "
+                         "another --out, or --overwrite to start again")
 
 
 ProgressFn = Callable[[int, int], None]
@@ -184,8 +204,9 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
         if cfg.overwrite:
             _clear(out)
         elif cfg.resume or old.get("status") == "complete":
-            _check_resume(old, ident, out)
+            _check_resume(old, ident, cfg, out)
             chunk_size = int(old["chunk_size"])
+            ident["chunk_size"] = chunk_size
         else:
             raise StoreError(
                 f"{out}: holds an unfinished run; add --resume to continue it, --overwrite to "
@@ -276,9 +297,9 @@ def _tasks(sc: Scenario, cfg: RunConfig, chunk_size: int, total: int, store: Run
     lhs = _lhs_values(sc, cfg, total, batch_reps) if cfg.sampling == "lhs" else None
     tasks = []
     for k in range(n_chunks):
-        if k in done:
-            continue
         reps = tuple(range(k * chunk_size, min(total, (k + 1) * chunk_size)))
+        if k in done and store.chunk_reps(k) == len(reps):
+            continue  # (a run asked for more replications redoes its short last chunk)
         values = tuple(lhs[r] if lhs is not None else None for r in reps)
         tasks.append(ChunkTask(sc, cfg.seed, k, reps, values, lever_set, cfg.engine, keys))
     return tasks

@@ -165,6 +165,10 @@ class RunStore:
             self._verified.add(index)
         return ok
 
+    def chunk_reps(self, index: int) -> int:
+        """Replications a finished chunk holds (its params part has one row per replication)."""
+        return int(pq.read_metadata(self.part_path("params", index)).num_rows)
+
     def write_chunk(self, chunk: ChunkData) -> None:
         """Write a chunk's parts, then their checksums (each file atomic)."""
         atomic_write_table(self.part_path("trajectories", chunk.index), chunk.trajectories)

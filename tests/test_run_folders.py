@@ -125,3 +125,33 @@ def test_disk_full_is_one_line_and_resume_completes(tmp_path: Path, monkeypatch)
     whole = tmp_path / "whole"
     assert CliRunner().invoke(app, [*args[:-1], str(whole)]).exit_code == 0
     assert _outcomes(out) == _outcomes(whole)
+
+
+def test_more_replications_or_other_workers_just_extend_the_run(tmp_path: Path, scenario) -> None:  # type: ignore[no-untyped-def]
+    """A finished run asked again with more replications and other workers runs only what is
+    missing (its short last chunk again), and equals a fresh run of that size."""
+    out = tmp_path / "run"
+    first = run_experiment(scenario, out, RunConfig(reps=7, seed=3, backend="serial", workers=1))
+    assert first["chunk_size"] == 2  # chunks of 2, 2, 2 and 1
+    again = run_experiment(scenario, out, RunConfig(reps=12, seed=3, backend="serial",
+                                                    workers=2))
+    assert again["chunk_size"] == 2 and again["reps_done"] == 12
+    fresh = tmp_path / "fresh"
+    run_experiment(scenario, fresh, RunConfig(reps=12, seed=3, backend="serial", workers=2,
+                                              chunk_size=5))  # another layout, same numbers
+    assert _outcomes(out) == _outcomes(fresh)
+    resumed = run_experiment(scenario, out, RunConfig(reps=12, seed=3, backend="serial",
+                                                      workers=4, resume=True))
+    assert resumed["reps_done"] == 12
+
+
+def test_fewer_replications_or_another_lhs_size_are_refused(tmp_path: Path, scenario) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "run"
+    run_experiment(scenario, out, RunConfig(reps=6, seed=3, backend="serial"))
+    with pytest.raises(StoreError, match="would discard finished ones"):
+        run_experiment(scenario, out, RunConfig(reps=4, seed=3, backend="serial"))
+    lhs = tmp_path / "lhs"
+    run_experiment(scenario, lhs, RunConfig(reps=6, seed=3, backend="serial", sampling="lhs"))
+    with pytest.raises(StoreError, match="depends on that number"):
+        run_experiment(scenario, lhs, RunConfig(reps=8, seed=3, backend="serial",
+                                                sampling="lhs"))
