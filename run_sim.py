@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 
 Lang = Annotated[str, typer.Option("--lang", help="Label language: zh (中文) or en.")]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Go ahead even when the job looks too big for the free memory or disk.")]
 
 
 @app.command(epilog="Example: python run_sim.py validate scenarios/*.yaml")
@@ -123,6 +125,7 @@ def run(
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Lever value, LEVER=NUMBER (repeatable).")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Monte Carlo run: P(each target met) with intervals, tables and plots in the run folder."""
     from sim.experiment import RunConfig
@@ -139,7 +142,7 @@ def run(
                     scheduler=scheduler, sampling=sampling, precision=precision,
                     max_reps=max_reps, resume=resume, overwrite=overwrite, store=store,
                     levers=_parse_sets(set_))
-    raise typer.Exit(commands.run(path, out, cfg, lang))
+    raise typer.Exit(commands.run(path, out, cfg, lang, force))
 
 
 @app.command(epilog="Example: python run_sim.py summarize runs/beibei --lang en")
@@ -201,6 +204,7 @@ def calibrate_cmd(
         help="Only these figure ids (comma-separated) inform the fit [default: all usable].")
     ] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Fit parameters to observed figures; write a parameter file, fit table and plots."""
     from sim.cli.calibrate import config, run_calibration
@@ -211,7 +215,7 @@ def calibrate_cmd(
                    ("--lang", lang, ("zh", "en")))
     raise typer.Exit(run_calibration(config(
         scenario, data, params, method, out, reps, seed, engine, backend, workers, max_evals,
-        particles, accept, check_reps, fit_dir, lang, figures)))
+        particles, accept, check_reps, fit_dir, lang, figures), force))
 
 
 @app.command(epilog="Example: python run_sim.py sensitivity scenarios/beibei.yaml "
@@ -245,6 +249,7 @@ def sensitivity(
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Morris or Sobol sensitivity of P(target met) or of the value at the date (SALib)."""
     from sim.cli.sensitivity import sensitivity as run_sensitivity
@@ -259,7 +264,7 @@ def sensitivity(
                             seed=seed, output=output, levers=tuple(lever or ()),
                             fixed_levers=_parse_sets(set_), engine=engine, backend=backend,
                             workers=workers)
-    raise typer.Exit(run_sensitivity(path, cfg, out, lang))
+    raise typer.Exit(run_sensitivity(path, cfg, out, lang, force))
 
 
 @app.command(epilog="Example: python run_sim.py discover runs/chongqing "
@@ -321,11 +326,12 @@ def compare(
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id of A>/compare-<what>].")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Paired comparison (common random numbers): P(B) − P(A) per target with intervals."""
     from sim.cli import analysis
 
-    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
     raise typer.Exit(analysis.compare(paths, _parse_sets(set_), target or [],
                                       opts, out))
 
@@ -349,11 +355,12 @@ def sweep(
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/sweep-<levers>].")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """P(met) per target against a lever (and against cost), or a grid of two levers."""
     from sim.cli import analysis
 
-    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
     raise typer.Exit(analysis.sweep(path, lever, values, target or [], _parse_sets(set_),
                                     opts, out))
 
@@ -386,11 +393,12 @@ def goal_seek(
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/goal-seek-<target>-<lever>-p<p>].")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Least lever value with P(target) >= p (CRN bisection), or the best split of a budget."""
     from sim.cli import analysis
 
-    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
     raise typer.Exit(analysis.goal_seek(
         path, target or [], p, lever, tol, conservative, budget, levers, grid, refine,
         _parse_sets(set_), opts, out))
@@ -411,11 +419,12 @@ def attribution(
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/attribution-<target>].")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Shortfall attribution: which flows (entries, refusals, exits, lapses) make up the gap."""
     from sim.cli import analysis
 
-    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
     raise typer.Exit(analysis.attribution(path, target, _parse_sets(set_), opts,
                                           out))
 
@@ -435,12 +444,13 @@ def backtest(
         help="Run folder to write backtest/ into \\[default: runs/<id>]; with several "
              "scenarios, the folder of their run folders \\[default: runs].")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Model check: every public figure after the scenario's cut-off beside the simulation."""
     from sim.cli import analysis
     from sim.cli.backtest import backtest as run_backtest_cmd
 
-    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
     raise typer.Exit(run_backtest_cmd(paths, data, opts, out))
 
 
@@ -471,6 +481,7 @@ def update(
     backend: BackendOpt = "processes",
     workers: Workers = 2,
     scheduler: Scheduler = None,
+    force: Force = False,
 ) -> None:
     """Mid-term review: a scenario that starts at a date from the observed state."""
     import datetime as dt
@@ -482,7 +493,7 @@ def update(
         when = dt.date.fromisoformat(at)
     except ValueError:
         raise typer.BadParameter(f"{at!r}: expected YYYY-MM-DD", param_hint="--at") from None
-    opts = analysis.RunOptions(reps, seed, "fast", backend, workers, scheduler, "zh")
+    opts = analysis.RunOptions(reps, seed, "fast", backend, workers, scheduler, "zh", force)
     raise typer.Exit(run_update(path, when, data, out, opts))
 
 
@@ -509,6 +520,7 @@ def targets(
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/<id>/targets-<date>].")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """Draft targets for the next plan: the value reached by a date with P = 0.5 / 0.8 / 0.95."""
     import datetime as dt
@@ -529,7 +541,7 @@ def targets(
         vals = analysis.parse_values(values) if values else []
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--values") from None
-    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
     raise typer.Exit(run_targets(path, metric, list(filters or []), when, ps, _parse_sets(set_),
                                  lever, vals, opts, out))
 
@@ -548,12 +560,13 @@ def score(
     out: Annotated[Path | None, typer.Option(callback=out_folder,
         help="Folder to write \\[default: runs/score].")] = None,
     lang: Lang = "zh",
+    force: Force = False,
 ) -> None:
     """How the plans ended: ex-ante P(met) against the published outcomes (Brier score)."""
     from sim.cli import analysis
     from sim.cli.score import score as run_score
 
-    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang)
+    opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
     raise typer.Exit(run_score(list(paths or []), opts, out))
 
 

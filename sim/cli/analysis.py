@@ -39,6 +39,8 @@ class RunOptions:
     workers: int = 2
     scheduler: str | None = None
     lang: str = "zh"
+    force: bool = False
+    """Go ahead even when the job looks too big for the free memory (sim.preflight)."""
 
     def problem(self) -> str | None:
         """A one-line message if an option is not allowed, else None."""
@@ -161,11 +163,19 @@ def save_plot(ax: Any, path: Path) -> Path:
     return path
 
 
-def _load(path: Path) -> Scenario | int:
+def _load(path: Path, opts: RunOptions | None = None) -> Scenario | int:
+    """The scenario, or the exit code after its one-line errors (or the job is too big)."""
     try:
-        return load_scenario(path)
+        sc = load_scenario(path)
     except ScenarioError as exc:
         return report_scenario_error(exc)
+    if opts is not None and not opts.force:
+        from sim import preflight
+
+        if (problem := preflight.problem(sc, workers=opts.workers,
+                                         backend=opts.backend)) is not None:
+            return _bad(f"{path}: {problem}")
+    return sc
 
 
 def _label(sc: Scenario, tid: str, lang: str) -> str:
@@ -213,7 +223,7 @@ def compare(paths: Sequence[Path], sets: dict[str, float], targets: Sequence[str
     if len(paths) == 1 and not sets:
         return _bad(f"compare {paths[0]}: nothing to compare: add --set LEVER=VALUE "
                     "(compares the default levers with the set values) or a second file")
-    loaded = [_load(p) for p in paths]
+    loaded = [_load(p, opts) for p in paths]
     for sc in loaded:
         if isinstance(sc, int):
             return sc
@@ -298,7 +308,7 @@ def sweep(path: Path, levers: Sequence[str], values: Sequence[str], targets: Seq
         vals = [parse_values(v) for v in values]
     except ValueError as exc:
         return _bad(str(exc))
-    sc = _load(path)
+    sc = _load(path, opts)
     if isinstance(sc, int):
         return sc
     scenario = sc
@@ -413,7 +423,7 @@ def goal_seek(path: Path, targets: Sequence[str], p: float, lever: str | None,
         return _bad(f"--p: {p:g}: expected a probability strictly between 0 and 1")
     if sets:
         return _bad("goal-seek: --set is not supported; the other levers stay at their defaults")
-    sc = _load(path)
+    sc = _load(path, opts)
     if isinstance(sc, int):
         return sc
     scenario = sc
@@ -540,7 +550,7 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
 
     if (msg := opts.problem()) is not None:
         return _bad(msg)
-    sc = _load(path)
+    sc = _load(path, opts)
     if isinstance(sc, int):
         return sc
     scenario = sc

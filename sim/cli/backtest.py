@@ -44,7 +44,7 @@ def backtest(paths: list[Path], data: Path | None, opts: RunOptions, out: Path |
                     "calibration/data/<id>.csv)")
     loaded = []
     for path in paths:
-        sc = _load(path)
+        sc = _load(path, opts)
         if isinstance(sc, int):
             return sc
         record = data or default_data(sc.meta.id)

@@ -15,9 +15,21 @@ from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
 from sim.scenario import ScenarioError
 
 
-def run_calibration(cfg: CalibrationConfig) -> int:
+def run_calibration(cfg: CalibrationConfig, force: bool = False) -> int:
     """Run one calibration and print the fit table; 2 on bad input."""
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    if not force:
+        from sim import preflight
+        from sim.scenario import load_scenario
+
+        try:
+            sc = load_scenario(cfg.scenario)
+        except ScenarioError as exc:
+            return report_scenario_error(exc)
+        if (problem := preflight.problem(sc, workers=cfg.workers,
+                                         backend=cfg.backend)) is not None:
+            print(f"{cfg.scenario}: {problem}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     try:
         report = calibrate(cfg, progress=lambda m: err.print(f"[dim]{m}[/dim]"))
     except ScenarioError as exc:

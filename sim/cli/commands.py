@@ -127,7 +127,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def run(path: Path, out: Path | None, cfg: object, lang: str) -> int:
+def run(path: Path, out: Path | None, cfg: object, lang: str, force: bool = False) -> int:
     """Run a Monte Carlo experiment, then write tables and plots and print the attainment."""
     from sim.experiment import RunConfig, run_experiment
     from sim.store import StoreError
@@ -145,6 +145,17 @@ def run(path: Path, out: Path | None, cfg: object, lang: str) -> int:
     except (KeyError, ValueError) as exc:
         print(f"--set: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if not force:
+        from sim import preflight
+        from sim.experiment import stored_keys
+
+        series = 0 if cfg.store == "full" else len(stored_keys(sc))
+        if (problem := preflight.problem(sc, workers=cfg.workers, backend=cfg.backend,
+                                         reps=max(cfg.reps, cfg.max_reps if cfg.precision
+                                                  else 0),
+                                         stored_series=series or 40, out=out)) is not None:
+            print(f"{path}: {problem}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     with _progress(sc.meta.id) as progress, _terminate_as_interrupt():
         try:
             run_experiment(sc, out, cfg, progress=progress, scenario_file=str(path))

@@ -57,7 +57,7 @@ def score(paths: list[Path], opts: RunOptions, out: Path | None,
     scored: list[Scored] = []
     with open_backend(opts.backend, opts.workers, opts.scheduler) as backend:
         for path in paths:
-            sc = _load(path)
+            sc = _load(path, opts)
             if isinstance(sc, int):
                 return sc
             region_id = sc.meta.id.split("_")[0]

@@ -18,7 +18,8 @@ def _bad(message: str) -> int:
     return EXIT_BAD_INPUT
 
 
-def sensitivity(path: Path, cfg: object, out: Path | None, lang: str) -> int:
+def sensitivity(path: Path, cfg: object, out: Path | None, lang: str,
+                force: bool = False) -> int:
     """Run a Morris or Sobol analysis of a scenario; write and print the indices."""
     from sim.sensitivity.runner import (
         SensitivityConfig,
@@ -35,6 +36,12 @@ def sensitivity(path: Path, cfg: object, out: Path | None, lang: str) -> int:
         sc = load_scenario(path)
     except ScenarioError as exc:
         return report_scenario_error(exc)
+    if not force:
+        from sim import preflight
+
+        if (problem := preflight.problem(sc, workers=cfg.workers,
+                                         backend=cfg.backend)) is not None:
+            return _bad(f"{path}: {problem}")
     try:
         factors = check_config(sc, cfg)
         from sim.levers import lever_values

@@ -48,7 +48,7 @@ def targets(path: Path, metrics: list[str], filters: list[str], date: dt.date,
     if filters and len(filters) != len(metrics):
         return _bad(f"--filters: {len(filters)} given for {len(metrics)} --metric: expected "
                     "one --filters per --metric (an empty string for none)")
-    sc = _load(path)
+    sc = _load(path, opts)
     if isinstance(sc, int):
         return sc
     if date <= sc.meta.start:

@@ -28,7 +28,7 @@ def update(path: Path, at: dt.date, data: Path | None, out: Path, opts: RunOptio
         return _bad(f"--out: {out}: is a folder (expected a YAML file name)")
     if not out.parent.is_dir():
         return _bad(f"--out: {out}: its folder does not exist")
-    sc = _load(path)
+    sc = _load(path, opts)
     if isinstance(sc, int):
         return sc
     if data is not None and not data.is_file():

@@ -60,6 +60,23 @@ def _over(x: float, limit: float) -> bool:
     return math.isfinite(x) and x > limit
 
 
+def expected_firms(sc: Scenario) -> float:
+    """An upper estimate of the firms one replication creates or starts with.
+
+    Incubatees and stock groups at the start, plus every source's arrivals over the horizon at
+    its highest step and its growth compounded (negative growth counted as none): what a run's
+    memory and time scale with (sim.preflight, and the size limit below).
+    """
+    firms = sum(c.incubatees.value for c in sc.carriers)
+    for src in sc.firms.sources.values():
+        growth = src.growth.value if src.growth is not None else 0.0
+        steps = max([1.0, *(st.multiplier.value for st in src.steps)])
+        factor = (1 + min(max(growth, 0.0), 10.0)) ** min(sc.horizon_years, 100.0)
+        firms += min(src.rate.value * steps, 1e30) * sc.horizon_years * factor
+    firms += sum(g.count.value for g in sc.firms.stock.values())
+    return float(firms)
+
+
 def size_problems(sc: Scenario) -> Iterator[Found]:
     """Figures valid on paper but beyond any region (they would only fail at run time)."""
     lim = LIMITS
@@ -84,17 +101,11 @@ def size_problems(sc: Scenario) -> Iterator[Found]:
         if _over(p.area.value, lim["area"]):
             yield (("pipeline", i, "area", "value"), p.area.value,
                    "more area than a region builds", f"at most {lim['area']:,.0f} m²")
-    firms = sum(c.incubatees.value for c in sc.carriers)
     for name, src in sc.firms.sources.items():
         if _over(src.rate.value, lim["rate"]):
             yield (("firms", "sources", name, "rate", "value"), src.rate.value,
                    "more arrivals than a region sees", f"at most {lim['rate']:,.0f} a year")
-        growth = src.growth.value if src.growth is not None else 0.0
-        steps = max([1.0, *(st.multiplier.value for st in src.steps)])
-        factor = (1 + min(max(growth, 0.0), 10.0)) ** min(sc.horizon_years, 100.0)
-        firms += min(src.rate.value * steps, 1e30) * sc.horizon_years * factor
     for name, g in sc.firms.stock.items():
-        firms += g.count.value
         if _over(g.count.value, lim["stock"]):
             yield (("firms", "stock", name, "count", "value"), g.count.value,
                    "more firms than a region holds", f"at most {lim['stock']:,.0f}")
@@ -108,6 +119,7 @@ def size_problems(sc: Scenario) -> Iterator[Found]:
             yield (("carrier_rules", "designations", i, "max_per_round"), d.max_per_round,
                    "more designations a round than carriers exist",
                    f"at most {lim['per_round']:,}")
+    firms = expected_firms(sc)
     if _over(firms, lim["firms"]):
         yield (("firms", "sources"), f"about {firms:,.0f} firms",
                "the run would create more firms than any region (memory and time)",
