@@ -27,7 +27,15 @@ from sim.engines import get_engine, ready
 from sim.levers import lever_values
 from sim.metrics import Query
 from sim.scenario import Scenario, scenario_hash
-from sim.store import ChunkData, RunStore, StoreError, atomic_write_json, float32_columns, versions
+from sim.store import (
+    ChunkData,
+    RunStore,
+    StoreError,
+    atomic_write_json,
+    float32_columns,
+    run_identity,
+    versions,
+)
 from sim.targets import judge, query_of
 from sim.uncertainty import sample_lhs
 
@@ -220,6 +228,7 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
                              "start again, or choose another --out")
         _clear(out)
     out.mkdir(parents=True, exist_ok=True)
+    store.identity = run_identity({k: v for k, v in ident.items() if k != "scenario_id"})
     atomic_write_json(out / "scenario.json", scenario.model_dump(mode="json", by_alias=True))
     manifest: dict[str, Any] = {
         **ident,

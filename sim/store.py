@@ -9,7 +9,8 @@ Layout of ``OUT/``::
                                   metric-and-filter (compact layout)
     outcomes/part-K.parquet    replication x target: value at date, threshold, met, first reached
     params/part-K.parquet      sampled uncertainties and lever values per replication
-    checksums/part-K.json      SHA-256 of the chunk's three parts (written last)
+    checksums/part-K.json      SHA-256 of the chunk's three parts and the run's identity
+                               (written last: a part of another run is never read as ours)
     outcomes.parquet, params.parquet   all parts concatenated when the run completes
 
 Every file is written to a temporary name and renamed, so a killed run leaves either a whole
@@ -110,8 +111,10 @@ class ChunkData:
 class RunStore:
     """A run folder: manifest, parts, and the consolidated tables."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, identity: str | None = None):
         self.root = root
+        self.identity = identity
+        """The run's identity (``run_identity``): a part recorded under another is foreign."""
         self._verified: set[int] = set()
 
     @property
@@ -157,6 +160,8 @@ class RunStore:
             if self.checksum_path(index).is_file():
                 recorded = json.loads(self.checksum_path(index).read_text(encoding="utf-8"))
                 ok = all(_sha256(self.part_path(k, index)) == recorded.get(k) for k in PARTS)
+                if self.identity is not None and recorded.get("identity") != self.identity:
+                    ok = False  # a part of another run (copied in, or left by one)
             else:  # a run written before checksums, or killed between parts and checksums
                 ok = all(pq.read_metadata(self.part_path(k, index)).num_rows > 0 for k in PARTS)
         except (OSError, ValueError, pa.ArrowException):
@@ -175,7 +180,8 @@ class RunStore:
         atomic_write_table(self.part_path("params", chunk.index), chunk.params)
         atomic_write_table(self.part_path("outcomes", chunk.index), chunk.outcomes)
         atomic_write_json(self.checksum_path(chunk.index),
-                          {k: _sha256(self.part_path(k, chunk.index)) for k in PARTS})
+                          {**{k: _sha256(self.part_path(k, chunk.index)) for k in PARTS},
+                           "identity": self.identity})
         self._verified.add(chunk.index)
 
     def symlinks(self) -> list[Path]:
@@ -217,6 +223,15 @@ class RunStore:
         """Write outcomes.parquet and params.parquet from the parts."""
         for kind in ("outcomes", "params"):
             atomic_write_table(self.root / f"{kind}.parquet", self.read_parts(kind))
+
+
+def run_identity(fields: dict[str, Any]) -> str:
+    """A short hash of what makes parts of two runs interchangeable.
+
+    The scenario, seed, engine, sampling, stored columns, levers and chunk layout.
+    """
+    text = json.dumps(fields, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _sha256(path: Path) -> str:

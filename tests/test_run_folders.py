@@ -71,6 +71,21 @@ def test_resume_recomputes_a_damaged_part(tmp_path: Path, scenario, damage: str)
     assert _outcomes(out) == whole
 
 
+def test_a_foreign_part_is_recomputed(tmp_path: Path, scenario) -> None:  # type: ignore[no-untyped-def]
+    """A part and its checksum copied from another run (another seed) are not read as ours."""
+    out, other = tmp_path / "run", tmp_path / "other"
+    run_experiment(scenario, out, RunConfig(reps=4, seed=3, backend="serial", chunk_size=2))
+    whole = _outcomes(out)
+    run_experiment(scenario, other, RunConfig(reps=4, seed=4, backend="serial", chunk_size=2))
+    mine, theirs = RunStore(out), RunStore(other)
+    for kind in ("trajectories", "params", "outcomes"):
+        mine.part_path(kind, 1).write_bytes(theirs.part_path(kind, 1).read_bytes())
+    mine.checksum_path(1).write_bytes(theirs.checksum_path(1).read_bytes())
+    run_experiment(scenario, out, RunConfig(reps=4, seed=3, backend="serial", chunk_size=2,
+                                            resume=True))
+    assert _outcomes(out) == whole
+
+
 def test_overwrite_never_clears_a_folder_of_something_else(tmp_path: Path, scenario) -> None:  # type: ignore[no-untyped-def]
     other = tmp_path / "other"
     (other / "plots").mkdir(parents=True)
