@@ -27,6 +27,9 @@ JIANGBEI = "scenarios/jiangbei.yaml"
     (["run", JIANGBEI, "--engine", "bad"], "--engine: 'bad' (expected one of reference, fast)"),
     (["run", JIANGBEI, "--bogus"], "No such option: --bogus"),
     (["run"], "Missing argument"),
+    (["sweep", JIANGBEI, "--lever", "area_build", "--values", "0:30:100000000"],
+     "--values: 0:30:100000000: N must be at most 1,000"),
+    (["run", JIANGBEI, "--seed", "-1"], "--seed: -1: expected a whole number from 0"),
     (["nosuchcommand"], "No such command"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(args: list[str], expect: str,

@@ -81,6 +81,11 @@ def _file_id(target_id: str) -> str:
     return "joint" if target_id == "__all__" else _slug(target_id)
 
 
+MAX_VALUES = 1_000
+"""Values one --values may list: each is a full set of replications (a thousand already take
+hours on a district); more would only exhaust memory and time."""
+
+
 def parse_values(text: str, option: str = "--values") -> list[float]:
     """'V1,V2,...' or 'START:STOP:N' (N evenly spaced values) -> floats (ValueError)."""
     text = text.strip()
@@ -89,16 +94,24 @@ def parse_values(text: str, option: str = "--values") -> list[float]:
         try:
             start, stop, count = float(a), float(b), int(n)
         except ValueError:
-            raise ValueError(f"{option} {text!r}: expected START:STOP:N") from None
+            raise ValueError(f"{option}: {text}: expected START:STOP:N") from None
         if count < 2:
-            raise ValueError(f"{option} {text!r}: N must be at least 2")
+            raise ValueError(f"{option}: {text}: N must be at least 2")
+        if count > MAX_VALUES:
+            raise ValueError(f"{option}: {text}: N must be at most {MAX_VALUES:,} (each value "
+                             "is a full set of replications)")
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise ValueError(f"{option}: {text}: START and STOP must be finite numbers")
         return [start + (stop - start) * k / (count - 1) for k in range(count)]
     out = []
+    if text.count(",") >= MAX_VALUES:
+        raise ValueError(f"{option}: {text.count(',') + 1:,} values: at most {MAX_VALUES:,} "
+                         "(each value is a full set of replications)")
     for part in text.split(","):
         try:
             out.append(float(part))
         except ValueError:
-            raise ValueError(f"{option} {text!r}: {part!r} is not a number "
+            raise ValueError(f"{option}: {text}: {part!r} is not a number "
                              "(expected V1,V2,... or START:STOP:N)") from None
     return out
 
