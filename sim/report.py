@@ -374,7 +374,7 @@ def _is_number(text: str) -> bool:
 
 
 def _csv_table(path: Path, lang: str) -> dict[str, Any]:
-    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
         rows = list(csv.reader(fh))
     head, body = (rows[0], rows[1:]) if rows else ([], [])
     more = max(0, len(body) - MAX_CSV_ROWS)

@@ -43,13 +43,24 @@ class StoreError(Exception):
     """A run folder that cannot be used as asked (e.g. resuming a different scenario)."""
 
 
+CSV_ENCODING = "utf-8-sig"
+"""Every CSV we write: UTF-8 with a byte-order mark, so that Excel on Chinese Windows reads the
+Chinese labels instead of guessing GBK (readers: open with the same encoding; it accepts files
+without the mark too)."""
+
+
+def csv_encode(text: str) -> bytes:
+    """CSV text as the bytes of a file (see CSV_ENCODING)."""
+    return text.encode(CSV_ENCODING)
+
+
 def csv_bytes(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
     """A table as CSV, UTF-8 with a BOM so that Excel reads the Chinese labels."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
     w.writeheader()
     w.writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_encode(buf.getvalue())
 
 
 def png_bytes(ax: Any) -> bytes:

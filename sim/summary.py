@@ -28,7 +28,7 @@ from sim.attainment import TargetSummary, joint, summarize_target
 from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
 from sim.scenario import Scenario, validate_data
 from sim.scenario.documents import stored_scenario
-from sim.store import RunStore, atomic_write_bytes, atomic_write_json
+from sim.store import RunStore, atomic_write_bytes, atomic_write_json, csv_encode
 from sim.targets import query_of, since_base
 from sim.timeline import record_dates
 
@@ -156,7 +156,7 @@ def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
     w.writeheader()
     for row in rows:
         w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
-    atomic_write_bytes(run_dir / "attainment.csv", buf.getvalue().encode("utf-8"))
+    atomic_write_bytes(run_dir / "attainment.csv", csv_encode(buf.getvalue()))
     start = s.scenario.meta.start
     extra = {}
     for t in s.scenario.targets:

@@ -201,7 +201,7 @@ def test_smm_recovers_a_known_parameter(tmp_path: Path) -> None:
     assert cal.statuses["tech_firm"].p_renewal.value == pytest.approx(rep.fit.estimate[0],
                                                                       rel=1e-5)
     assert rep.overridden == []
-    with (tmp_path / "fit" / "fit_table.csv").open(encoding="utf-8") as fh:
+    with (tmp_path / "fit" / "fit_table.csv").open(encoding="utf-8-sig") as fh:
         table = list(csv.DictReader(fh))
     # the first figure precedes the first renewal, so the fit cannot move it
     assert all(abs(float(r["post_z"])) <= abs(float(r["prior_z"])) for r in table)

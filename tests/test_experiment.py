@@ -137,7 +137,7 @@ def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
     assert run.returncode == 0, run.stderr
     assert outcomes(broken) == outcomes(whole)
     assert done.stdout
-    with (broken / "attainment.csv").open(encoding="utf-8") as fh:
+    with (broken / "attainment.csv").open(encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh))
     # the columns first and in order (a contract); the evidence columns extend them
     assert header[:len(COLUMNS)] == COLUMNS
@@ -193,7 +193,7 @@ def test_every_shipped_scenario_runs_and_plots(tmp_path, path):
     files = write_plots(s, out, "zh")
     assert len(files) == 2 * len(sc.targets) + 1
     assert all(f.stat().st_size > 5000 for f in files)
-    with (out / "attainment.csv").open(encoding="utf-8") as fh:
+    with (out / "attainment.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["target_id"] for r in rows] == [t.id for t in sc.targets]
     assert all(int(r["n"]) == reps for r in rows)

@@ -167,7 +167,7 @@ def test_lever_factors_and_outputs_written(tmp_path: Path) -> None:
     folders = write_sensitivity(res, tmp_path, "zh")
     assert [f.name for f in folders] == ["sensitivity-sobol-hnte_double",
                                          "sensitivity-sobol-area_2026"]
-    rows = list(csv.DictReader((folders[0] / "indices.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((folders[0] / "indices.csv").open(encoding="utf-8-sig")))
     assert {r["factor"] for r in rows} == {*sc.uncertainties, "attraction"}
     assert {"S1", "S1_low", "ST", "ST_high"} <= set(rows[0])
     samples = pd.read_parquet(folders[0] / "samples.parquet")
@@ -215,9 +215,9 @@ def test_discover_on_a_run_folder(dominant_run: Path) -> None:
     assert box.limits[0].factor == "u:arrival_rate"
     assert box.limits[0].high < 30  # missed when few teams arrive
     out = write_discovery(d, dominant_run / "discovery-t", "en")
-    rows = list(csv.DictReader((out / "box_limits.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((out / "box_limits.csv").open(encoding="utf-8-sig")))
     assert rows[0]["factor"] == "arrival_rate" and rows[0]["kind"] == "uncertainty"
-    traj = list(csv.DictReader((out / "trajectory.csv").open(encoding="utf-8")))
+    traj = list(csv.DictReader((out / "trajectory.csv").open(encoding="utf-8-sig")))
     assert sum(r["selected"] == "True" for r in traj) == 1
     assert (out / "plots" / "prim_tradeoff.png").is_file()
     assert (out / "plots" / "prim_box.png").is_file()
@@ -247,7 +247,7 @@ def test_cli_sensitivity(tmp_path: Path) -> None:
               "--backend", "serial", "--out", str(tmp_path), "--lang", "en")
     assert ok.returncode == 0, ok.stderr
     folder = tmp_path / "sensitivity-morris-hnte_double"
-    rows = list(csv.DictReader((folder / "indices.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((folder / "indices.csv").open(encoding="utf-8-sig")))
     factors = len(load_scenario(ROOT / "scenarios" / "examples" / "minimal.yaml").uncertainties)
     assert [r["rank"] for r in rows] == [str(i) for i in range(1, factors + 1)]
     assert {"mu_star", "mu_star_low", "sigma", "sigma_high"} <= set(rows[0])

@@ -242,7 +242,7 @@ def read_figures(path: str | Path) -> list[Figure]:
     p = Path(path)
     file = str(p)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise FigureError(file, None, "(file)", file, "file not found",
                           "a CSV of observed figures") from None

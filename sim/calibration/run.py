@@ -51,7 +51,7 @@ from sim.calibration.params import (
 from sim.metrics import Query
 from sim.registry import METRICS
 from sim.scenario import Scenario
-from sim.store import atomic_write_bytes, atomic_write_json
+from sim.store import atomic_write_bytes, atomic_write_json, csv_encode
 from sim.timeline import record_dates
 
 
@@ -185,10 +185,10 @@ def calibrate(cfg: CalibrationConfig, progress: Callable[[str], None] | None = N
     rows = fit_rows(figset, figures, pre, post)
     files = [cfg.out]
     table = fit_dir / "fit_table.csv"
-    write_text(table, table_csv(rows))
+    atomic_write_bytes(table, csv_encode(table_csv(rows)))
     files.append(table)
     if fit.posterior is not None:
-        write_text(fit_dir / "posterior.csv", posterior_csv(fit))
+        atomic_write_bytes(fit_dir / "posterior.csv", csv_encode(posterior_csv(fit)))
         files.append(fit_dir / "posterior.csv")
     summary = _summary(cfg, prior, fit, figset, overridden, truncated_to)
     atomic_write_json(fit_dir / "fit.json", summary)

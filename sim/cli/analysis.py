@@ -124,7 +124,7 @@ def _csv_cell(v: Any) -> Any:
 
 def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     """A CSV table written atomically (NaN as an empty cell)."""
-    from sim.store import atomic_write_bytes
+    from sim.store import atomic_write_bytes, csv_encode
 
     buf = io.StringIO()
     fields: list[str] = []
@@ -134,7 +134,7 @@ def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> None:
     w.writeheader()
     for r in rows:
         w.writerow({k: _csv_cell(v) for k, v in r.items()})
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    atomic_write_bytes(path, csv_encode(buf.getvalue()))
 
 
 def _json_safe(obj: Any) -> Any:

@@ -94,11 +94,12 @@ def write_rows_csv(result: object, out: Path) -> None:
     import os
 
     from sim.result import Result
+    from sim.store import CSV_ENCODING
 
     assert isinstance(result, Result)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+    with tmp.open("w", newline="", encoding=CSV_ENCODING) as fh:
         w = csv.writer(fh)
         w.writerow(["time", "date", "metric", "group", "value"])
         for row in result.rows():

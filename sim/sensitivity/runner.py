@@ -38,7 +38,13 @@ from sim.sensitivity.indices import (
     sobol_design,
 )
 from sim.sensitivity.model import OUTPUTS, PointOutcomes, evaluate_points
-from sim.store import atomic_write_bytes, atomic_write_json, atomic_write_table, versions
+from sim.store import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_table,
+    csv_encode,
+    versions,
+)
 
 METHODS = ("morris", "sobol")
 DEFAULT_N = {"morris": 10, "sobol": 64}
@@ -165,7 +171,7 @@ def _csv_bytes(columns: Sequence[str], rows: list[dict[str, Any]]) -> bytes:
     for row in rows:
         w.writerow({k: (f"{float(v):.6g}" if isinstance(v, float | np.floating) else v)
                     for k, v in row.items() if k in columns})
-    return buf.getvalue().encode("utf-8")
+    return csv_encode(buf.getvalue())
 
 
 def save_figure(ax: Any, path: Path) -> Path:
