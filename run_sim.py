@@ -233,8 +233,9 @@ def sensitivity(
         help="Replications per sample point (the same indices 0..K-1 at every point: "
              "common random numbers).")] = 10,
     output: Annotated[str, typer.Option(
-        help="p: share of the K replications meeting the target; value: their mean value "
-             "of the target's metric at its date.")] = "p",
+        help="value (default: the mean value of the target's metric at its date over the K "
+             "replications; ranks assumptions well on a small budget) or p (the share of the "
+             "K replications meeting the target; use with --reps 20 or more).")] = "value",
     lever: Annotated[list[str] | None, typer.Option(
         help="Also study this lever (uniform over its bounds; repeatable; 'all').")] = None,
     set_: Annotated[list[str] | None, typer.Option(

@@ -12,6 +12,9 @@ from rich.table import Table
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, _progress, report_scenario_error
 from sim.scenario import ScenarioError, load_scenario
 
+P_MIN_REPS = 20
+"""Replications per point below which P(met) is too coarse a sensitivity output (README)."""
+
 
 def _bad(message: str) -> int:
     print(message, file=sys.stderr)
@@ -51,6 +54,12 @@ def sensitivity(path: Path, cfg: object, out: Path | None, lang: str,
         return _bad(f"{path}: {exc.args[0] if exc.args else exc}")
     n = cfg.base_n()
     points = points_of(cfg.method, n, len(factors))
+    if cfg.output == "p" and cfg.reps < P_MIN_REPS:
+        print(f"--output p with --reps {cfg.reps}: P(met) from so few replications is a coarse "
+              f"step, and its noise shows up as interactions; use --reps {P_MIN_REPS} or more, "
+              "or --output value" if lang == "en" else
+              f"--output p 且 --reps {cfg.reps}：重复次数太少，达成概率是粗糙的阶梯函数，噪声会"
+              f"表现为交互作用；请用 --reps {P_MIN_REPS} 以上，或 --output value", file=sys.stderr)
     zh = lang == "zh"
     print(f"{cfg.method}: {n} {'trajectories' if cfg.method == 'morris' else 'base samples'} "
           f"x ({len(factors)} factors + {1 if cfg.method == 'morris' else 2}) = {points} points"

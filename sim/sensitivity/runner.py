@@ -69,7 +69,7 @@ class SensitivityConfig:
     """Trajectories (Morris) or base samples, a power of 2 (Sobol); None: DEFAULT_N."""
     reps: int = 10
     seed: int = 0
-    output: str = "p"
+    output: str = "value"
     levers: tuple[str, ...] = ()
     """Levers studied as factors (uniform over their bounds); ("all",) for every lever."""
     fixed_levers: dict[str, float] = field(default_factory=dict)
