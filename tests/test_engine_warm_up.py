@@ -80,3 +80,19 @@ def test_only_the_fast_engine_on_local_workers_is_prepared(
     assert called == []
     ready("fast", minimal)
     assert called == [True]
+
+
+def test_a_long_compile_keeps_saying_it_is_still_going(
+        minimal: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing else moves while numba compiles (minutes on a busy machine): a line every tick."""
+    seen: list[Any] = []
+    monkeypatch.setattr(fast_pkg, "kernel_loaded", lambda: False)
+    monkeypatch.setattr(fast_pkg, "simulate_kernel", _stand_in(0.8, seen))
+    monkeypatch.setattr(fast_pkg, "COMPILE_TICK_SECONDS", 0.1)
+    said: list[str] = []
+    assert warm_up(minimal, said.append, after=0.05) is True
+    assert said[0] == FIRST_COMPILE_NOTICE
+    ticks = said[1:]
+    assert ticks and all(t.startswith("仍在编译") and "so far" in t for t in ticks)
+    time.sleep(0.3)
+    assert said[1:] == ticks  # nothing more once the compile is over

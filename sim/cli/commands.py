@@ -335,9 +335,12 @@ class _progress:
             self.bar.update(self.task, completed=done, total=total,  # type: ignore[attr-defined]
                             rate=f"{rate:.2f} rep/s")
         elif done != self.last_logged:
-            left = (total - done) / rate if rate > 0 else float("nan")
-            print(f"[{self.label}] {done}/{total} replications, {rate:.2f} rep/s, "
-                  f"~{left:.0f} s left", flush=True)
+            if rate > 0:
+                left = (total - done) / rate
+                print(f"[{self.label}] {done}/{total} replications, {rate:.2f} rep/s, "
+                      f"~{left:.0f} s left", flush=True)
+            else:  # nothing finished yet: no rate to show
+                print(f"[{self.label}] {done}/{total} replications, started", flush=True)
             self.last_logged = done
 
     def __exit__(self, *exc: object) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import nullcontext
 from typing import Any, NamedTuple
@@ -34,8 +35,14 @@ from sim.signals import signals_held
 
 ENGINE = "fast"
 POPULATION = ("created", "queue", "carrier", "outside", "exited", "relocated")
-FIRST_COMPILE_NOTICE = ("首次在本机使用快速引擎:正在编译(仅此一次,约 1–2 分钟)… / first use of the "
-                        "fast engine on this machine: compiling it (once, about 1–2 minutes) …")
+FIRST_COMPILE_NOTICE = ("首次在本机使用快速引擎:正在编译(每台机器仅此一次,约 2–5 分钟,"
+                        "机器繁忙时更久)… / first use of the fast engine on this machine: "
+                        "compiling it (once per machine, about 2-5 minutes, longer on a busy "
+                        "machine) …")
+STILL_COMPILING = ("仍在编译,已 {minutes} 分 {seconds:02d} 秒 / still compiling, "
+                   "{minutes} min {seconds:02d} s so far")
+COMPILE_TICK_SECONDS = 30.0
+"""How often a compile that takes long says it is still going (nothing else moves meanwhile)."""
 
 
 class KernelInputs(NamedTuple):
@@ -144,11 +151,21 @@ def warm_up(scenario: Scenario, notify: Callable[[str], None] | None = None, *,
         return False
     inputs = kernel_inputs(scenario)
     say = notify or (lambda message: print(message, file=sys.stderr, flush=True))
-    timer = threading.Timer(after, say, (FIRST_COMPILE_NOTICE,))
-    timer.daemon = True
-    timer.start()
+    done = threading.Event()
+
+    def tell() -> None:  # the notice after ``after`` s, then how long so far every 30 s
+        if done.wait(after):
+            return
+        say(FIRST_COMPILE_NOTICE)
+        t0 = time.monotonic() - after
+        while not done.wait(COMPILE_TICK_SECONDS):
+            spent = int(time.monotonic() - t0)
+            say(STILL_COMPILING.format(minutes=spent // 60, seconds=spent % 60))
+
+    teller = threading.Thread(target=tell, name="compile-notice", daemon=True)
+    teller.start()
     try:  # a horizon before the first event: the loop stops at once
         simulate_kernel(inputs.compiled._replace(horizon=-1.0), inputs.key, 0)
     finally:
-        timer.cancel()
+        done.set()
     return True
