@@ -190,6 +190,8 @@ def calibrate_cmd(
     ] = "fast",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
+    scheduler: Annotated[str | None, typer.Option(
+        callback=scheduler_ok, help="Dask scheduler, tcp://HOST:PORT.")] = None,
     max_evals: Annotated[int, typer.Option(min=3, help="SMM: at most this many "
                                            "optimizer evaluations.")] = 40,
     particles: Annotated[int, typer.Option(min=4, help="ABC: prior draws.")] = 40,
@@ -209,13 +211,16 @@ def calibrate_cmd(
     """Fit parameters to observed figures; write a parameter file, fit table and plots."""
     from sim.cli.calibrate import config, run_calibration
 
+    if (problem := scheduler_problem(scheduler, backend)) is not None:
+        print(problem, file=sys.stderr)
+        raise typer.Exit(2)
     _check_choices(("--backend", backend, ("serial", "processes", "dask")),
                    ("--method", method, ("smm", "abc")),
                    ("--engine", engine, ("reference", "fast")),
                    ("--lang", lang, ("zh", "en")))
     raise typer.Exit(run_calibration(config(
         scenario, data, params, method, out, reps, seed, engine, backend, workers, max_evals,
-        particles, accept, check_reps, fit_dir, lang, figures), force))
+        particles, accept, check_reps, fit_dir, lang, figures, scheduler), force))
 
 
 @app.command(epilog="Example: python run_sim.py sensitivity scenarios/beibei.yaml "
@@ -249,6 +254,8 @@ def sensitivity(
         help="fast (default: the compiled model) or reference (SimPy; slow).")] = "fast",
     backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
     workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
+    scheduler: Annotated[str | None, typer.Option(
+        callback=scheduler_ok, help="Dask scheduler, tcp://HOST:PORT.")] = None,
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
@@ -256,6 +263,9 @@ def sensitivity(
     from sim.cli.sensitivity import sensitivity as run_sensitivity
     from sim.sensitivity.runner import SensitivityConfig
 
+    if (problem := scheduler_problem(scheduler, backend)) is not None:
+        print(problem, file=sys.stderr)
+        raise typer.Exit(2)
     _check_choices(("--method", method, ("morris", "sobol")),
                    ("--output", output, ("p", "value")),
                    ("--backend", backend, ("serial", "processes", "dask")),
@@ -264,7 +274,7 @@ def sensitivity(
     cfg = SensitivityConfig(method=method, targets=tuple(dict.fromkeys(target)), n=n, reps=reps,
                             seed=seed, output=output, levers=tuple(lever or ()),
                             fixed_levers=_parse_sets(set_), engine=engine, backend=backend,
-                            workers=workers)
+                            workers=workers, scheduler=scheduler)
     raise typer.Exit(run_sensitivity(path, cfg, out, lang, force))
 
 

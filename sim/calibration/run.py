@@ -73,6 +73,8 @@ class CalibrationConfig:
     engine: str = "fast"
     backend: str = "serial"
     workers: int = 2
+    scheduler: str | None = None
+    """A running Dask scheduler (with backend "dask"); None: a local cluster."""
     max_evals: int = 40
     particles: int = 40
     accept: float = 0.25
@@ -157,7 +159,7 @@ def calibrate(cfg: CalibrationConfig, progress: Callable[[str], None] | None = N
     fit_dir = cfg.fit_dir or cfg.out.parent.parent / "fits" / cfg.out.stem
     say = progress or (lambda _m: None)
 
-    with (make_backend(cfg.backend, cfg.workers) if cfg.backend != "serial"
+    with (make_backend(cfg.backend, cfg.workers, cfg.scheduler) if cfg.backend != "serial"
           else make_backend("serial")) as backend:
         ev = Evaluator(fit_sc, params, usable, list(range(cfg.reps)), seed=cfg.seed,
                        engine=cfg.engine, backend=backend, workers=cfg.workers, progress=say)

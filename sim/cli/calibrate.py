@@ -91,10 +91,10 @@ def print_report(report: CalibrationReport, lang: str) -> None:
 def config(scenario: Path, data: Path, params: str, method: str, out: Path, reps: int,
            seed: int, engine: str, backend: str, workers: int, max_evals: int, particles: int,
            accept: float, check_reps: int | None, fit_dir: Path | None, lang: str,
-           figures: str | None = None) -> CalibrationConfig:
+           figures: str | None = None, scheduler: str | None = None) -> CalibrationConfig:
     """The configuration from the command's options."""
     return CalibrationConfig(scenario=scenario, data=data, params=params, out=out,
                              method=method, reps=reps, seed=seed, engine=engine,
                              backend=backend, workers=workers, max_evals=max_evals,
                              particles=particles, accept=accept, check_reps=check_reps,
-                             fit_dir=fit_dir, lang=lang, figures=figures)
+                             fit_dir=fit_dir, lang=lang, figures=figures, scheduler=scheduler)

@@ -76,6 +76,8 @@ class SensitivityConfig:
     engine: str = "fast"
     backend: str = "processes"
     workers: int = 2
+    scheduler: str | None = None
+    """A running Dask scheduler (with backend "dask"); None: a local cluster."""
 
     def base_n(self) -> int:
         """The number of trajectories or base samples in force."""
@@ -144,6 +146,11 @@ def run_sensitivity(scenario: Scenario, cfg: SensitivityConfig, *,
     n = cfg.base_n()
     design = (sobol_design(factors, n, seed=cfg.seed) if cfg.method == "sobol"
               else morris_design(factors, n, seed=cfg.seed))
+    if backend is None and cfg.scheduler is not None:
+        from sim.backends import make_backend
+
+        with make_backend(cfg.backend, cfg.workers, cfg.scheduler) as remote:
+            return run_sensitivity(scenario, cfg, backend=remote, progress=progress)
     outcomes = evaluate_points(scenario, factors, design.values, reps=cfg.reps, seed=cfg.seed,
                                levers=cfg.fixed_levers, engine=cfg.engine,
                                backend=backend if backend is not None else cfg.backend,
