@@ -50,11 +50,19 @@ class TargetSummary:
     first_reached_median: float
     """Median first-reach time (years) among replications that reached it (nan if none)."""
     p_reached_ever: float
+    """Share of replications that reached it at some month-end of the whole horizon (after
+    the target date too)."""
+    p_reached_by_date: float = float("nan")
+    """Share that reached it at some month-end up to the target date (>= p: a stock may dip
+    below the threshold again before the date)."""
 
 
 def summarize_target(op: str, met: np.ndarray, value: np.ndarray, threshold: np.ndarray,
-                     first_reached: np.ndarray) -> TargetSummary:
-    """Summarise one target's outcomes (arrays over replications)."""
+                     first_reached: np.ndarray, by: float | None = None) -> TargetSummary:
+    """Summarise one target's outcomes (arrays over replications).
+
+    ``by`` is the target's judging time in model years; without it ``p_reached_by_date`` is NaN.
+    """
     n = int(met.size)
     k = int(met.sum())
     lo, hi = wilson(k, n)
@@ -68,6 +76,8 @@ def summarize_target(op: str, met: np.ndarray, value: np.ndarray, threshold: np.
         mean_shortfall=float(short.mean()) if short.size else 0.0,
         first_reached_median=float(np.median(reached)) if reached.size else float("nan"),
         p_reached_ever=reached.size / n if n else float("nan"),
+        p_reached_by_date=(int(np.sum(reached <= by + 1e-9)) / n if n and by is not None
+                           else float("nan")),
     )
 
 

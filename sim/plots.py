@@ -54,7 +54,7 @@ TEXT = {
     "p_met": ("达成概率", "P(target met)"),
     "first": ("首次达成时间", "first date reached"),
     "reps": ("重复次数", "replications"),
-    "never": ("未达成", "never reached"),
+    "never": ("模拟期内从未达到", "never reached in the horizon"),
     "base": ("基期", "base"),
 }
 

@@ -92,7 +92,7 @@ def summarize(run_dir: Path) -> RunSummary:
         m = ids == t.id
         order = np.argsort(reps[m])
         targets[t.id] = summarize_target(t.op, met[m][order], value[m][order], thr[m][order],
-                                         first[m][order])
+                                         first[m][order], by=sc.end_of_day(t.date))
         thresholds[t.id] = float(np.mean(thr[m]))
         firsts[t.id] = first[m][order]
         met_matrix[:, j] = met[m][order]
@@ -173,6 +173,7 @@ def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
                                   for lang_ in ("zh", "en")} if t.id in s.evidence else {},
             "first_reached": {
                 "p_ever": asdict(s.targets[t.id])["p_reached_ever"],
+                "p_by_date": asdict(s.targets[t.id])["p_reached_by_date"],
                 "quantiles": {str(q): _date_of(start, float(np.quantile(reached, q)))
                               for q in (0.05, 0.25, 0.5, 0.75, 0.95)} if reached.size else {},
             },
