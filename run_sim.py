@@ -159,7 +159,8 @@ def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'run'.")],
     lang: Lang = "zh",
     out: Annotated[Path | None, typer.Option(callback=out_file,
-        help="HTML file to write [default: RUN_DIR/report.html].")] = None,
+        help="HTML file to write [default: RUN_DIR/report.html (Chinese) or "
+             "RUN_DIR/report.en.html (English)].")] = None,
 ) -> None:
     """Write one self-contained HTML report of a stored run (images inline, works offline)."""
     raise typer.Exit(commands.report(run_dir, lang, out))

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from sim.report_font import embed_font
 from sim.scenario import Scenario
 from sim.scenario.documents import describe
 from sim.scenario.schema import Quantity, Target
@@ -35,6 +36,12 @@ from sim.summary import RunSummary, joint_note
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "report.html.j2"
 REPORT_NAME = "report.html"
+"""The Chinese report's file name; other languages add theirs (report.en.html)."""
+
+
+def report_name(lang: str) -> str:
+    """File name of the report in ``lang``: one language never overwrites another's report."""
+    return REPORT_NAME if lang == "zh" else f"report.{lang}.html"
 FIRST_REACH_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MAX_CSV_ROWS = 200
 MAX_TEXT_CHARS = 20_000
@@ -553,8 +560,8 @@ def render(context: dict[str, Any]) -> str:
 def write_report(run_dir: Path, lang: str = "zh", out: Path | None = None,
                  summary: RunSummary | None = None, redraw: bool = True) -> Path:
     """Render the report of ``run_dir`` and write it atomically; return its path."""
-    out = out if out is not None else run_dir / REPORT_NAME
-    html = render(build_context(run_dir, lang, summary, redraw))
+    out = out if out is not None else run_dir / report_name(lang)
+    html = embed_font(render(build_context(run_dir, lang, summary, redraw)))
     atomic_write_bytes(out, html.encode("utf-8"))
     return out
 

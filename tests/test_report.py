@@ -339,3 +339,16 @@ def test_report_in_headless_chromium(driver, run_dir: Path, tmp_path: Path) -> N
     assert driver.execute_script(
         "return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)")
     assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+    # On a machine without any Chinese font the report's own subset draws the Chinese: the
+    # same report with every system family taken out of its style sheet.
+    html = zh.read_text(encoding="utf-8")
+    bare = re.sub(r'font-family: "Noto Sans CJK SC"[^;]*;', 'font-family: "Report CJK", serif;',
+                  html, count=1)
+    assert bare != html
+    alone = tmp_path / "report-no-system-font.html"
+    alone.write_text(bare, encoding="utf-8")
+    driver.get(alone.as_uri())
+    fonts = _platform_fonts(driver, "#title")
+    assert any(f.get("isCustomFont") for f in fonts), fonts
+    assert sum(f["glyphCount"] for f in fonts if f.get("isCustomFont")) >= n_cjk

@@ -234,7 +234,10 @@ def summarize_run(run_dir: Path, lang: str) -> int:
 
 def report(run_dir: Path, lang: str, out: Path | None, *, summary: object = None,
            redraw: bool = True) -> int:
-    """Write the self-contained HTML report of a run (default RUN_DIR/report.html)."""
+    """Write the self-contained HTML report of a run.
+
+    By default RUN_DIR/report.html in Chinese, RUN_DIR/report.en.html in English.
+    """
     from sim.report import write_report
     from sim.store import StoreError
     from sim.summary import RunSummary
