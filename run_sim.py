@@ -392,6 +392,9 @@ def goal_seek(
         help="Require the 95% Wilson lower bound (not the estimate) to reach p.")] = False,
     budget: Annotated[float | None, typer.Option(
         help="Yuan a year above the defaults to split across --levers.")] = None,
+    budget_wan: Annotated[float | None, typer.Option(
+        "--budget-wan", help="The same budget in 万元 a year (10,000 yuan), as plans write it.")
+    ] = None,
     levers: Annotated[str | None, typer.Option(help="Levers for --budget: A,B,C.")] = None,
     grid: Annotated[int, typer.Option(help="Budget shares on a grid of step 1/GRID.")] = 4,
     refine: Annotated[int, typer.Option(help="Refinement rounds (halving the step).")] = 2,
@@ -411,6 +414,14 @@ def goal_seek(
     from sim.cli import analysis
 
     opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
+    if budget_wan is not None:
+        from sim.money import yuan_from_wan
+
+        if budget is not None:
+            print(f"--budget-wan: {budget_wan:g}: give the budget once, in yuan (--budget) or in "
+                  "万元 (--budget-wan)", file=sys.stderr)
+            raise typer.Exit(2)
+        budget = yuan_from_wan(budget_wan)
     raise typer.Exit(analysis.goal_seek(
         path, target or [], p, lever, tol, conservative, budget, levers, grid, refine,
         _parse_sets(set_), opts, out))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 
+from sim.money import money_unit, wan
 from sim.plots import _ax, bilingual
 
 TEXT = {
@@ -18,7 +19,7 @@ TEXT = {
     "p_diff": ("达成概率之差 (B − A)", "difference in P (B − A)"),
     "paired": ("配对区间(共同随机数)", "paired interval (common random numbers)"),
     "independent": ("独立运行区间", "independent-runs interval"),
-    "spend": ("目标日期前累计投入(亿元)", "spend to the target date (100 million yuan)"),
+    "spend": ("目标日期前累计投入(万元)", "spend to the target date (10k yuan)"),
     "required": ("要求概率", "required P"),
     "answer": ("最小取值", "least value"),
     "evaluated": ("已评估取值", "evaluated values"),
@@ -135,9 +136,9 @@ def split_bars(levers: Sequence[str], yuan: Sequence[float], *, title: str, lang
     """The best budget split: yuan a year per lever."""
     ax = _ax(ax, (7.0, max(2.5, 0.5 * len(levers) + 1.2)))
     y = np.arange(len(levers))
-    ax.barh(y, np.asarray(yuan) / 1e4, color="#4292c6")
+    ax.barh(y, wan(np.asarray(yuan)), color="#4292c6")
     ax.set_yticks(y, levers)
     ax.invert_yaxis()
-    ax.set_xlabel("万元/年" if lang == "zh" else "10,000 yuan a year")
+    ax.set_xlabel(money_unit(lang, per_year=True))
     ax.set_title(title)
     return ax

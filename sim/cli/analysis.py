@@ -25,6 +25,7 @@ from sim.backends import BACKENDS
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
 from sim.cli.outpaths import scheduler_problem
 from sim.engines import ENGINES
+from sim.money import money_unit, wan
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -285,7 +286,9 @@ def _print_compare(res: Any, sc: Scenario, lang: str) -> None:
     heads = (("目标", "target"), ("P(A)", "P(A)"), ("P(B)", "P(B)"),
              ("差值 B−A", "P(B) − P(A)"), ("配对95%区间", "paired 95% interval"),
              ("独立运行区间", "independent interval"), ("方差比", "var ratio"),
-             ("目标日值之差", "value diff (B − A)"), ("95%区间", "95% interval"))
+             ("目标日值之差", "value diff (B − A)"), ("95%区间", "95% interval"),
+             (f"投入之差 B−A({money_unit('zh')},至目标日)",
+              f"spend B − A ({money_unit('en')}, to the date)"))
     for h in heads:
         table.add_column(h[0] if zh else h[1], overflow="fold")
     for r in res.rows:
@@ -297,7 +300,8 @@ def _print_compare(res: Any, sc: Scenario, lang: str) -> None:
             f"[{_signed_pct(r.diff_independent.low)}, {_signed_pct(r.diff_independent.high)}]",
             "–" if not math.isfinite(r.var_ratio_met) else f"{r.var_ratio_met:.2f}",
             "–" if not math.isfinite(vd.estimate) else f"{vd.estimate:+,.1f}",
-            "–" if not math.isfinite(vd.low) else f"[{vd.low:+,.1f}, {vd.high:+,.1f}]")
+            "–" if not math.isfinite(vd.low) else f"[{vd.low:+,.1f}, {vd.high:+,.1f}]",
+            f"{wan(r.spend_b - r.spend_a):+,.0f}")
     table.caption = ("方差比 = Var(B−A)/(Var A + Var B),小于1即配对比较更精确"
                      if zh else "var ratio = Var(B − A) / (Var A + Var B) of the met indicator; "
                                 "below 1: pairing beats independent runs")
@@ -375,7 +379,7 @@ def _sweep_plots(res: Any, sc: Scenario, folder: Path, lang: str) -> list[Path]:
         for tid in ids:
             rows = res.of(tid)
             frontier = {_label(sc, tid, lang): series[_label(sc, tid, lang)]}
-            spend = [r["spend_mean"] / 1e8 for r in rows]
+            spend = [wan(r["spend_mean"]) for r in rows]
             written.append(save_plot(
                 p_curve(spend, frontier, xlabel=label("spend", lang),
                         title=f"{title}: {_label(sc, tid, lang)}", lang=lang),
@@ -412,7 +416,7 @@ def _print_sweep(res: Any, sc: Scenario, lang: str) -> None:
             r = by_target[tid]
             cells.append(f"{r['p']:.0%} [{r['ci_low']:.0%}, {r['ci_high']:.0%}]")
         last = by_target["__all__"] if "__all__" in by_target else by_target[ids[0]]
-        cells.append(f"{last['spend_mean'] / 1e4:,.0f}")
+        cells.append(f"{wan(last['spend_mean']):,.0f}")
         table.add_row(*cells)
     _console().print(table)
 
@@ -495,7 +499,7 @@ def _print_seek(res: Any, sc: Scenario, lang: str) -> None:
         table.add_row(f"{row['value']:,.6g} {lv.unit}{mark}", f"{row['p']:.1%}",
                       f"[{row['ci_low']:.1%}, {row['ci_high']:.1%}]",
                       ("是" if zh else "yes") if row["reaches_p"] else ("否" if zh else "no"),
-                      f"{row['cost_per_year'] / 1e4:,.1f}", f"{row['spend_mean'] / 1e4:,.0f}")
+                      f"{wan(row['cost_per_year']):,.1f}", f"{wan(row['spend_mean']):,.0f}")
     _console().print(table)
     if res.found:
         print(("结果: " if zh else "result: ") + res.message)
@@ -530,14 +534,17 @@ def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
                          title=f"P = {best.p:.1%} [{best.ci_low:.1%}, {best.ci_high:.1%}]",
                          lang=opts.lang), folder / "plots" / "budget_split.png")
     zh = opts.lang == "zh"
-    table = Table(title=f"{sc.meta.id}: {budget:,.0f} yuan a year across {', '.join(levers)} "
-                        f"for P({' & '.join(res.target_ids)}) — n = {res.reps}, seed {res.seed}")
+    per_year = money_unit(opts.lang, per_year=True)
+    table = Table(title=(f"{sc.meta.id}: 每年 {wan(budget):,.0f} {per_year} 分配于 "
+                         if zh else f"{sc.meta.id}: {wan(budget):,.0f} {per_year} across ")
+                  + f"{', '.join(levers)} — P({' & '.join(res.target_ids)}), n = {res.reps}, "
+                    f"seed {res.seed}")
     for name in levers:
-        table.add_column(f"{name} (万元/年)" if zh else f"{name} (10k yuan/yr)")
+        table.add_column(f"{name} ({per_year})")
     for h in (("达成概率", "P"), ("95%区间", "95% interval")):
         table.add_column(h[0] if zh else h[1])
     for row in res.table()[:10]:
-        table.add_row(*[f"{row[f'{n}_yuan_per_year'] / 1e4:,.1f} → {row[f'{n}_value']:,.4g}"
+        table.add_row(*[f"{wan(row[f'{n}_yuan_per_year']):,.1f} → {row[f'{n}_value']:,.4g}"
                         for n in levers],
                       f"{row['p']:.1%}" + (" ←" if row["is_best"] else ""),
                       f"[{row['ci_low']:.1%}, {row['ci_high']:.1%}]")

@@ -19,6 +19,7 @@ from sim.cli.commands import EXIT_OK
 from sim.engines import ready
 from sim.levers import lever_values
 from sim.metrics import Query
+from sim.money import wan
 from sim.registry import METRICS
 from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes
 
@@ -101,7 +102,7 @@ def _rows(results: list[Reachable], ps: list[float], lever: str | None) -> list[
                          "value": round(v, 2), "ci_low": round(lo, 2), "ci_high": round(hi, 2),
                          "plan_value": round_for_plan(v), "lever": lever or "",
                          "lever_value": r.levers.get(lever, "") if lever else "",
-                         "cost_wan_yuan_per_year": round(r.cost_per_year / 1e4, 1)})
+                         "cost_wan_yuan_per_year": round(wan(r.cost_per_year), 1)})
     return rows
 
 
