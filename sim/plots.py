@@ -55,8 +55,27 @@ TEXT = {
     "first": ("首次达成时间", "first date reached"),
     "reps": ("重复次数", "replications"),
     "never": ("模拟期内从未达到", "never reached in the horizon"),
+    "never_all": ("所有模拟中均从未达到", "never reached in any replication"),
     "base": ("基期", "base"),
+    "likely": ("≥80%:较有把握", ">= 80%: likely"),
+    "uncertain": ("50–80%:不确定", "50-80%: uncertain"),
+    "unlikely": ("<50%:难以达成", "< 50%: unlikely"),
+    "p80": ("80% 参考线", "80% line"),
+    "ci": ("95% 区间", "95% interval"),
 }
+TITLE_WIDTH = 60
+"""Characters a plot title may take on one line before it wraps (long plan names)."""
+
+
+def wrapped(title: str, width: int = TITLE_WIDTH) -> str:
+    """A title broken into lines that fit the figure (Chinese has no spaces to break at)."""
+    import textwrap
+
+    if len(title) <= width:
+        return title
+    if " " in title:
+        return "\n".join(textwrap.wrap(title, width))
+    return "\n".join(title[i:i + width] for i in range(0, len(title), width))
 
 
 def bilingual(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
@@ -102,7 +121,11 @@ def attainment_bars(labels: Sequence[str], p: Sequence[float], low: Sequence[flo
                     high: Sequence[float], *, title: str, lang: str = "zh",
                     ax: Axes | None = None) -> Axes:
     """Horizontal bars of P(met) with 95% interval whiskers, coloured by probability band."""
-    ax = _ax(ax, (8.0, max(2.5, 0.45 * len(labels) + 1.2)))
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import PercentFormatter
+
+    ax = _ax(ax, (8.0, max(2.5, 0.45 * len(labels) + 1.6)))
     y = np.arange(len(labels))[::-1]
     pa, lo, hi = np.asarray(p), np.asarray(low), np.asarray(high)
     colors = [band_colour(v) for v in pa]
@@ -112,10 +135,24 @@ def attainment_bars(labels: Sequence[str], p: Sequence[float], low: Sequence[flo
     ax.axvline(0.8, color="grey", linestyle="--", linewidth=1)
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(t("p_met", lang))
-    ax.set_title(title)
-    for yi, v in zip(y, pa, strict=True):
-        ax.text(min(v + 0.02, 0.9), yi, f"{v:.0%}", va="center", fontsize=8)
+    ax.set_title(wrapped(title))
+    for yi, v, top in zip(y, pa, hi, strict=True):
+        # beside the whisker's end, or inside the bar when the whisker reaches the right edge
+        if top <= 0.88:
+            ax.text(top + 0.015, yi, f"{v:.0%}", va="center", ha="left", fontsize=8)
+        else:
+            ax.text(max(v - 0.015, 0.06), yi, f"{v:.0%}", va="center", ha="right", fontsize=8,
+                    color="white" if v > 0.12 else "black")
+    ax.legend(handles=[Patch(color=band_colour(0.9), label=t("likely", lang)),
+                       Patch(color=band_colour(0.6), label=t("uncertain", lang)),
+                       Patch(color=band_colour(0.1), label=t("unlikely", lang)),
+                       Line2D([], [], color="black", marker="|", linestyle="-",
+                              label=t("ci", lang)),
+                       Line2D([], [], color="grey", linestyle="--", label=t("p80", lang))],
+              loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(labels) > 4 else -0.25),
+              ncol=3, fontsize=7, frameon=False)
     return ax
 
 
@@ -128,22 +165,56 @@ def band_colour(p: float) -> str:
     return "#d7301f"
 
 
+def date_formatter(locator: mdates.DateLocator, lang: str) -> mdates.ConciseDateFormatter:
+    """Short date labels that never repeat a month, in Chinese (2027年, 3月) or English."""
+    if lang != "zh":
+        return mdates.ConciseDateFormatter(locator)
+    return mdates.ConciseDateFormatter(
+        locator, formats=["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
+        zero_formats=["", "%Y年", "%m月", "%m月%d日", "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y年", "%Y年%m月", "%Y年%m月%d日", "%Y年%m月%d日", ""])
+
+
 def first_reach_histogram(first_dates: Sequence[dt.date], n_never: int, *, title: str,
                           target_date: dt.date | None = None, lang: str = "zh",
                           ax: Axes | None = None) -> Axes:
-    """Histogram of the first month-end at which the target held; 'never' counted aside."""
+    """Replications by the month-end at which the target first held; 'never' counted aside.
+
+    One bar per month (whole counts; a record is a month-end, so finer bins mean nothing),
+    dates labelled by a locator that never repeats a month, and when no replication reached the
+    target the axes say so instead of standing empty.
+    """
+    from collections import Counter
+
+    from matplotlib.ticker import MaxNLocator
+
     ax = _ax(ax)
-    if first_dates:
-        x = [mdates.date2num(d) for d in first_dates]
-        ax.hist(x, bins=min(30, max(5, len(set(first_dates)))), color="#6baed6",
-                edgecolor="white")
-    if target_date is not None:
-        ax.axvline(mdates.date2num(target_date), color="#cb181d", linestyle=":")
-        if not first_dates:  # nothing reached: keep a date axis around the target date
+    months = Counter(dt.date(d.year, d.month, 1) for d in first_dates)
+    if months:
+        xs = [mdates.date2num(m) + 14 for m in sorted(months)]
+        ax.bar(xs, [months[m] for m in sorted(months)], width=24, color="#6baed6",
+               edgecolor="white")
+        lo, hi = min(xs) - 45, max(xs) + 45
+        if target_date is not None:
+            lo = min(lo, mdates.date2num(target_date) - 45)
+            hi = max(hi, mdates.date2num(target_date) + 45)
+        ax.set_xlim(lo, hi)
+    else:
+        ax.text(0.5, 0.5, f"{t('never_all', lang)}\n(n = {n_never})", transform=ax.transAxes,
+                ha="center", va="center", fontsize=11, color="#5b6675")
+        if target_date is not None:
             centre = mdates.date2num(target_date)
             ax.set_xlim(centre - 400, centre + 60)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
-    ax.set_title(f"{title} — {t('never', lang)}: {n_never}")
+        ax.set_ylim(0, 1)
+    if target_date is not None:
+        ax.axvline(mdates.date2num(target_date), color="#cb181d", linestyle=":",
+                   label=f"{t('target', lang)} {target_date:%Y-%m-%d}")
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    locator.intervald[mdates.DAILY] = []  # never a tick per day or week: month-ends only
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(date_formatter(locator, lang))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(wrapped(f"{title} — {t('never', lang)}: {n_never}"))
     ax.set_xlabel(t("first", lang))
     ax.set_ylabel(t("reps", lang))
     return ax

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
 
 from sim.money import money_unit, wan
-from sim.plots import _ax, bilingual
+from sim.plots import _ax, bilingual, wrapped
 
 TEXT = {
     "p_met": ("达成概率", "P(target met)"),
@@ -57,17 +58,28 @@ def difference_bars(labels: Sequence[str], diff: Sequence[float], low: Sequence[
     return ax
 
 
+BANDS_UP_TO = 3
+"""Curves that get a shaded 95% band in p_curve; with more, whiskers instead."""
+
+
 def p_curve(x: Sequence[float], series: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], *,
             xlabel: str, title: str, lang: str = "zh", required: float | None = None,
             marker: float | None = None, ax: Axes | None = None) -> Axes:
     """P against a lever value or a cost, one line with a 95% band per label."""
-    ax = _ax(ax)
+    ax = _ax(ax, (9.0, 4.8) if len(series) > 3 else (8.0, 4.5))
     xs = np.asarray(x, dtype=float)
     order = np.argsort(xs, kind="stable")
+    banded = len(series) <= BANDS_UP_TO  # more bands than that only hide one another
     for label, (p, lo, hi) in series.items():
         line = ax.plot(xs[order], np.asarray(p)[order], "o-", markersize=3, label=label)[0]
-        ax.fill_between(xs[order], np.asarray(lo)[order], np.asarray(hi)[order],
-                        color=line.get_color(), alpha=0.15, linewidth=0)
+        if banded:
+            ax.fill_between(xs[order], np.asarray(lo)[order], np.asarray(hi)[order],
+                            color=line.get_color(), alpha=0.15, linewidth=0)
+        else:  # intervals as whiskers, which overlap less than shaded bands
+            ax.errorbar(xs[order], np.asarray(p)[order],
+                        yerr=[np.asarray(p)[order] - np.asarray(lo)[order],
+                              np.asarray(hi)[order] - np.asarray(p)[order]],
+                        fmt="none", ecolor=line.get_color(), alpha=0.5, capsize=2)
     if required is not None:
         ax.axhline(required, color="#cb181d", linestyle="--", linewidth=1,
                    label=f"{t('required', lang)} {required:g}")
@@ -77,9 +89,12 @@ def p_curve(x: Sequence[float], series: dict[str, tuple[np.ndarray, np.ndarray, 
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(t("p_met", lang))
-    ax.set_title(title)
-    if len(series) <= 12:
+    ax.set_title(wrapped(title))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    if len(series) <= 3:
         ax.legend(loc="best", fontsize=7)
+    else:  # beside the axes, never over the curves
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     return ax
 
 

@@ -81,9 +81,23 @@ def morris_plane(labels: Sequence[str], mu_star: Values, sigma: Values, *,
     ms = np.asarray(mu_star, dtype=float)
     sg = np.asarray(sigma, dtype=float)
     ax.scatter(ms, sg, color="#2171b5", zorder=3)
-    for x, yv, lab in zip(ms, sg, labels, strict=True):
-        ax.annotate(lab, (x, yv), textcoords="offset points", xytext=(4, 3), fontsize=8)
     top = float(max(ms.max(initial=0.0), sg.max(initial=0.0))) * 1.1 or 1.0
+    # Labels only where they can be read: factors near the origin (both effects under 5% of
+    # the largest) share one note instead of a stack of overlapping names.
+    small = (ms < 0.05 * top) & (sg < 0.05 * top)
+    placed: list[tuple[float, float]] = []
+    for x, yv, lab, tiny in zip(ms, sg, labels, small, strict=True):
+        if tiny:
+            continue
+        dy = sum(1 for px, py in placed if abs(px - x) < 0.04 * top and abs(py - yv) < 0.04 * top)
+        ax.annotate(lab, (x, yv), textcoords="offset points", xytext=(4, 3 + 9 * dy), fontsize=8)
+        placed.append((float(x), float(yv)))
+    if small.any():
+        names = [lab for lab, tiny in zip(labels, small, strict=True) if tiny]
+        note = (f"{len(names)} 个因素接近原点:" if lang == "zh"
+                else f"{len(names)} factors near the origin: ") + ", ".join(names[:8])
+        ax.text(0.98, 0.02, note + (" …" if len(names) > 8 else ""), transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=7, color="#5b6675", wrap=True)
     ax.plot([0, top], [0, top], linestyle="--", color="grey", linewidth=1)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
