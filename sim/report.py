@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
-import json
 import math
 import tempfile
 from pathlib import Path
@@ -210,6 +209,66 @@ def fmt_num(v: float | None) -> str:
     return f"{v:.4g}"
 
 
+COUNT_UNITS = ("firms", "carriers", "people")
+"""Metric units that count whole things (registry.MetricSpec.unit_en)."""
+
+
+def fmt_count(v: float | None) -> str:
+    """A number of firms, carriers or people: whole (a median of counts may fall halfway)."""
+    if v is None or not math.isfinite(v):
+        return "—"
+    return f"{math.floor(v + 0.5):,.0f}"  # half up, as people round
+
+
+def _cell(text: str) -> str:
+    """A CSV cell as a reader sees it: floats to four significant digits, the rest as is."""
+    try:
+        v = float(text)
+    except ValueError:
+        return text
+    if "." not in text and "e" not in text.lower():
+        return text
+    return fmt_num(v)
+
+
+def markdown_blocks(text: str) -> list[dict[str, Any]]:
+    """An analysis README as blocks the template shows (code, heading, list, paragraph).
+
+    Just the forms our README writers use; everything stays text (escaped by the template).
+    """
+    blocks: list[dict[str, Any]] = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("```"):
+            j = i + 1
+            while j < len(lines) and not lines[j].startswith("```"):
+                j += 1
+            blocks.append({"kind": "code", "text": "\n".join(lines[i + 1:j])})
+            i = j + 1
+        elif line.startswith("#"):
+            blocks.append({"kind": "heading", "text": line.lstrip("#").strip()})
+            i += 1
+        elif line.lstrip().startswith(("- ", "* ")):
+            items = []
+            while i < len(lines) and lines[i].lstrip().startswith(("- ", "* ")):
+                items.append(lines[i].lstrip()[2:].replace("`", ""))
+                i += 1
+            blocks.append({"kind": "list", "entries": items})
+        elif line.strip():
+            para = []
+            while (i < len(lines) and lines[i].strip()
+                   and not lines[i].startswith(("```", "#"))
+                   and not lines[i].lstrip().startswith(("- ", "* "))):
+                para.append(lines[i].strip().replace("`", ""))
+                i += 1
+            blocks.append({"kind": "para", "text": " ".join(para)})
+        else:
+            i += 1
+    return blocks
+
+
 def band(p: float) -> str:
     """The probability band of docs/design.md section 4: high (>= 0.8), mid (>= 0.5) or low."""
     if p >= 0.8:
@@ -387,7 +446,8 @@ def _csv_table(path: Path, lang: str) -> dict[str, Any]:
     more = max(0, len(body) - MAX_CSV_ROWS)
     return {
         "name": path.name, "head": head,
-        "rows": [[{"text": c, "num": _is_number(c)} for c in r] for r in body[:MAX_CSV_ROWS]],
+        "rows": [[{"text": _cell(c), "num": _is_number(c)} for c in r]
+                 for r in body[:MAX_CSV_ROWS]],
         "more": _pick(TEXT["rows_more"], lang).format(n=more) if more else "",
     }
 
@@ -410,18 +470,11 @@ def extra_sections(run_dir: Path, lang: str) -> list[dict[str, Any]]:
             continue
         items = []
         for folder in folders:
-            texts = []
-            for name in ("README.md", "summary.json"):
-                f = folder / name
-                if f.is_file():
-                    body = _read_text(f)
-                    if name.endswith(".json"):
-                        try:
-                            body = json.dumps(json.loads(body), ensure_ascii=False, indent=2)
-                            body = body if len(body) <= MAX_TEXT_CHARS else body[:MAX_TEXT_CHARS]
-                        except ValueError:
-                            pass
-                    texts.append({"name": name, "body": body})
+            texts = []  # the README as text blocks; summary.json stays a file for programs
+            readme = folder / "README.md"
+            if readme.is_file():
+                texts.append({"name": readme.name,
+                              "blocks": markdown_blocks(_read_text(readme))})
             tables = [_csv_table(p, lang) for p in sorted(folder.rglob("*.csv"))]
             images = [{"src": _data_uri(p.read_bytes()), "alt": str(p.relative_to(folder))}
                       for p in sorted(folder.rglob("*.png"))]
@@ -458,6 +511,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
         metric = (spec.zh if lang == "zh" else spec.en) if spec else t.metric
         f = s.first_reached[t.id]
         reached = f[np.isfinite(f)]
+        fmt = fmt_count if spec is not None and spec.unit_en in COUNT_UNITS else fmt_num
         fan = images.get(f"fan_{t.id}.png")
         first = images.get(f"first_reach_{t.id}.png")
         targets.append({
@@ -471,7 +525,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
             "bar_low": round(100 * ts.ci_low, 2), "bar_p": round(100 * ts.p, 2),
             "bar_width": round(100 * (ts.ci_high - ts.ci_low), 2),
             "band": band(ts.p), "colour": band_colour(ts.p),
-            "median": fmt_num(ts.median), "q05": fmt_num(ts.q05), "q95": fmt_num(ts.q95),
+            "median": fmt(ts.median), "q05": fmt(ts.q05), "q95": fmt(ts.q95),
             "shortfall": fmt_num(ts.mean_shortfall) if ts.p < 1 else "—",
             "note": t.note or "", "source": t.source,
             "evidence": _pick(EVIDENCE_GRADES[s.evidence[t.id].grade], lang)

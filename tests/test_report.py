@@ -159,9 +159,10 @@ def test_analysis_subfolders_become_sections(run_dir: Path, tmp_path: Path) -> N
     png = (work / "plots" / "attainment.png").read_bytes()
     cmp_dir = work / "compare-lever"
     cmp_dir.mkdir()
-    (cmp_dir / "diff.csv").write_text("target_id,delta_p,ci_low\narea_2026,0.125,-0.05\n",
-                                      encoding="utf-8")
-    (cmp_dir / "README.md").write_text("Paired comparison <script>x()</script>\n",
+    (cmp_dir / "diff.csv").write_text("target_id,delta_p,ci_low\narea_2026,0.125,"
+                                      "0.09999999999999998\n", encoding="utf-8")
+    (cmp_dir / "README.md").write_text("# compare\n\n```\npython run_sim.py compare x\n```\n\n"
+                                       "Paired comparison <script>x()</script>\n\n- one\n- two\n",
                                        encoding="utf-8")
     (cmp_dir / "delta.png").write_bytes(png)
     sweep = work / "sweep-attraction"
@@ -178,9 +179,12 @@ def test_analysis_subfolders_become_sections(run_dir: Path, tmp_path: Path) -> N
                        ("calibration", "Calibration")):
         assert f'id="sec-{sec}"' in html and f">{title}</h2>" in html
     assert 'id="sec-sensitivity"' not in html and 'id="sec-goal_seek"' not in html
-    assert "<td>area_2026</td><td class=\"num\">0.125</td>" in html
-    assert "Paired comparison &lt;script&gt;x()&lt;/script&gt;" in html
-    assert "&#34;lever&#34;: &#34;attraction&#34;" in html
+    assert "<td>area_2026</td><td class=\"num\">0.125</td><td class=\"num\">0.1</td>" in html
+    assert "0.09999999999999998" not in html  # floats read as four significant digits
+    assert "<p>Paired comparison &lt;script&gt;x()&lt;/script&gt;</p>" in html
+    assert '<pre class="cmd">python run_sim.py compare x</pre>' in html and "```" not in html
+    assert "<ul><li>one</li><li>two</li></ul>" in html
+    assert "&#34;lever&#34;" not in html  # summary.json is for programs, not pasted
     assert "50 more rows not shown" in html
     assert 'alt="plots/frontier.png"' in html and 'alt="delta.png"' in html
     assert base.read_text("utf-8").count("<img") == html.count("<img")
@@ -352,3 +356,10 @@ def test_report_in_headless_chromium(driver, run_dir: Path, tmp_path: Path) -> N
     fonts = _platform_fonts(driver, "#title")
     assert any(f.get("isCustomFont") for f in fonts), fonts
     assert sum(f["glyphCount"] for f in fonts if f.get("isCustomFont")) >= n_cjk
+
+
+def test_counts_show_whole_numbers() -> None:
+    from sim.report import fmt_count, fmt_num
+
+    assert fmt_count(521.5) == "522" and fmt_count(12345.5) == "12,346"
+    assert fmt_num(521.5) == "521.5"  # areas and ratios keep their digits
