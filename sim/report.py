@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from sim.brief import brief
 from sim.report_font import embed_font
 from sim.scenario import Scenario
 from sim.scenario.documents import describe
@@ -82,6 +83,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "generated": ("报告生成时间", "Report generated"),
     "contents": ("目录", "Contents"),
     "findings": ("主要结论", "Key findings"),
+    "brief": ("决策要点", "For the decision"),
+    "expand": ("展开详情", "Show the details"),
+    "shares": ("方差来源", "variance shares"),
     "joint": ("全部目标同时达成的概率", "Probability that all targets are met"),
     "joint_by_date": ("按目标日期的联合达成概率", "Joint probability by target date"),
     "date": ("日期", "Date"),
@@ -589,6 +593,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
         "joint": {"p": fmt_pct(jp), "ci_low": fmt_pct(jlo), "ci_high": fmt_pct(jhi),
                   "colour": band_colour(jp), "band": band(jp), "note": joint_note(sc, lang)},
         "joint_by_date": joint_by_date,
+        "brief": brief(s, lang, m.get("scenario_file")),
         "groups": groups,
         "targets": targets,
         "attainment_img": _data_uri(attainment) if attainment else None,

@@ -363,3 +363,22 @@ def test_counts_show_whole_numbers() -> None:
 
     assert fmt_count(521.5) == "522" and fmt_count(12345.5) == "12,346"
     assert fmt_num(521.5) == "521.5"  # areas and ratios keep their digits
+
+
+def test_the_brief_sorts_targets_and_says_what_to_run(run_dir: Path) -> None:
+    from sim.brief import LIKELY, brief
+    from sim.summary import summarize
+
+    s = summarize(run_dir)
+    for lang in ("zh", "en"):
+        lines = brief(s, lang, "scenarios/x.yaml")
+        assert lines
+        text = "\n".join(lines)
+        for t in s.scenario.targets:
+            label = t.label.zh if lang == "zh" else t.label.en
+            if t.reading_of is None:
+                assert label in text, label  # every target is placed in one sentence
+        if any(ts.p < LIKELY for ts in s.targets.values()):
+            assert "goal-seek scenarios/x.yaml" in text or "attribution scenarios/x.yaml" in text
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert 'class="brief"' in html and "决策要点" in html
