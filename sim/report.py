@@ -29,7 +29,7 @@ from sim.brief import brief
 from sim.report_font import embed_font
 from sim.scenario import Scenario
 from sim.scenario.documents import describe
-from sim.scenario.schema import Quantity, Target
+from sim.scenario.schema import Quantity, Target, text_in
 from sim.store import atomic_write_bytes
 from sim.summary import RunSummary, joint_note
 
@@ -531,7 +531,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
             "band": band(ts.p), "colour": band_colour(ts.p),
             "median": fmt(ts.median), "q05": fmt(ts.q05), "q95": fmt(ts.q95),
             "shortfall": fmt_num(ts.mean_shortfall) if ts.p < 1 else "—",
-            "note": t.note or "", "source": t.source,
+            "note": text_in(t.note, lang), "source": t.source,
             "evidence": _pick(EVIDENCE_GRADES[s.evidence[t.id].grade], lang)
             if t.id in s.evidence else "—",
             "evidence_shares": _evidence_shares(s.evidence.get(t.id), lang),
@@ -557,7 +557,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
                       "n_targets": sum(1 for t in sc.targets if t.date.isoformat() == d)}
                      for d, v in s.joint_by_date.items()]
     unmodelled = [{"id": u.id, "label": lab(u.label), "value": u.value,
-                   "date": u.date.isoformat() if u.date else "", "reason": u.reason}
+                   "date": u.date.isoformat() if u.date else "", "reason": text_in(u.reason, lang)}
                   for u in sc.meta.unmodelled]
     versions = dict(m.get("versions") or {})
     try:

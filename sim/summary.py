@@ -28,6 +28,7 @@ from sim.attainment import TargetSummary, joint, summarize_target
 from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
 from sim.scenario import Scenario, validate_data
 from sim.scenario.documents import stored_scenario
+from sim.scenario.schema import text_data
 from sim.store import RunStore, atomic_write_bytes, atomic_write_json, csv_encode
 from sim.targets import query_of, since_base
 from sim.timeline import record_dates
@@ -168,7 +169,7 @@ def write_tables(s: RunSummary, run_dir: Path, lang: str) -> None:
             "relative_to": t.relative_to,
             "reading_of": t.reading_of,
             "since": t.since.isoformat() if t.since else None,
-            "note": t.note,
+            "note": text_data(t.note),
             "evidence_sentence": {lang_: s.evidence[t.id].sentence(lang_)
                                   for lang_ in ("zh", "en")} if t.id in s.evidence else {},
             "first_reached": {

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from sim.registry import METRICS
 from sim.scenario.documents import cited, describe
-from sim.scenario.schema import Quantity, Scenario, Target
+from sim.scenario.schema import Quantity, Scenario, Target, text_in
 
 TEXT = {
     "targets": ("目标", "Targets"),
@@ -125,7 +125,7 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
         spec = METRICS.get(t.metric)
         metric = f"{t.metric} ({spec.zh if lang == 'zh' else spec.en})" if spec else t.metric
         tab.add_row(t.id, label(t.label), metric, _filters(t), threshold_text(t, lang),
-                    str(t.date), t.note or "", src(t.source))
+                    str(t.date), text_in(t.note, lang), src(t.source))
     console.print(tab)
 
     if m.unmodelled:
@@ -134,7 +134,7 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
             tab.add_column(_t(key, lang), overflow="fold")
         for u in m.unmodelled:
             tab.add_row(u.id, label(u.label), u.value, str(u.date or ""),
-                        f"{_t('not_modelled', lang)}: {u.reason}")
+                        f"{_t('not_modelled', lang)}: {text_in(u.reason, lang)}")
         console.print(tab)
 
     if sc.levers:

@@ -61,6 +61,24 @@ class Label(Frozen):
     en: str = Field(min_length=1)
 
 
+Text = str | Label
+"""Free text a reader sees: one string, or {zh, en} so that Chinese output is Chinese."""
+
+
+def text_in(text: Text | None, lang: str) -> str:
+    """``text`` in ``lang`` (a plain string is shown as written; None as "")."""
+    if text is None:
+        return ""
+    if isinstance(text, Label):
+        return text.zh if lang == "zh" else text.en
+    return text
+
+
+def text_data(text: Text | None) -> str | dict[str, str] | None:
+    """``text`` as JSON (a plain string, or {"zh": ..., "en": ...})."""
+    return text.model_dump() if isinstance(text, Label) else text
+
+
 class Quantity(Frozen):
     """A number with its source: every baseline figure and parameter is one of these."""
 
@@ -127,7 +145,15 @@ class Unmodelled(Frozen):
     label: Label
     value: str = Field(description="The plan's figure as written, e.g. '>=45 per 10,000 people'.")
     date: dt.date | None = None
-    reason: str = Field(min_length=3)
+    reason: Text = Field(description="Why the model cannot say (a string, or {zh, en}).")
+
+    @model_validator(mode="after")
+    def _reason_says_something(self) -> Unmodelled:
+        for text in ((self.reason,) if isinstance(self.reason, str)
+                     else (self.reason.zh, self.reason.en)):
+            if len(text.strip()) < 3:
+                raise ValueError("reason must say why (at least 3 characters)")
+        return self
 
 
 class Meta(Frozen):
@@ -672,7 +698,7 @@ class Target(Frozen):
     count_before_start: NonNeg | None = Field(default=None, description="The count from "
                                               "'since' to the scenario start (since <= start).")
     date: dt.date
-    note: str | None = None
+    note: Text | None = None
     source: Source
 
     @model_validator(mode="after")
