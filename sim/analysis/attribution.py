@@ -50,6 +50,7 @@ from sim.analysis.common import (
 from sim.attainment import shortfall
 from sim.backends import Backend
 from sim.batch import Outcomes
+from sim.messages import msg
 from sim.scenario import Scenario
 from sim.targets import query_of
 
@@ -125,6 +126,12 @@ class AttributionResult:
     has_identity: bool
     rows: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """The note as message keys and fields (sim.messages), for the reader's language."""
+
+    def note_in(self, lang: str) -> str:
+        """The note in ``lang`` (empty when there is nothing to say)."""
+        return "; ".join(msg(key, lang, **fields) for key, fields in self.notes)
 
     def table(self) -> list[dict[str, Any]]:
         """CSV rows: flow, sign, mean counts in missed / met replications, contribution."""
@@ -196,14 +203,12 @@ def attribute(scenario: Scenario, target_id: str, out: Outcomes) -> AttributionR
         if key in at and key not in used:
             add(key, 0.0, at[key], "context")
     if not have_met:
-        res.note = ("no replication met the target: contributions need a met replication as "
-                    "the reference; the flows of the missed replications are shown")
+        res.notes.append(("attr_no_met", {}))
     elif not res.n_missed:
-        res.note = "every replication met the target: there is no shortfall to attribute"
+        res.notes.append(("attr_all_met", {}))
     if ident is None:
-        res.note = (res.note + "; " if res.note else "") + (
-            f"{q.key} has no stock-flow identity in the flows (region-wide firm and status "
-            "flows): the flows are context, without signs")
+        res.notes.append(("attr_no_identity", {"metric": q.key}))
+    res.note = res.note_in("en")
     return res
 
 

@@ -25,6 +25,7 @@ from sim.backends import BACKENDS
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
 from sim.cli.outpaths import scheduler_problem
 from sim.engines import ENGINES
+from sim.messages import msg
 from sim.money import money_unit, wan
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -227,8 +228,8 @@ def compare(paths: Sequence[Path], sets: dict[str, float], targets: Sequence[str
     from sim.analysis import compare as run_compare
     from sim.analysis.plots import difference_bars
 
-    if (msg := opts.problem()) is not None:
-        return _bad(msg)
+    if (problem := opts.problem()) is not None:
+        return _bad(problem)
     if len(paths) not in (1, 2):
         return _bad(f"compare: {len(paths)} scenario files: expected A.yaml B.yaml, or one "
                     "scenario with --set LEVER=VALUE")
@@ -314,8 +315,8 @@ def sweep(path: Path, levers: Sequence[str], values: Sequence[str], targets: Seq
     """`sweep SCENARIO --lever NAME --values V1,V2,... [--lever NAME2 --values ...]`."""
     from sim.analysis import sweep as run_sweep
 
-    if (msg := opts.problem()) is not None:
-        return _bad(msg)
+    if (problem := opts.problem()) is not None:
+        return _bad(problem)
     if not 1 <= len(levers) <= 2:
         return _bad(f"--lever: {len(levers)} given: a sweep takes one lever, or two for a grid")
     if len(values) != len(levers):
@@ -427,8 +428,8 @@ def goal_seek(path: Path, targets: Sequence[str], p: float, lever: str | None,
               levers: str | None, grid: int, refine: int, sets: dict[str, float],
               opts: RunOptions, out: Path | None) -> int:
     """`goal-seek SCENARIO --target ID --p 0.8 --lever NAME` or `--budget Y --levers A,B,C`."""
-    if (msg := opts.problem()) is not None:
-        return _bad(msg)
+    if (problem := opts.problem()) is not None:
+        return _bad(problem)
     if not targets:
         return _bad("--target: name the target to reach (repeat for a joint target)")
     if (lever is None) == (budget is None):
@@ -486,10 +487,10 @@ def _seek(sc: Scenario, targets: Sequence[str], p: float, lever: str, tol: float
 def _print_seek(res: Any, sc: Scenario, lang: str) -> None:
     zh = lang == "zh"
     lv = sc.levers[res.lever]
-    criterion = "Wilson lower bound" if res.conservative else "point estimate"
-    table = Table(title=f"{sc.meta.id}: goal-seek {res.lever} for P("
-                        f"{' & '.join(res.target_ids)}) >= {res.p_required:g} — n = {res.reps}, "
-                        f"seed {res.seed}, {criterion}")
+    how = msg("seek_conservative" if res.conservative else "seek_estimate", lang)
+    table = Table(title=msg("seek_title", lang, scenario=sc.meta.id, lever=res.lever,
+                            targets=" & ".join(res.target_ids), p=res.p_required, n=res.reps,
+                            seed=res.seed, how=how))
     for h in (("取值", "value"), ("达成概率", "P"), ("95%区间", "95% interval"),
               ("达到要求", "reaches p"), ("年成本(万元)", "cost a year (10k yuan)"),
               ("累计投入(万元)", "spend to date (10k yuan)")):
@@ -501,10 +502,30 @@ def _print_seek(res: Any, sc: Scenario, lang: str) -> None:
                       ("是" if zh else "yes") if row["reaches_p"] else ("否" if zh else "no"),
                       f"{wan(row['cost_per_year']):,.1f}", f"{wan(row['spend_mean']):,.0f}")
     _console().print(table)
-    if res.found:
-        print(("结果: " if zh else "result: ") + res.message)
+    print(seek_message(res, lang, lv.unit))
+
+
+def seek_message(res: Any, lang: str, unit: str) -> str:
+    """The goal-seek verdict in ``lang`` (res.message keeps the English for summary.json)."""
+    a = res.answer
+    if res.status == "reached_at_lower_bound" and a is not None:
+        text = msg("seek_at_lower", lang, p=res.p_required, lever=res.lever, value=a.value,
+                   unit=unit, pv=a.p, lo=a.ci_low, hi=a.ci_high)
+    elif res.found and a is not None:
+        b = res.below
+        text = msg("seek_found", lang, p=res.p_required, lever=res.lever, value=a.value,
+                   unit=unit, pv=a.p, lo=a.ci_low, hi=a.ci_high,
+                   below=b.value if b is not None else float("nan"),
+                   pb=b.p if b is not None else float("nan"))
     else:
-        print(("无解: " if zh else "NO SOLUTION: ") + res.message)
+        top = max(res.points, key=lambda q: q.value)
+        low = min(res.points, key=lambda q: q.value)
+        text = msg("seek_none", lang, lever=res.lever, lo_b=low.value, hi_b=top.value,
+                   unit=unit, p=res.p_required, pv=top.p, lo=top.ci_low, hi=top.ci_high,
+                   n=top.n)
+    if not getattr(res, "monotone", True):
+        text += msg("seek_not_monotone", lang)
+    return text
 
 
 def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
@@ -568,8 +589,8 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
     from sim.analysis.attribution import BASE, RESIDUAL, flow_label
     from sim.analysis.plots import waterfall
 
-    if (msg := opts.problem()) is not None:
-        return _bad(msg)
+    if (problem := opts.problem()) is not None:
+        return _bad(problem)
     sc = _load(path, opts)
     if isinstance(sc, int):
         return sc
@@ -603,8 +624,8 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
                            ylabel=unit, lang=lang)
             save_plot(ax, folder / "plots" / "waterfall.png")
             files.append("plots/waterfall.png")
-        table = Table(title=f"{scenario.meta.id}: {target} — P = {1 - res.n_missed / res.n:.1%}, "
-                            f"n = {res.n}; mean gap when missed {res.mean_gap:,.1f}")
+        table = Table(title=msg("attr_title", lang, scenario=scenario.meta.id, target=target,
+                                p=1 - res.n_missed / res.n, n=res.n, gap=res.mean_gap))
         for h in (("流量", "flow"), ("符号", "sign"), ("未达成均值", "mean, missed"),
                   ("占缺口比例", "as share of gap"), ("达成均值", "mean, met"),
                   ("对差距的贡献", "contribution")):
@@ -615,8 +636,8 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
             table.add_row(flow_label(r["flow"], lang), sign, _num(r["mean_missed"]),
                           _pct(r["gap_share"]), _num(r["mean_met"]),
                           _num(r["contribution"], signed=True))
-        if res.note:
-            table.caption = res.note
+        if res.notes:
+            table.caption = res.note_in(lang)
         _console().print(table)
         print(f"{folder}/" + ", ".join(files))
         return EXIT_OK

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from sim.messages import msg
 from sim.scenario import ScenarioError, load_scenario
 
 EXIT_OK = 0
@@ -157,12 +158,13 @@ def run(path: Path, out: Path | None, cfg: object, lang: str, force: bool = Fals
                                          stored_series=series or 40, out=out)) is not None:
             print(f"{path}: {problem}", file=sys.stderr)
             return EXIT_BAD_INPUT
-    with _progress(sc.meta.id) as progress, _terminate_as_interrupt():
+    with _progress(sc.meta.id, lang) as progress, _terminate_as_interrupt():
         try:
             run_experiment(sc, out, cfg, progress=progress, scenario_file=str(path))
         except KeyboardInterrupt:
-            print(f"\ninterrupted: the finished replications are kept in {out}; continue with: "
-                  f"python run_sim.py run {path} --out {out} --resume", file=sys.stderr)
+            print(msg("interrupted", lang, out=out,
+                      command=f"python run_sim.py run {path} --out {out} --resume"),
+                  file=sys.stderr)
             return EXIT_INTERRUPTED
         except StoreError as exc:
             print(str(exc), file=sys.stderr)
@@ -303,8 +305,9 @@ def print_attainment(s: object, lang: str) -> None:
 class _progress:
     """A rich progress bar on a terminal; plain log lines otherwise."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, lang: str = "zh"):
         self.label = label
+        self.lang = lang
         self.bar: object = None
         self.task: object = None
         self.last_logged = -1
@@ -339,11 +342,11 @@ class _progress:
                             rate=f"{rate:.2f} rep/s")
         elif done != self.last_logged:
             if rate > 0:
-                left = (total - done) / rate
-                print(f"[{self.label}] {done}/{total} replications, {rate:.2f} rep/s, "
-                      f"~{left:.0f} s left", flush=True)
+                print(msg("progress", self.lang, label=self.label, done=done, total=total,
+                          rate=rate, left=(total - done) / rate), flush=True)
             else:  # nothing finished yet: no rate to show
-                print(f"[{self.label}] {done}/{total} replications, started", flush=True)
+                print(msg("progress_started", self.lang, label=self.label, done=done,
+                          total=total), flush=True)
             self.last_logged = done
 
     def __exit__(self, *exc: object) -> None:

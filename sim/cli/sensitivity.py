@@ -65,7 +65,7 @@ def sensitivity(path: Path, cfg: object, out: Path | None, lang: str,
           f"x ({len(factors)} factors + {1 if cfg.method == 'morris' else 2}) = {points} points"
           f" x {cfg.reps} replications = {points * cfg.reps:,} replications "
           f"({cfg.engine} engine, {cfg.backend}, {cfg.workers} workers)", flush=True)
-    with _progress(f"{sc.meta.id} {cfg.method}") as progress:
+    with _progress(f"{sc.meta.id} {cfg.method}", lang) as progress:
         result = run_sensitivity(sc, cfg, progress=progress)
     run_dir = out or Path("runs") / sc.meta.id
     folders = write_sensitivity(result, run_dir, lang, scenario_file=str(path))

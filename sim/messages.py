@@ -1,0 +1,61 @@
+"""The message catalogue: sentences the command line prints, in Chinese and English.
+
+Each entry is (中文, English) with ``str.format`` fields; ``msg(key, lang, **fields)`` picks
+one. Results keep their English ``message`` / ``note`` in JSON for programs; what a reader
+sees on the console comes from here, so ``--lang zh`` prints Chinese.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # progress of a run
+    "progress": ("[{label}] {done}/{total} 次重复,{rate:.2f} 次/秒,约剩 {left:.0f} 秒",
+                 "[{label}] {done}/{total} replications, {rate:.2f} rep/s, ~{left:.0f} s left"),
+    "progress_started": ("[{label}] {done}/{total} 次重复,已开始",
+                         "[{label}] {done}/{total} replications, started"),
+    "interrupted": ("\n已中断:已完成的重复保存在 {out};继续运行:{command}",
+                    "\ninterrupted: the finished replications are kept in {out}; continue "
+                    "with: {command}"),
+    "written": ("已写入:{files}", "written: {files}"),
+    # goal-seek
+    "seek_found": ("结果:使 P ≥ {p:g} 的最小 {lever} 为 {value:g} {unit}"
+                   "(P = {pv:.1%},95% 区间 [{lo:.1%}, {hi:.1%}]);取 {below:g} 时 P = {pb:.1%}",
+                   "result: least {lever} with P >= {p:g}: {value:g} {unit} (P = {pv:.1%}, 95% "
+                   "interval [{lo:.1%}, {hi:.1%}]); at {below:g}, P = {pb:.1%}"),
+    "seek_at_lower": ("结果:{lever} 取下限 {value:g} {unit} 时已有 P ≥ {p:g}"
+                      "(P = {pv:.1%},95% 区间 [{lo:.1%}, {hi:.1%}])",
+                      "result: P >= {p:g} already at the lower bound {lever} = {value:g} {unit} "
+                      "(P = {pv:.1%}, 95% interval [{lo:.1%}, {hi:.1%}])"),
+    "seek_none": ("无解:{lever} 在 [{lo_b:g}, {hi_b:g}] {unit} 范围内均达不到 P ≥ {p:g};"
+                  "取上限 {hi_b:g} 时 P = {pv:.1%}(95% 区间 [{lo:.1%}, {hi:.1%}],n = {n})",
+                  "NO SOLUTION: no value of {lever} within [{lo_b:g}, {hi_b:g}] {unit} reaches "
+                  "P >= {p:g}: at the upper bound, P = {pv:.1%} (95% interval [{lo:.1%}, "
+                  "{hi:.1%}], n = {n})"),
+    "seek_not_monotone": ("(在已评估的取值上 P 并非单调:请用 sweep 核对)",
+                          " (P is not monotone over the evaluated values: check with a sweep)"),
+    # attribution
+    "attr_no_met": ("没有一次重复达成目标:贡献需要达成的重复作参照;下表为未达成重复的流量",
+                    "no replication met the target: contributions need a met replication as "
+                    "the reference; the flows of the missed replications are shown"),
+    "attr_all_met": ("每次重复都达成了目标:没有缺口可分解",
+                     "every replication met the target: there is no shortfall to attribute"),
+    "attr_no_identity": ("{metric} 在流量中没有存量—流量恒等式(全区企业与资质流量):"
+                         "这些流量仅供参考,不带符号",
+                         "{metric} has no stock-flow identity in the flows (region-wide firm and "
+                         "status flows): the flows are context, without signs"),
+    "attr_title": ("{scenario}:{target} — 达成概率 {p:.1%},n = {n};未达成时平均缺口 {gap:,.1f}",
+                   "{scenario}: {target} — P = {p:.1%}, n = {n}; mean gap when missed {gap:,.1f}"),
+    "seek_title": ("{scenario}:求 {lever} 使 P({targets}) ≥ {p:g} — n = {n},种子 {seed},{how}",
+                   "{scenario}: goal-seek {lever} for P({targets}) >= {p:g} — n = {n}, seed "
+                   "{seed}, {how}"),
+    "seek_conservative": ("以 Wilson 下界判断", "Wilson lower bound"),
+    "seek_estimate": ("以点估计判断", "point estimate"),
+}
+
+
+def msg(key: str, lang: str, **fields: Any) -> str:
+    """The message ``key`` in ``lang`` (zh or en) with its fields filled in."""
+    zh, en = MESSAGES[key]
+    return (zh if lang == "zh" else en).format(**fields)
