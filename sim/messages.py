@@ -55,6 +55,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+UNITS: dict[str, str] = {
+    "million yuan per year": "百万元/年",
+    "m² per year": "平方米/年",
+    "mentors per 100 incubatees": "名导师/每百家在孵企业",
+    "staff per 100 incubatees": "名服务人员/每百家在孵企业",
+    "per_year": "每年",
+    "per_100_incubatees_year": "每百家在孵企业每年",
+    "yuan": "元",
+    "firms": "家",
+    "m²": "平方米",
+}
+"""Chinese for the units scenarios and cost bases write in English (others shown as written)."""
+
+
+def unit_in(unit: str | None, lang: str) -> str:
+    """A unit (or cost basis) as the reader's language writes it."""
+    if not unit:
+        return ""
+    return UNITS.get(unit, unit) if lang == "zh" else unit.replace("_", " ")
+
+
 def msg(key: str, lang: str, **fields: Any) -> str:
     """The message ``key`` in ``lang`` (zh or en) with its fields filled in."""
     zh, en = MESSAGES[key]

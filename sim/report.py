@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim.brief import brief
+from sim.messages import unit_in
 from sim.report_font import embed_font
 from sim.scenario import Scenario
 from sim.scenario.documents import describe
@@ -383,7 +384,7 @@ def _assumptions(sc: Scenario, manifest: dict[str, Any], lang: str) -> dict[str,
         drives = ", ".join(getattr(e, "param", None) or f"build {getattr(e, 'kind', '')}"
                            for e in lv.effects)
         levers.append({
-            "id": name, "label": lab(lv.label), "unit": lv.unit,
+            "id": name, "label": lab(lv.label), "unit": unit_in(lv.unit, lang),
             "value": fmt_num(float(run_levers.get(name, lv.default))),
             "default": fmt_num(lv.default),
             "bounds": f"[{fmt_num(lv.bounds[0])}, {fmt_num(lv.bounds[1])}]",

@@ -25,7 +25,7 @@ from sim.backends import BACKENDS
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
 from sim.cli.outpaths import scheduler_problem
 from sim.engines import ENGINES
-from sim.messages import msg
+from sim.messages import msg, unit_in
 from sim.money import money_unit, wan
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -203,7 +203,7 @@ def _label(sc: Scenario, tid: str, lang: str) -> str:
 
 def _lever_label(sc: Scenario, name: str, lang: str) -> str:
     lv = sc.levers[name]
-    return f"{lv.label.zh if lang == 'zh' else lv.label.en} ({lv.unit})"
+    return f"{lv.label.zh if lang == 'zh' else lv.label.en} ({unit_in(lv.unit, lang)})"
 
 
 def _pct(x: float) -> str:
@@ -497,12 +497,12 @@ def _print_seek(res: Any, sc: Scenario, lang: str) -> None:
         table.add_column(h[0] if zh else h[1])
     for row in res.table():
         mark = " ←" if row["is_answer"] else ""
-        table.add_row(f"{row['value']:,.6g} {lv.unit}{mark}", f"{row['p']:.1%}",
+        table.add_row(f"{row['value']:,.6g} {unit_in(lv.unit, lang)}{mark}", f"{row['p']:.1%}",
                       f"[{row['ci_low']:.1%}, {row['ci_high']:.1%}]",
                       ("是" if zh else "yes") if row["reaches_p"] else ("否" if zh else "no"),
                       f"{wan(row['cost_per_year']):,.1f}", f"{wan(row['spend_mean']):,.0f}")
     _console().print(table)
-    print(seek_message(res, lang, lv.unit))
+    print(seek_message(res, lang, unit_in(lv.unit, lang)))
 
 
 def seek_message(res: Any, lang: str, unit: str) -> str:

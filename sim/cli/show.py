@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from sim.messages import unit_in
 from sim.registry import METRICS
 from sim.scenario.documents import cited, describe
 from sim.scenario.schema import Quantity, Scenario, Target, text_in
@@ -142,11 +143,12 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
         for key in ("id", "label", "unit", "default", "bounds", "cost", "drives", "source"):
             tab.add_column(_t(key, lang), overflow="fold")
         for name, lv in sc.levers.items():
-            drives = ", ".join(getattr(e, "param", None) or f"build {getattr(e, 'kind', '')}"
+            build = "新建" if lang == "zh" else "build"
+            drives = ", ".join(getattr(e, "param", None) or f"{build} {getattr(e, 'kind', '')}"
                                for e in lv.effects)
-            tab.add_row(name, label(lv.label), lv.unit, f"{lv.default:g}",
+            tab.add_row(name, label(lv.label), unit_in(lv.unit, lang), f"{lv.default:g}",
                         f"[{lv.bounds[0]:g}, {lv.bounds[1]:g}]",
-                        f"{lv.unit_cost.value:,.0f} ({lv.cost_basis})", drives,
+                        f"{lv.unit_cost.value:,.0f} ({unit_in(lv.cost_basis, lang)})", drives,
                         src(f"{lv.source}; cost: {lv.unit_cost.source}"))
         console.print(tab)
 
