@@ -51,6 +51,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "{scenario}: goal-seek {lever} for P({targets}) >= {p:g} — n = {n}, seed "
                    "{seed}, {how}"),
     "seek_conservative": ("以 Wilson 下界判断", "Wilson lower bound"),
+    # analyses
+    "evaluating": ("{reps} 次重复,杠杆取值 {levers}", "{reps} replications at {levers}"),
+    "evaluating_defaults": ("{reps} 次重复,杠杆取默认值", "{reps} replications at defaults"),
     "seek_estimate": ("以点估计判断", "point estimate"),
 }
 
@@ -80,3 +83,24 @@ def msg(key: str, lang: str, **fields: Any) -> str:
     """The message ``key`` in ``lang`` (zh or en) with its fields filled in."""
     zh, en = MESSAGES[key]
     return (zh if lang == "zh" else en).format(**fields)
+
+
+class Message(str):
+    """A message that reads as its English text, and knows its key to be shown in Chinese.
+
+    Library code hands these to progress callbacks that expect a string; the command line
+    prints ``in_lang(lang)``.
+    """
+
+    key: str
+    fields: dict[str, Any]
+
+    def __new__(cls, key: str, **fields: Any) -> Message:
+        """The message ``key`` with ``fields``; its string value is the English text."""
+        obj = super().__new__(cls, msg(key, "en", **fields))
+        obj.key, obj.fields = key, fields
+        return obj
+
+    def in_lang(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return msg(self.key, lang, **self.fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import run_sim
@@ -37,3 +38,14 @@ def test_goal_seek_and_attribution_speak_chinese(tmp_path: Path) -> None:
         "serial", "--out", str(tmp_path / "attr"), "--lang", "zh"])
     assert attr.exit_code == 0, attr.output
     assert "达成概率" in attr.output and "mean gap when missed" not in attr.output
+
+
+def test_library_progress_reads_as_english_and_prints_in_the_run_language(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli.analysis import RunOptions
+    from sim.messages import Message
+
+    m = Message("evaluating_defaults", reps=4)
+    assert m == "4 replications at defaults"  # a plain string for library callers
+    RunOptions(lang="zh").kwargs()["progress"](m)
+    assert "4 次重复,杠杆取默认值" in capsys.readouterr().err

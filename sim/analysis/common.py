@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.backends import Backend, make_backend
 from sim.batch import Outcomes, evaluate
+from sim.messages import Message
 from sim.metrics import Query
 from sim.scenario import Scenario
 from sim.timeline import record_dates
@@ -157,8 +158,9 @@ class Evaluator:
             if self.progress:
                 changed = {k: v for k, v in full.items()
                            if v != self.scenario.levers[k].default}
-                shown = ", ".join(f"{k}={v:g}" for k, v in changed.items()) or "defaults"
-                self.progress(f"{self.reps} replications at {shown}")
+                shown = ", ".join(f"{k}={v:g}" for k, v in changed.items())
+                self.progress(Message("evaluating", reps=self.reps, levers=shown) if shown
+                              else Message("evaluating_defaults", reps=self.reps))
             queries = (SPEND, INCUBATEES, *self.extra_queries)
             self.cache[key] = evaluate(self.scenario, self.reps, seed=self.seed, levers=full,
                                        engine=self.engine, backend=self.backend,

@@ -8,6 +8,7 @@ given: a CSV table, a small JSON and ``plots/``; every file is written atomicall
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
@@ -25,7 +26,7 @@ from sim.backends import BACKENDS
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
 from sim.cli.outpaths import scheduler_problem
 from sim.engines import ENGINES
-from sim.messages import msg, unit_in
+from sim.messages import Message, msg, unit_in
 from sim.money import money_unit, wan
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -59,11 +60,13 @@ class RunOptions:
         """Keyword arguments of the sim.analysis functions."""
         return {"reps": self.reps, "seed": self.seed, "engine": self.engine,
                 "backend": self.backend, "workers": self.workers,
-                "scheduler": self.scheduler, "progress": _progress}
+                "scheduler": self.scheduler,
+                "progress": functools.partial(_progress, lang=self.lang)}
 
 
-def _progress(message: str) -> None:
-    print(f"  … {message}", file=sys.stderr, flush=True)
+def _progress(message: str, lang: str = "en") -> None:
+    text = message.in_lang(lang) if isinstance(message, Message) else message
+    print(f"  … {text}", file=sys.stderr, flush=True)
 
 
 def _bad(message: str) -> int:
