@@ -51,6 +51,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "{scenario}: goal-seek {lever} for P({targets}) >= {p:g} — n = {n}, seed "
                    "{seed}, {how}"),
     "seek_conservative": ("以 Wilson 下界判断", "Wilson lower bound"),
+    # analysis README.md files
+    "from_python": ("(在 Python 中调用)", "(from Python)"),
+    "readme_compare_title": ("情景比较:B = {b} 与 A = {a}", "compare: B = {b} vs A = {a}"),
+    "readme_compare_row": ("- {target}:P(A) {pa},P(B) {pb},差值 {d} [{lo}, {hi}](配对;"
+                           "独立运行区间 [{ilo}, {ihi}])",
+                           "- {target}: P(A) {pa}, P(B) {pb}, difference {d} [{lo}, {hi}] "
+                           "paired (independent runs: [{ilo}, {ihi}])"),
+    "readme_crn": ("- 每个取值 {n} 次重复,种子 {seed},{engine} 引擎,共同随机数",
+                   "- n = {n} replications each, seed {seed}, engine {engine}, common random "
+                   "numbers"),
+    "readme_sweep_title": ("参数扫描 {levers}({scenario})", "sweep {levers} ({scenario})"),
+    "readme_values": ("- {lever} 取值:{values}", "- {lever}: {values}"),
+    "readme_targets": ("- 目标:{targets}", "- targets: {targets}"),
+    "readme_seek_title": ("求 {lever} 使 P({targets}) ≥ {p:g}",
+                          "goal-seek {lever} for P({targets}) >= {p:g}"),
+    "readme_budget_title": ("每年 {amount:,.0f} 万元的预算分配({scenario})",
+                            "budget split of {amount:,.0f} ten-thousand yuan a year ({scenario})"),
+    "readme_budget_row": ("- {lever}:每年 {amount:,.1f} 万元 → {value:,.6g} {unit}",
+                          "- {lever}: {amount:,.1f} ten-thousand yuan a year -> {value:,.6g} "
+                          "{unit}"),
+    "readme_budget_p": ("- P({targets}) = {p:.1%} [{lo:.1%}, {hi:.1%}];是否达到 p = {req:g}:{ok}",
+                        "- P({targets}) = {p:.1%} [{lo:.1%}, {hi:.1%}]; reaches p = {req:g}: "
+                        "{ok}"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "readme_attr_title": ("缺口分解:{target}({scenario})",
+                          "shortfall attribution: {target} ({scenario})"),
+    "readme_attr_p": ("- 达成概率 {p:.1%}(n = {n});未达成时平均缺口 {gap:,.1f}",
+                      "- P = {p:.1%} (n = {n}); mean gap when missed {gap:,.1f}"),
     # analyses
     "evaluating": ("{reps} 次重复,杠杆取值 {levers}", "{reps} replications at {levers}"),
     "evaluating_defaults": ("{reps} 次重复,杠杆取默认值", "{reps} replications at defaults"),

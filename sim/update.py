@@ -300,7 +300,8 @@ def build(sc: Scenario, include: str, at: dt.date, record: list[Figure], *, reps
             item.pop("double_of", None)
             item.pop("relative_to", None)
             item["value"] = round(absolute, 2)
-            item["note"] = f"was {was} (the original scenario's base)"
+            item["note"] = {"zh": f"原设定为 {was}(原情景基数)",
+                            "en": f"was {was} (the original scenario's base)"}
         targets.append(item)
     kept_ids = {item["id"] for item in targets}
     for item in targets:  # a reading of a target that is no longer there stands on its own

@@ -159,12 +159,13 @@ def write_json(path: Path, obj: dict[str, Any]) -> None:
     atomic_write_json(path, _json_safe(obj))
 
 
-def write_readme(folder: Path, title: str, lines: Sequence[str]) -> None:
+def write_readme(folder: Path, title: str, lines: Sequence[str], lang: str = "en") -> None:
     """README.md of an analysis folder: the command that wrote it and its headline result."""
     from sim.store import atomic_write_bytes
 
     from_cli = Path(sys.argv[0]).name == "run_sim.py"
-    command = ("python run_sim.py " + " ".join(sys.argv[1:])) if from_cli else "(from Python)"
+    command = (("python run_sim.py " + " ".join(sys.argv[1:])) if from_cli
+               else msg("from_python", lang))
     body = [f"# {title}", "", "```", command, "```", "", *lines, ""]
     atomic_write_bytes(folder / "README.md", "\n".join(body).encode("utf-8"))
 
@@ -259,14 +260,14 @@ def compare(paths: Sequence[Path], sets: dict[str, float], targets: Sequence[str
         folder = out or Path("runs") / sc_a.meta.id / _slug(f"compare-{desc}")
         write_csv(folder / "compare.csv", res.table())
         write_json(folder / "summary.json", res.summary())
-        write_readme(folder, f"compare: B = {res.name_b} vs A = {res.name_a}", [
-            f"- {r.target_id}: P(A) {_pct(r.p_a)}, P(B) {_pct(r.p_b)}, difference "
-            f"{_signed_pct(r.diff.estimate)} [{_signed_pct(r.diff.low)}, "
-            f"{_signed_pct(r.diff.high)}] paired (independent runs: "
-            f"[{_signed_pct(r.diff_independent.low)}, {_signed_pct(r.diff_independent.high)}])"
-            for r in res.rows] + [f"- n = {res.reps} replications each, seed {res.seed}, "
-                                  f"engine {res.engine}, common random numbers"])
         lang = opts.lang
+        write_readme(folder, msg("readme_compare_title", lang, b=res.name_b, a=res.name_a), [
+            msg("readme_compare_row", lang, target=r.target_id, pa=_pct(r.p_a), pb=_pct(r.p_b),
+                d=_signed_pct(r.diff.estimate), lo=_signed_pct(r.diff.low),
+                hi=_signed_pct(r.diff.high), ilo=_signed_pct(r.diff_independent.low),
+                ihi=_signed_pct(r.diff_independent.high))
+            for r in res.rows] + [msg("readme_crn", lang, n=res.reps, seed=res.seed,
+                                      engine=res.engine)], lang)
         labels = [_label(sc_a, r.target_id, lang) for r in res.rows]
         ax = difference_bars(labels, [r.diff.estimate for r in res.rows],
                              [r.diff.low for r in res.rows], [r.diff.high for r in res.rows],
@@ -343,11 +344,13 @@ def sweep(path: Path, levers: Sequence[str], values: Sequence[str], targets: Seq
         folder = out or Path("runs") / scenario.meta.id / _slug("sweep-" + "-".join(levers))
         write_csv(folder / "sweep.csv", res.rows)
         write_json(folder / "summary.json", {**res.summary(), "set": sets})
-        write_readme(folder, f"sweep {' x '.join(levers)} ({scenario.meta.id})", [
-            f"- {name}: {', '.join(fmt_value(v) for v in vs)}"
+        lang = opts.lang
+        write_readme(folder, msg("readme_sweep_title", lang, levers=" x ".join(levers),
+                                 scenario=scenario.meta.id), [
+            msg("readme_values", lang, lever=name, values=", ".join(fmt_value(v) for v in vs))
             for name, vs in zip(res.levers, res.values, strict=True)] + [
-            f"- targets: {', '.join(res.target_ids)}; n = {res.reps}, seed {res.seed}, "
-            f"engine {res.engine}, common random numbers"])
+            msg("readme_targets", lang, targets=", ".join(res.target_ids)),
+            msg("readme_crn", lang, n=res.reps, seed=res.seed, engine=res.engine)], lang)
         written = _sweep_plots(res, scenario, folder, opts.lang)
         _print_sweep(res, scenario, opts.lang)
         print(f"{folder}/sweep.csv, summary.json, README.md, " + ", ".join(
@@ -467,10 +470,10 @@ def _seek(sc: Scenario, targets: Sequence[str], p: float, lever: str, tol: float
     folder = out or Path("runs") / sc.meta.id / _slug(desc)
     write_csv(folder / "goal_seek.csv", res.table())
     write_json(folder / "summary.json", res.summary())
-    write_readme(folder, f"goal-seek {lever} for P({' & '.join(res.target_ids)}) >= {p:g}", [
-        ("" if res.found else "NO SOLUTION: ") + res.message,
-        "", f"n = {res.reps} replications per value, seed {res.seed}, engine {res.engine}, "
-            "common random numbers"])
+    write_readme(folder, msg("readme_seek_title", opts.lang, lever=lever,
+                             targets=" & ".join(res.target_ids), p=p), [
+        seek_message(res, opts.lang, unit_in(sc.levers[lever].unit, opts.lang)), "",
+        msg("readme_crn", opts.lang, n=res.reps, seed=res.seed, engine=res.engine)], opts.lang)
     pts = sorted(res.points, key=lambda q: q.value)
     import numpy as np
 
@@ -548,12 +551,15 @@ def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
     summary["p_required"] = p
     summary["reaches_p"] = best.p >= p
     write_json(folder / "summary.json", summary)
-    write_readme(folder, f"budget split of {budget:,.0f} yuan a year ({sc.meta.id})", [
-        f"- {n}: {y:,.0f} yuan a year -> {v:,.6g} {sc.levers[n].unit}"
+    lang = opts.lang
+    write_readme(folder, msg("readme_budget_title", lang, amount=wan(budget),
+                             scenario=sc.meta.id), [
+        msg("readme_budget_row", lang, lever=n, amount=wan(y), value=v,
+            unit=unit_in(sc.levers[n].unit, lang))
         for n, y, v in zip(levers, best.yuan, best.values, strict=True)] + [
-        f"- P({' & '.join(res.target_ids)}) = {best.p:.1%} [{best.ci_low:.1%}, "
-        f"{best.ci_high:.1%}]; reaches p = {p:g}: {'yes' if best.p >= p else 'no'}",
-        f"- n = {res.reps}, seed {res.seed}, engine {res.engine}, common random numbers"])
+        msg("readme_budget_p", lang, targets=" & ".join(res.target_ids), p=best.p,
+            lo=best.ci_low, hi=best.ci_high, req=p, ok=msg("yes" if best.p >= p else "no", lang)),
+        msg("readme_crn", lang, n=res.reps, seed=res.seed, engine=res.engine)], lang)
     save_plot(split_bars([_lever_label(sc, n, opts.lang) for n in levers], best.yuan,
                          title=f"P = {best.p:.1%} [{best.ci_low:.1%}, {best.ci_high:.1%}]",
                          lang=opts.lang), folder / "plots" / "budget_split.png")
@@ -607,9 +613,10 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
         rows = [{**r, "label": flow_label(r["flow"], lang)} for r in res.table()]
         write_csv(folder / "attribution.csv", rows)
         write_json(folder / "summary.json", res.summary())
-        write_readme(folder, f"shortfall attribution: {target} ({scenario.meta.id})", [
-            f"- P = {1 - res.n_missed / res.n:.1%} (n = {res.n}); mean gap when missed "
-            f"{res.mean_gap:,.1f}", *([f"- {res.note}"] if res.note else [])])
+        write_readme(folder, msg("readme_attr_title", lang, target=target,
+                                 scenario=scenario.meta.id), [
+            msg("readme_attr_p", lang, p=1 - res.n_missed / res.n, n=res.n, gap=res.mean_gap),
+            *([f"- {res.note_in(lang)}"] if res.notes else [])], lang)
         files = ["attribution.csv", "summary.json", "README.md"]
         ident = [r for r in res.rows if r["role"] == "identity" and r["flow"] != BASE]
         if res.has_identity and res.n_missed:
