@@ -30,19 +30,37 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode="rich",
-    help="Simulate whether regional incubation and double-doubling (双倍增) targets are met.",
+    help="孵化载体与“双倍增”目标达成模拟 · Simulate whether regional incubation and "
+         "double-doubling (双倍增) targets are met.",
 )
 
-Lang = Annotated[str, typer.Option("--lang", help="Label language: zh (中文) or en.")]
+Lang = Annotated[str, typer.Option("--lang", help="输出语言 · output language: zh (中文) or en.")]
 Force = Annotated[bool, typer.Option(
-    "--force", help="Go ahead even when the job looks too big for the free memory or disk.")]
+    "--force", help="内存或磁盘不足时仍继续 · go ahead even when the job looks too big for "
+             "the free memory or disk.")]
+Reps = Annotated[int, typer.Option(callback=reps_from(2), help="每个取值的重复次数 · "
+                                   "replications per setting (the same indices for every "
+                                   "setting: common random numbers).")]
+Seed = Annotated[int, typer.Option(callback=seed_ok,
+                                   help="随机种子 · root seed; replication i uses its i-th child.")]
+EngineOpt = Annotated[str, typer.Option(
+    "--engine", help="fast (default: numba, checked against the reference) or reference "
+                     "(SimPy, slow).")]
+BackendOpt = Annotated[str, typer.Option("--backend", help="并行方式 · serial, processes or dask.")]
+Workers = Annotated[int, typer.Option(callback=workers_ok, help="进程数 · worker processes.")]
+Scheduler = Annotated[str | None, typer.Option(callback=scheduler_ok,
+                                               help="Dask 调度器 · Dask scheduler, tcp://HOST:PORT.")]
+Targets = Annotated[list[str] | None, typer.Option(
+    "--target", help="目标编号 · target id (repeatable; default: every target).")]
+Sets = Annotated[list[str] | None, typer.Option(
+    "--set", help="杠杆取值 · lever value, LEVER=NUMBER (repeatable).")]
 
 
 @app.command(epilog="Example: python run_sim.py validate scenarios/*.yaml")
 def validate(
     paths: Annotated[list[Path], typer.Argument(help="Scenario YAML files to check.")],
 ) -> None:
-    """Check scenario files; print each problem as FILE:LINE: field: value: problem; exit 0 or 2."""
+    """检查情景文件 · Check scenario files: each problem as FILE:LINE: field: value: problem."""
     raise typer.Exit(commands.validate(paths))
 
 
@@ -51,7 +69,7 @@ def show(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     lang: Lang = "zh",
 ) -> None:
-    """Print targets, unmodelled targets, levers, uncertainties and baseline, with sources."""
+    """显示情景 · Show targets, unmodelled targets, levers, uncertainties, baseline, sources."""
     raise typer.Exit(commands.show(path, lang))
 
 
@@ -69,7 +87,7 @@ def simulate_cmd(
         help="reference (default: SimPy, defines the model) or fast.")] = "reference",
     lang: Lang = "zh",
 ) -> None:
-    """Run ONE replication (reference engine by default); print each target at its date."""
+    """单次模拟 · Run ONE replication (reference engine by default): each target at its date."""
     if engine not in ("reference", "fast"):
         raise typer.BadParameter(f"{engine!r} (expected reference or fast)",
                                  param_hint="--engine")
@@ -102,18 +120,18 @@ def _parse_sets(values: list[str] | None) -> dict[str, float]:
 def run(
     path: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     reps: Annotated[int, typer.Option(
-        callback=reps_from(1), help="Replications (a batch, with --precision).")] = 200,
+        callback=reps_from(1), help="重复次数 · replications (a batch, with --precision).")] = 200,
     seed: Annotated[int, typer.Option(
-        callback=seed_ok, help="Root seed; replication i uses its i-th child.")] = 0,
+        callback=seed_ok, help="随机种子 · root seed; replication i uses its i-th child.")] = 0,
     out: Annotated[Path | None, typer.Option(callback=out_folder,
-        help="Run folder [default: runs/<scenario id>].")] = None,
+        help="运行目录 · run folder [default: runs/<scenario id>].")] = None,
     engine: Annotated[str, typer.Option(
         help="fast (default: the model compiled with numba, checked against the reference) "
              "or reference (SimPy: defines the model; slow).")] = "fast",
-    backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
     scheduler: Annotated[str | None, typer.Option(
-        callback=scheduler_ok, help="Dask scheduler, tcp://HOST:PORT.")] = None,
+        callback=scheduler_ok, help="Dask 调度器 · Dask scheduler, tcp://HOST:PORT.")] = None,
     sampling: Annotated[str, typer.Option(help="Uncertainty sampling: mc or lhs.")] = "mc",
     precision: Annotated[float | None, typer.Option(callback=precision_ok,
         help="Add replications until every P interval half-width is <= this.")] = None,
@@ -123,11 +141,11 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Discard a previous run in --out.")] = False,
     store: Annotated[str, typer.Option(help="default (target metrics) or full.")] = "default",
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Lever value, LEVER=NUMBER (repeatable).")] = None,
+        "--set", help="杠杆取值 · lever value, LEVER=NUMBER (repeatable).")] = None,
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Monte Carlo run: P(each target met) with intervals, tables and plots in the run folder."""
+    """蒙特卡罗运行 · Monte Carlo run: P(each target met), tables, plots and the report."""
     from sim.experiment import RunConfig
 
     if (problem := scheduler_problem(scheduler, backend)) is not None:
@@ -150,7 +168,7 @@ def summarize(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'run'.")],
     lang: Lang = "zh",
 ) -> None:
-    """Reprint the attainment table and redraw the plots of a stored run (no simulation)."""
+    """重新汇总 · Reprint the attainment table and redraw the plots of a stored run."""
     raise typer.Exit(commands.summarize_run(run_dir, lang))
 
 
@@ -162,7 +180,7 @@ def report(
         help="HTML file to write [default: RUN_DIR/report.html (Chinese) or "
              "RUN_DIR/report.en.html (English)].")] = None,
 ) -> None:
-    """Write one self-contained HTML report of a stored run (images inline, works offline)."""
+    """生成报告 · Write the self-contained HTML report of a stored run (works offline)."""
     raise typer.Exit(commands.report(run_dir, lang, out))
 
 
@@ -189,10 +207,10 @@ def calibrate_cmd(
     engine: Annotated[str, typer.Option(
         help="fast (default: the model compiled with numba) or reference (SimPy; slow).")
     ] = "fast",
-    backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
     scheduler: Annotated[str | None, typer.Option(
-        callback=scheduler_ok, help="Dask scheduler, tcp://HOST:PORT.")] = None,
+        callback=scheduler_ok, help="Dask 调度器 · Dask scheduler, tcp://HOST:PORT.")] = None,
     max_evals: Annotated[int, typer.Option(min=3, help="SMM: at most this many "
                                            "optimizer evaluations.")] = 40,
     particles: Annotated[int, typer.Option(min=4, help="ABC: prior draws.")] = 40,
@@ -209,7 +227,7 @@ def calibrate_cmd(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Fit parameters to observed figures; write a parameter file, fit table and plots."""
+    """参数校准 · Fit parameters to observed figures: parameter file, fit table, plots."""
     from sim.cli.calibrate import config, run_calibration
 
     if (problem := scheduler_problem(scheduler, backend)) is not None:
@@ -253,14 +271,14 @@ def sensitivity(
              "sensitivity-<method>-<target>/.")] = None,
     engine: Annotated[str, typer.Option(
         help="fast (default: the compiled model) or reference (SimPy; slow).")] = "fast",
-    backend: Annotated[str, typer.Option(help="serial, processes or dask.")] = "processes",
-    workers: Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")] = 2,
+    backend: BackendOpt = "processes",
+    workers: Workers = 2,
     scheduler: Annotated[str | None, typer.Option(
-        callback=scheduler_ok, help="Dask scheduler, tcp://HOST:PORT.")] = None,
+        callback=scheduler_ok, help="Dask 调度器 · Dask scheduler, tcp://HOST:PORT.")] = None,
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Morris or Sobol sensitivity of P(target met) or of the value at the date (SALib)."""
+    """敏感性分析 · Morris or Sobol sensitivity of a target's value or P(met) (SALib)."""
     from sim.cli.sensitivity import sensitivity as run_sensitivity
     from sim.sensitivity.runner import SensitivityConfig
 
@@ -295,7 +313,7 @@ def discover(
         help="Folder to write \\[default: RUN_DIR/discovery-<target>].")] = None,
     lang: Lang = "zh",
 ) -> None:
-    """Scenario discovery (PRIM): which ranges of the uncertainties lead to missing a target."""
+    """情景发现 · PRIM: which ranges of the uncertainties lead to missing a target."""
     from sim.cli.sensitivity import discover as run_discover
 
     raise typer.Exit(run_discover(run_dir, target, of=of, boxes=boxes, min_coverage=min_coverage,
@@ -303,22 +321,7 @@ def discover(
 
 
 # ------------------------------------------------------------------ lever analyses (issue 6)
-Reps = Annotated[int, typer.Option(callback=reps_from(2), help="Replications per lever "
-                                   "setting (the same "
-                                              "indices for every setting: common random numbers).")]
-Seed = Annotated[int, typer.Option(callback=seed_ok,
-                                   help="Root seed; replication i uses its i-th child.")]
-EngineOpt = Annotated[str, typer.Option(
-    "--engine", help="fast (default: numba, checked against the reference) or reference "
-                     "(SimPy, slow).")]
-BackendOpt = Annotated[str, typer.Option("--backend", help="serial, processes or dask.")]
-Workers = Annotated[int, typer.Option(callback=workers_ok, help="Worker processes.")]
-Scheduler = Annotated[str | None, typer.Option(callback=scheduler_ok,
-                                               help="Dask scheduler, tcp://HOST:PORT.")]
-Targets = Annotated[list[str] | None, typer.Option(
-    "--target", help="Target id (repeatable; default: every target).")]
-Sets = Annotated[list[str] | None, typer.Option(
-    "--set", help="Lever value, LEVER=NUMBER (repeatable).")]
+
 
 
 @app.command(epilog="Example: python run_sim.py compare scenarios/jiangbei.yaml "
@@ -340,7 +343,7 @@ def compare(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Paired comparison (common random numbers): P(B) − P(A) per target with intervals."""
+    """情景比较 · Paired comparison (common random numbers): P(B) − P(A) per target."""
     from sim.cli import analysis
 
     opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
@@ -369,7 +372,7 @@ def sweep(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """P(met) per target against a lever (and against cost), or a grid of two levers."""
+    """参数扫描 · P(met) per target against a lever (and its cost), or a grid of two levers."""
     from sim.cli import analysis
 
     opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
@@ -410,7 +413,7 @@ def goal_seek(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Least lever value with P(target) >= p (CRN bisection), or the best split of a budget."""
+    """最少投入 · Least lever value with P(target) >= p, or the best split of a budget."""
     from sim.cli import analysis
 
     opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
@@ -444,7 +447,7 @@ def attribution(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Shortfall attribution: which flows (entries, refusals, exits, lapses) make up the gap."""
+    """缺口分解 · Which flows (entries, refusals, exits, lapses) make up a target's gap."""
     from sim.cli import analysis
 
     opts = analysis.RunOptions(reps, seed, engine, backend, workers, scheduler, lang, force)
@@ -469,7 +472,7 @@ def backtest(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Model check: every public figure after the scenario's cut-off beside the simulation."""
+    """模型检验 · Every public figure after the cut-off beside the simulated distribution."""
     from sim.cli import analysis
     from sim.cli.backtest import backtest as run_backtest_cmd
 
@@ -484,7 +487,7 @@ def new(
         help="chongqing, beijing, hubei or none: which shared rules it includes.")] = "none",
     lang: Lang = "zh",
 ) -> None:
-    """Write scenarios/ID.yaml, a commented skeleton of a new plan to fill in (docs/new-plan.md)."""
+    """新建情景 · Write scenarios/ID.yaml, a skeleton of a new plan to fill in."""
     from sim.cli.new import new_scenario
 
     raise typer.Exit(new_scenario(scenario_id, city, lang))
@@ -506,7 +509,7 @@ def update(
     scheduler: Scheduler = None,
     force: Force = False,
 ) -> None:
-    """Mid-term review: a scenario that starts at a date from the observed state."""
+    """中期评估 · A scenario that starts at a date from the observed state."""
     import datetime as dt
 
     from sim.cli import analysis
@@ -545,7 +548,7 @@ def targets(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """Draft targets for the next plan: the value reached by a date with P = 0.5 / 0.8 / 0.95."""
+    """拟定目标 · Draft next-plan targets: the value reached by a date with P = 0.5/0.8/0.95."""
     import datetime as dt
 
     from sim.cli import analysis
@@ -585,7 +588,7 @@ def score(
     lang: Lang = "zh",
     force: Force = False,
 ) -> None:
-    """How the plans ended: ex-ante P(met) against the published outcomes (Brier score)."""
+    """规划评分 · How the plans ended: ex-ante P(met) against published outcomes (Brier)."""
     from sim.cli import analysis
     from sim.cli.score import score as run_score
 
