@@ -80,6 +80,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "shortfall attribution: {target} ({scenario})"),
     "readme_attr_p": ("- 达成概率 {p:.1%}(n = {n});未达成时平均缺口 {gap:,.1f}",
                       "- P = {p:.1%} (n = {n}); mean gap when missed {gap:,.1f}"),
+    "readme_sens_title": ("{target} 的 {method} 敏感性分析", "{method} sensitivity of {target}"),
+    "readme_sens_output_p": ("达成概率(K 次重复中达成目标的比例)",
+                             "P(met), share of the K replications meeting the target"),
+    "readme_sens_output_value": ("目标日期数值在 K 次重复上的均值",
+                                 "mean value at the target date over the K replications"),
+    "readme_sens_body": ("输出:{what}。{points:,} 个样本点 x {reps} 次重复 = {total:,} 次重复"
+                         "(共同随机数:每个样本点使用重复编号 0..{last}),用时 {seconds:.0f} 秒。",
+                         "Output: {what}. {points:,} points x {reps} replications = {total:,} "
+                         "replications (common random numbers: replication indices 0..{last} at "
+                         "every point), {seconds:.0f} s."),
+    "readme_sens_top": ("影响最大的因素({level}% 区间):", "Most influential ({level}% intervals):"),
+    "readme_prim_title": ("PRIM 情景发现:{target}({of})",
+                          "PRIM scenario discovery: {target} ({of})"),
+    "readme_prim_count": ("{of}:{k} / {n} 次重复({share:.0%})。",
+                          "{of} in {k} of {n} replications ({share:.0%})."),
+    "readme_prim_box": ("盒子 {box}:覆盖率 {coverage:.0%},密度 {density:.0%},质量 {mass:.0%}",
+                        "Box {box}: coverage {coverage:.0%}, density {density:.0%}, mass "
+                        "{mass:.0%}"),
+    "readme_prim_none": (":未找到限制。", ": no restriction found."),
+    "readme_prim_limit": ("- {label}({factor})在 [{low:.4g}, {high:.4g}],抽样范围 "
+                          "[{full_low:.4g}, {full_high:.4g}](准p值 {qp:.2g})",
+                          "- {label} ({factor}) in [{low:.4g}, {high:.4g}] of [{full_low:.4g}, "
+                          "{full_high:.4g}] (quasi-p {qp:.2g})"),
+    "missed": ("未达成", "missed"),
+    "met": ("达成", "met"),
     # analyses
     "evaluating": ("{reps} 次重复,杠杆取值 {levers}", "{reps} replications at {levers}"),
     "evaluating_defaults": ("{reps} 次重复,杠杆取默认值", "{reps} replications at defaults"),

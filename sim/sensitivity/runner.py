@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.backends import Backend
+from sim.messages import msg
 from sim.scenario import Scenario, scenario_hash
 from sim.sensitivity.discovery import CHANCE_LEVEL, Discovery, PrimBox
 from sim.sensitivity.factors import Factor, scenario_factors
@@ -286,15 +287,14 @@ def write_sensitivity(result: SensitivityResult, run_dir: Path, lang: str = "zh"
             "command": command_line(result, scenario_file),
             "top": result.indices[target_id].rows(lang)[:3],
         })
-        what = {"p": "P(met), share of the K replications meeting the target",
-                "value": "mean value at the target date over the K replications"}[cfg.output]
+        what = msg(f"readme_sens_output_{cfg.output}", lang)
         atomic_write_bytes(out / "README.md", (
-            f"# {cfg.method.capitalize()} sensitivity of {target_id}\n\n"
+            "# " + msg("readme_sens_title", lang, method=cfg.method.capitalize(),
+                       target=target_id) + "\n\n"
             f"```\n{command_line(result, scenario_file)}\n```\n\n"
-            f"Output: {what}. {design.points:,} points x {cfg.reps} replications = "
-            f"{result.replications:,} replications (common random numbers: replication "
-            f"indices 0..{cfg.reps - 1} at every point), {result.seconds:.0f} s.\n\n"
-            f"Most influential ({int(CONF_LEVEL * 100)}% intervals):\n\n"
+            + msg("readme_sens_body", lang, what=what, points=design.points, reps=cfg.reps,
+                  total=result.replications, last=cfg.reps - 1, seconds=result.seconds)
+            + "\n\n" + msg("readme_sens_top", lang, level=int(CONF_LEVEL * 100)) + "\n\n"
             + "\n".join(f"- {line[3:]}" for line in headline(result, target_id, lang).split("\n"))
             + "\n").encode("utf-8"))
         if plots:
@@ -374,16 +374,19 @@ def write_discovery(d: Discovery, out: Path, lang: str = "zh", *, plots: bool = 
                   for b in d.boxes],
         "versions": {"pandas": _version("pandas")},
     })
-    lines = [f"# PRIM scenario discovery: {d.target_id} ({d.of})", "",
+    of = msg(d.of, lang)
+    lines = ["# " + msg("readme_prim_title", lang, target=d.target_id, of=of), "",
              "```", f"python run_sim.py discover {d.run_dir} --target {d.target_id} --of {d.of} "
              f"--boxes {d.settings['boxes']} --min-coverage {d.settings['min_coverage']:g}", "```",
-             "", f"{d.of.capitalize()} in {d.n_interest} of {d.n} replications "
-             f"({d.n_interest / d.n:.0%}).", ""]
+             "", msg("readme_prim_count", lang, of=of.capitalize(), k=d.n_interest, n=d.n,
+                     share=d.n_interest / d.n), ""]
     for b in d.boxes:
-        lines.append(f"Box {b.index + 1}: coverage {b.coverage:.0%}, density {b.density:.0%}, "
-                     f"mass {b.mass:.0%}" + (":" if b.limits else ": no restriction found."))
-        lines += [f"- {d.label(lim.factor, lang)} ({lim.factor}) in [{lim.low:.4g}, {lim.high:.4g}]"
-                  f" of [{lim.full_low:.4g}, {lim.full_high:.4g}] (quasi-p {lim.qp_value:.2g})"
+        lines.append(msg("readme_prim_box", lang, box=b.index + 1, coverage=b.coverage,
+                         density=b.density, mass=b.mass)
+                     + (":" if b.limits else msg("readme_prim_none", lang)))
+        lines += [msg("readme_prim_limit", lang, label=d.label(lim.factor, lang),
+                      factor=lim.factor, low=lim.low, high=lim.high, full_low=lim.full_low,
+                      full_high=lim.full_high, qp=lim.qp_value)
                   for lim in b.limits]
         if b.may_be_chance:
             lines += ["", chance_warning(b, lang)]
