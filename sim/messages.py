@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "\ninterrupted: the finished replications are kept in {out}; continue "
                     "with: {command}"),
     "written": ("已写入:{files}", "written: {files}"),
+    "report_written": ("报告:{path}", "report: {path}"),
     # goal-seek
     "seek_found": ("结果:使 P ≥ {p:g} 的最小 {lever} 为 {value:g} {unit}"
                    "(P = {pv:.1%},95% 区间 [{lo:.1%}, {hi:.1%}]);取 {below:g} 时 P = {pb:.1%}",

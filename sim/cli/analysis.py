@@ -277,7 +277,8 @@ def compare(paths: Sequence[Path], sets: dict[str, float], targets: Sequence[str
                              lang=lang)
         save_plot(ax, folder / "plots" / "compare.png")
         _print_compare(res, sc_a, lang)
-        print(f"{folder}/compare.csv, summary.json, README.md, plots/compare.png")
+        print(msg("written", lang, files=f"{folder}/compare.csv, summary.json, README.md, "
+                                         "plots/compare.png"))
         return EXIT_OK
 
     return _run(body)
@@ -353,8 +354,8 @@ def sweep(path: Path, levers: Sequence[str], values: Sequence[str], targets: Seq
             msg("readme_crn", lang, n=res.reps, seed=res.seed, engine=res.engine)], lang)
         written = _sweep_plots(res, scenario, folder, opts.lang)
         _print_sweep(res, scenario, opts.lang)
-        print(f"{folder}/sweep.csv, summary.json, README.md, " + ", ".join(
-            str(p.relative_to(folder)) for p in written))
+        print(msg("written", lang, files=f"{folder}/sweep.csv, summary.json, README.md, "
+                  + ", ".join(str(p.relative_to(folder)) for p in written)))
         return EXIT_OK
 
     return _run(body)
@@ -486,7 +487,8 @@ def _seek(sc: Scenario, targets: Sequence[str], p: float, lever: str, tol: float
                  marker=res.answer.value if res.found and res.answer else None)
     save_plot(ax, folder / "plots" / "goal_seek.png")
     _print_seek(res, sc, opts.lang)
-    print(f"{folder}/goal_seek.csv, summary.json, README.md, plots/goal_seek.png")
+    print(msg("written", opts.lang, files=f"{folder}/goal_seek.csv, summary.json, README.md, "
+                                          "plots/goal_seek.png"))
     return EXIT_OK
 
 
@@ -586,7 +588,8 @@ def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
     print(f"best split: P = {best.p:.1%} [{best.ci_low:.1%}, {best.ci_high:.1%}] "
           f"(defaults: {base.p:.1%}); {verdict} p = {p:g}; spends {sum(best.yuan):,.0f} of "
           f"{budget:,.0f} yuan a year")
-    print(f"{folder}/budget_split.csv, summary.json, README.md, plots/budget_split.png")
+    print(msg("written", lang, files=f"{folder}/budget_split.csv, summary.json, README.md, "
+                                     "plots/budget_split.png"))
     return EXIT_OK
 
 
@@ -649,7 +652,7 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
         if res.notes:
             table.caption = res.note_in(lang)
         _console().print(table)
-        print(f"{folder}/" + ", ".join(files))
+        print(msg("written", lang, files=f"{folder}/" + ", ".join(files)))
         return EXIT_OK
 
     return _run(body)

@@ -229,7 +229,7 @@ def summarize_run(run_dir: Path, lang: str) -> int:
     if (note := unfinished_note(run_dir, lang)) is not None:
         print(note, file=sys.stderr)
     print_attainment(s, lang)
-    print(f"{run_dir}/attainment.csv, summary.json, plots/")
+    print(msg("written", lang, files=f"{run_dir}/attainment.csv, summary.json, plots/"))
     # The plots were just drawn in ``lang``: the report inlines them instead of redrawing.
     return report(run_dir, lang, None, summary=s, redraw=False)
 
@@ -259,7 +259,7 @@ def report(run_dir: Path, lang: str, out: Path | None, *, summary: object = None
     except (StoreError, ScenarioError, OSError) as exc:
         print(f"{run_dir}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"report: {path}")
+    print(msg("report_written", lang, path=path))
     return EXIT_OK
 
 

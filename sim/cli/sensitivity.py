@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, _progress, report_scenario_error
+from sim.messages import msg
 from sim.scenario import ScenarioError, load_scenario
 
 P_MIN_REPS = 20
@@ -82,7 +83,8 @@ def sensitivity(path: Path, cfg: object, out: Path | None, lang: str,
                           "no factor moves it, every index is 0"
                           + (" (try --output value or more --reps)" if cfg.output == "p"
                              else ""))
-        print(f"{folder}/indices.csv, samples.parquet, summary.json, README.md, plots/")
+        print(msg("written", lang, files=f"{folder}/indices.csv, samples.parquet, summary.json, "
+                                         "README.md, plots/"))
     print(f"{result.replications:,} replications in {result.seconds:.0f} s")
     return EXIT_OK
 
@@ -155,5 +157,6 @@ def discover(run_dir: Path, target_id: str, *, of: str, boxes: int, min_coverage
         console.print(table)
         if b.may_be_chance:
             console.print(chance_warning(b, lang))
-    print(f"{folder}/box_limits.csv, trajectory.csv, summary.json, README.md, plots/")
+    print(msg("written", lang, files=f"{folder}/box_limits.csv, trajectory.csv, summary.json, "
+                                     "README.md, plots/"))
     return EXIT_OK
