@@ -1,8 +1,11 @@
-"""The message catalogue: sentences the command line prints, in Chinese and English.
+"""The message catalogue: every sentence and label a reader sees, in Chinese and English.
 
-Each entry is (中文, English) with ``str.format`` fields; ``msg(key, lang, **fields)`` picks
-one. Results keep their English ``message`` / ``note`` in JSON for programs; what a reader
-sees on the console comes from here, so ``--lang zh`` prints Chinese.
+``MESSAGES`` holds the command line's sentences, each (中文, English) with ``str.format``
+fields; ``msg(key, lang, **fields)`` picks one. The ``*_TEXT`` tables hold the labels of the
+report, the plots, ``show``, the backtest and calibration outputs and the analysis plots (each
+module looks its keys up in its own table); ``UNITS`` the Chinese for units scenarios write in
+English. Results keep their English ``message`` / ``note`` in JSON for programs; what a reader
+sees comes from here, so ``--lang zh`` prints Chinese.
 """
 
 from __future__ import annotations
@@ -111,6 +114,255 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evaluating_defaults": ("{reps} 次重复,杠杆取默认值", "{reps} replications at defaults"),
     "seek_estimate": ("以点估计判断", "point estimate"),
 }
+
+
+# Labels of tables and plots, module by module (their keys are looked up there).
+REPORT_TEXT: dict[str, tuple[str, str]] = {
+    "report": ("目标达成模拟报告", "Goal-attainment simulation report"),
+    "region": ("地区", "Region"),
+    "period": ("规划期", "Plan period"),
+    "plan_source": ("规划文件", "Source plan"),
+    "reps": ("模拟次数", "Replications"),
+    "generated": ("报告生成时间", "Report generated"),
+    "contents": ("目录", "Contents"),
+    "findings": ("主要结论", "Key findings"),
+    "brief": ("决策要点", "For the decision"),
+    "expand": ("展开详情", "Show the details"),
+    "shares": ("方差来源", "variance shares"),
+    "joint": ("全部目标同时达成的概率", "Probability that all targets are met"),
+    "joint_by_date": ("按目标日期的联合达成概率", "Joint probability by target date"),
+    "date": ("日期", "Date"),
+    "n_targets": ("目标数", "Targets"),
+    "band_high": ("大概率达成", "Likely"),
+    "band_mid": ("不确定", "Uncertain"),
+    "band_low": ("难以达成", "Unlikely"),
+    "none": ("无", "none"),
+    "targets": ("各项目标", "Targets"),
+    "backtest": ("模型检验:与公开数据对照", "Model check against the record"),
+    "evidence": ("依据", "Evidence"),
+    "id": ("编号", "Id"),
+    "label": ("名称", "Target"),
+    "metric": ("指标", "Metric"),
+    "threshold": ("目标值", "Threshold"),
+    "p_met": ("达成概率", "P(met)"),
+    "ci": ("95% 区间", "95% interval"),
+    "median": ("目标日中位数", "Median at date"),
+    "q05_q95": ("5%–95%", "5%–95%"),
+    "shortfall": ("平均缺口", "Mean shortfall"),
+    "source": ("来源", "Source"),
+    "note": ("说明", "Note"),
+    "stretch": ("挑战值", "stretch"),
+    "charts": ("图表", "Charts"),
+    "attainment": ("达成概率总览", "Attainment overview"),
+    "fan": ("发展趋势(中位数与50%/90%区间)", "Trajectory (median, 50% and 90% bands)"),
+    "first_reach": ("首次达成时间", "First date reached"),
+    "first_reach_table": ("首次达成日期分位数", "Quantiles of the first date reached"),
+    "p_ever": ("目标日期前曾达到的概率", "P(reached at some month-end by the date)"),
+    "never": ("模拟期内从未达到", "never reached in the horizon"),
+    "never_all": ("所有模拟中均从未达到", "never reached in any replication"),
+    "unmodelled": ("未纳入模型的目标", "Targets not modelled"),
+    "not_modelled": ("不模拟", "not modelled"),
+    "plan_value": ("规划值", "Plan figure"),
+    "reason": ("原因", "Reason"),
+    "assumptions": ("假设及其来源", "Assumptions and their sources"),
+    "levers": ("政策杠杆", "Levers"),
+    "value_run": ("本次取值", "Value in this run"),
+    "default": ("默认值", "Default"),
+    "bounds": ("范围", "Bounds"),
+    "unit": ("单位", "Unit"),
+    "unit_cost": ("单位成本(元)", "Unit cost (yuan)"),
+    "drives": ("作用于", "Drives"),
+    "uncertainties": ("不确定参数", "Uncertainties"),
+    "distribution": ("分布", "Distribution"),
+    "mean": ("均值", "Mean"),
+    "sets": ("参数", "Parameters"),
+    "carriers": ("基期孵化载体", "Baseline carriers"),
+    "kind": ("类型", "Kind"),
+    "level": ("级别", "Level"),
+    "count": ("数量", "Count"),
+    "area": ("面积(m²)", "Area (m²)"),
+    "incubatees": ("在孵企业", "Incubatees"),
+    "pipeline": ("建设项目", "Build-out pipeline"),
+    "planned": ("计划日期", "Planned"),
+    "p_delivery": ("交付概率", "P(delivery)"),
+    "arrivals": ("企业来源", "Firm arrival sources"),
+    "rate": ("年均到达", "Rate per year"),
+    "growth": ("年增长", "Growth per year"),
+    "stock": ("基期企业存量(载体外)", "Baseline firm stock outside carriers"),
+    "statuses": ("企业资质认定", "Firm certifications"),
+    "p_apply": ("年申报概率", "P(apply) per year"),
+    "p_success": ("通过概率", "P(success)"),
+    "validity": ("有效期", "Validity"),
+    "all_figures": ("全部参数及来源(附录)", "Every figure with its source (appendix)"),
+    "path": ("参数路径", "Parameter"),
+    "value": ("数值", "Value"),
+    "provenance": ("运行信息", "Provenance"),
+    "scenario_id": ("情景编号", "Scenario id"),
+    "scenario_file": ("情景文件", "Scenario file"),
+    "scenario_hash": ("情景哈希", "Scenario hash"),
+    "seed": ("随机种子", "Seed"),
+    "engine": ("模拟引擎", "Engine"),
+    "backend": ("计算后端", "Backend"),
+    "workers": ("并行进程", "Workers"),
+    "sampling": ("抽样方法", "Sampling"),
+    "reps_done": ("完成次数", "Replications done"),
+    "reps_requested": ("请求次数", "Replications requested"),
+    "precision": ("精度要求", "Precision"),
+    "wall": ("运行耗时(秒)", "Wall time (s)"),
+    "started": ("开始时间", "Started"),
+    "finished": ("结束时间", "Finished"),
+    "status": ("状态", "Status"),
+    "versions": ("软件版本", "Versions"),
+    "comparison": ("情景比较", "Comparison"),
+    "sweep": ("参数扫描", "Sweep"),
+    "goal_seek": ("目标反推", "Goal-seek"),
+    "attribution": ("缺口归因", "Shortfall attribution"),
+    "sensitivity": ("敏感性分析", "Sensitivity"),
+    "discovery": ("情景发现(PRIM)", "Scenario discovery (PRIM)"),
+    "calibration": ("参数校准", "Calibration"),
+    "rows_more": ("另有 {n} 行未显示", "{n} more rows not shown"),
+    "how_to_read": ("阅读说明", "How to read"),
+    "legend": ("颜色表示达成概率区间：绿色 ≥ 80%，黄色 50%–80%，红色 < 50%。"
+               "区间为 95% Wilson 置信区间；平均缺口为未达成的模拟中目标日数值与目标值之差的均值。",
+               "Colours give the probability band: green ≥ 80%, amber 50%–80%, red < 50%. "
+               "Intervals are 95% Wilson score intervals; the mean shortfall is the average gap "
+               "to the threshold at the target date in the replications that missed it."),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+}
+"""The HTML report (sim/report.py)."""
+
+PLOT_TEXT: dict[str, tuple[str, str]] = {
+    "median": ("中位数", "median"),
+    "band50": ("50% 区间", "50% band"),
+    "band90": ("90% 区间", "90% band"),
+    "target": ("目标", "target"),
+    "p_met": ("达成概率", "P(target met)"),
+    "first": ("首次达成时间", "first date reached"),
+    "reps": ("重复次数", "replications"),
+    "never": ("模拟期内从未达到", "never reached in the horizon"),
+    "never_all": ("所有模拟中均从未达到", "never reached in any replication"),
+    "base": ("基期", "base"),
+    "likely": ("≥80%:较有把握", ">= 80%: likely"),
+    "uncertain": ("50–80%:不确定", "50-80%: uncertain"),
+    "unlikely": ("<50%:难以达成", "< 50%: unlikely"),
+    "p80": ("80% 参考线", "80% line"),
+    "ci": ("95% 区间", "95% interval"),
+}
+"""Plots of a run (sim/plots.py)."""
+
+SENSITIVITY_PLOT_TEXT: dict[str, tuple[str, str]] = {
+    "mu_star": ("μ*(平均绝对基本效应)", "μ* (mean absolute elementary effect)"),
+    "sigma": ("σ(基本效应标准差)", "σ (std. of elementary effects)"),
+    "raises": ("提高输出", "raises the output"),
+    "lowers": ("降低输出", "lowers the output"),
+    "s1": ("一阶指数 S1", "first order S1"),
+    "st": ("总效应指数 ST", "total order ST"),
+    "sobol_x": ("Sobol 指数(95% 区间)", "Sobol index (95% interval)"),
+    "coverage": ("覆盖率(未达成情形中落在盒内的比例)",
+                 "coverage (share of the cases of interest inside the box)"),
+    "density": ("密度(盒内情形中属于关注情形的比例)",
+                "density (share of the box's cases that are of interest)"),
+    "res_dim": ("受限维数", "restricted dimensions"),
+    "selected": ("选定的盒", "selected box"),
+    "quantile": ("在各不确定性取值范围中的位置", "position within each factor's sampled range"),
+    "box": ("盒的范围", "box limits"),
+}
+"""Sensitivity and PRIM plots (sim/sensitivity/plots.py)."""
+
+SHOW_TEXT: dict[str, tuple[str, str]] = {
+    "targets": ("目标", "Targets"),
+    "unmodelled": ("未纳入模型的目标", "Targets not modelled"),
+    "levers": ("政策杠杆", "Levers"),
+    "uncertainties": ("不确定参数", "Uncertainties"),
+    "carriers": ("基期孵化载体", "Baseline carriers"),
+    "pipeline": ("建设项目", "Build-out pipeline"),
+    "stock": ("基期企业存量(载体外)", "Baseline firm stock outside carriers"),
+    "sources": ("企业来源", "Firm arrival sources"),
+    "id": ("编号", "id"),
+    "label": ("名称", "label"),
+    "metric": ("指标", "metric"),
+    "filters": ("筛选", "filters"),
+    "threshold": ("目标值", "threshold"),
+    "date": ("日期", "date"),
+    "note": ("说明", "note"),
+    "source": ("来源", "source"),
+    "value": ("数值", "value"),
+    "reason": ("原因", "reason"),
+    "not_modelled": ("不模拟", "not modelled"),
+    "unit": ("单位", "unit"),
+    "default": ("默认值", "default"),
+    "bounds": ("范围", "bounds"),
+    "cost": ("单位成本(元)", "unit cost (yuan)"),
+    "drives": ("作用于", "drives"),
+    "distribution": ("分布", "distribution"),
+    "sets": ("参数", "sets"),
+    "kind": ("类型", "kind"),
+    "level": ("级别", "level"),
+    "count": ("数量", "count"),
+    "area": ("面积(m²)", "area (m²)"),
+    "incubatees": ("在孵", "incubatees"),
+    "rate": ("年均到达", "rate / yr"),
+    "planned": ("计划日期", "planned"),
+    "p_delivery": ("交付概率", "P(delivery)"),
+    "double": ("基期值的2倍", "2 x baseline"),
+    "plus": ("基期值 +", "baseline +"),
+    "documents": ("引用的文件", "Documents cited"),
+    "plan": ("规划文件", "plan"),
+    "since": ("累计起点", "counted since"),
+    "before_start": ("基期前已累计", "counted before the start"),
+    "title": ("标题", "title"),
+    "number": ("文号", "number"),
+    "address": ("公开地址", "public address"),
+    "uncertain": ("(不确定)", " (uncertain)"),
+    "stretch": ("挑战值", "stretch"),
+    "period": ("时段", "period"),
+}
+"""The show command (sim/cli/show.py)."""
+
+BACKTEST_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("模型检验:与公开数据对照", "Model check against the record"),
+    "simulated": ("已模拟", "simulated"),
+    "not_simulated": ("未能模拟", "not simulated"),
+    "median": ("中位数", "median"),
+    "band50": ("50% 区间", "50% band"),
+    "band90": ("90% 区间", "90% band"),
+    "after": ("截止日后的公开数据(检验)", "figures after the cut-off (test)"),
+    "before": ("截止日前的公开数据", "figures up to the cut-off"),
+    "cutoff": ("校准截止日", "calibration cut-off"),
+}
+"""Backtest tables and plots (sim/calibration/backtest_output.py)."""
+
+CALIBRATION_TEXT: dict[str, tuple[str, str]] = {
+    "prior": ("校准前", "before calibration"),
+    "post": ("校准后", "after calibration"),
+    "observed": ("观测值 (±2 标准误)", "observed (±2 s.e.)"),
+    "band90": ("90% 区间", "90% band"),
+    "median": ("中位数", "median"),
+    "reps": ("重复次数", "replications"),
+    "weight": ("后验权重", "posterior weight"),
+    "prior_draws": ("先验抽样", "prior draws"),
+}
+"""Calibration plots (sim/calibration/output.py)."""
+
+ANALYSIS_PLOT_TEXT: dict[str, tuple[str, str]] = {
+    "p_met": ("达成概率", "P(target met)"),
+    "p_joint": ("全部目标同时达成概率", "P(all targets met)"),
+    "p_diff": ("达成概率之差 (B − A)", "difference in P (B − A)"),
+    "paired": ("配对区间(共同随机数)", "paired interval (common random numbers)"),
+    "independent": ("独立运行区间", "independent-runs interval"),
+    "spend": ("目标日期前累计投入(万元)", "spend to the target date (10k yuan)"),
+    "required": ("要求概率", "required P"),
+    "answer": ("最小取值", "least value"),
+    "evaluated": ("已评估取值", "evaluated values"),
+    "value": ("取值", "value"),
+    "base": ("基期值", "base value"),
+    "at_date": ("目标日期值", "value at the date"),
+    "gap": ("缺口", "gap"),
+    "target": ("目标", "target"),
+    "share": ("预算份额", "budget share"),
+}
+"""Lever-analysis plots (sim/analysis/plots.py)."""
 
 
 UNITS: dict[str, str] = {

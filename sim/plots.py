@@ -15,6 +15,8 @@ from pathlib import Path
 
 import matplotlib
 
+from sim.messages import PLOT_TEXT
+
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -46,23 +48,8 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (8.0, 4.5)) -> Axes:
     return ax
 
 
-TEXT = {
-    "median": ("中位数", "median"),
-    "band50": ("50% 区间", "50% band"),
-    "band90": ("90% 区间", "90% band"),
-    "target": ("目标", "target"),
-    "p_met": ("达成概率", "P(target met)"),
-    "first": ("首次达成时间", "first date reached"),
-    "reps": ("重复次数", "replications"),
-    "never": ("模拟期内从未达到", "never reached in the horizon"),
-    "never_all": ("所有模拟中均从未达到", "never reached in any replication"),
-    "base": ("基期", "base"),
-    "likely": ("≥80%:较有把握", ">= 80%: likely"),
-    "uncertain": ("50–80%:不确定", "50-80%: uncertain"),
-    "unlikely": ("<50%:难以达成", "< 50%: unlikely"),
-    "p80": ("80% 参考线", "80% line"),
-    "ci": ("95% 区间", "95% interval"),
-}
+TEXT = PLOT_TEXT
+"""This module's labels: one catalogue, sim/messages.py."""
 TITLE_WIDTH = 60
 """Characters a plot title may take on one line before it wraps (long plan names)."""
 

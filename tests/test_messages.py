@@ -49,3 +49,23 @@ def test_library_progress_reads_as_english_and_prints_in_the_run_language(
     assert m == "4 replications at defaults"  # a plain string for library callers
     RunOptions(lang="zh").kwargs()["progress"](m)
     assert "4 次重复,杠杆取默认值" in capsys.readouterr().err
+
+
+def test_every_label_table_lives_in_the_catalogue_with_both_languages() -> None:
+    import importlib
+
+    import sim.messages as catalogue
+
+    tables = {name: getattr(catalogue, name) for name in dir(catalogue)
+              if name.endswith("_TEXT")}
+    assert len(tables) >= 7
+    for name, table in tables.items():
+        for key, pair in table.items():
+            assert isinstance(pair, tuple) and len(pair) == 2 and all(pair), (name, key)
+    for module, name in (("sim.report", "REPORT_TEXT"), ("sim.plots", "PLOT_TEXT"),
+                         ("sim.cli.show", "SHOW_TEXT"),
+                         ("sim.sensitivity.plots", "SENSITIVITY_PLOT_TEXT"),
+                         ("sim.analysis.plots", "ANALYSIS_PLOT_TEXT"),
+                         ("sim.calibration.output", "CALIBRATION_TEXT"),
+                         ("sim.calibration.backtest_output", "BACKTEST_TEXT")):
+        assert importlib.import_module(module).TEXT is tables[name]  # one source, not a copy

@@ -11,26 +11,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from sim.messages import ANALYSIS_PLOT_TEXT
 from sim.money import money_unit, wan
 from sim.plots import _ax, bilingual, wrapped
 
-TEXT = {
-    "p_met": ("达成概率", "P(target met)"),
-    "p_joint": ("全部目标同时达成概率", "P(all targets met)"),
-    "p_diff": ("达成概率之差 (B − A)", "difference in P (B − A)"),
-    "paired": ("配对区间(共同随机数)", "paired interval (common random numbers)"),
-    "independent": ("独立运行区间", "independent-runs interval"),
-    "spend": ("目标日期前累计投入(万元)", "spend to the target date (10k yuan)"),
-    "required": ("要求概率", "required P"),
-    "answer": ("最小取值", "least value"),
-    "evaluated": ("已评估取值", "evaluated values"),
-    "value": ("取值", "value"),
-    "base": ("基期值", "base value"),
-    "at_date": ("目标日期值", "value at the date"),
-    "gap": ("缺口", "gap"),
-    "target": ("目标", "target"),
-    "share": ("预算份额", "budget share"),
-}
+TEXT = ANALYSIS_PLOT_TEXT
+"""This module's labels: one catalogue, sim/messages.py."""
 
 
 def t(key: str, lang: str) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.calibration.backtest import BANDS, Backtest, Row
 from sim.calibration.figures import Figure
+from sim.messages import BACKTEST_TEXT
 from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes, png_bytes
 
 COLUMNS = ("figure_id", "region", "metric", "filters", "date", "kind", "status", "reason",
@@ -23,17 +24,8 @@ COLUMNS = ("figure_id", "region", "metric", "filters", "date", "kind", "status",
            "pit", "inside_50", "inside_90",
            "crps", "naive", "naive_how", "crps_naive", "confidence", "source_title",
            "source_url")
-TEXT = {
-    "title": ("模型检验:与公开数据对照", "Model check against the record"),
-    "simulated": ("已模拟", "simulated"),
-    "not_simulated": ("未能模拟", "not simulated"),
-    "median": ("中位数", "median"),
-    "band50": ("50% 区间", "50% band"),
-    "band90": ("90% 区间", "90% band"),
-    "after": ("截止日后的公开数据(检验)", "figures after the cut-off (test)"),
-    "before": ("截止日前的公开数据", "figures up to the cut-off"),
-    "cutoff": ("校准截止日", "calibration cut-off"),
-}
+TEXT = BACKTEST_TEXT
+"""This module's labels: one catalogue, sim/messages.py."""
 
 
 def _t(key: str, lang: str) -> str:

@@ -30,6 +30,7 @@ from matplotlib.axes import Axes
 from sim.calibration.figures import Figure, FigureSet
 from sim.calibration.fit import FitResult, Simulated
 from sim.calibration.params import FreeParam
+from sim.messages import CALIBRATION_TEXT
 from sim.plots import _ax
 from sim.scenario import Scenario, to_data
 from sim.scenario import paths as pathmod
@@ -191,16 +192,8 @@ def posterior_csv(fit: FitResult) -> str:
 
 
 # ------------------------------------------------------------------------------------- plots
-TEXT = {
-    "prior": ("校准前", "before calibration"),
-    "post": ("校准后", "after calibration"),
-    "observed": ("观测值 (±2 标准误)", "observed (±2 s.e.)"),
-    "band90": ("90% 区间", "90% band"),
-    "median": ("中位数", "median"),
-    "reps": ("重复次数", "replications"),
-    "weight": ("后验权重", "posterior weight"),
-    "prior_draws": ("先验抽样", "prior draws"),
-}
+TEXT = CALIBRATION_TEXT
+"""This module's labels: one catalogue, sim/messages.py."""
 
 
 def _t(key: str, lang: str) -> str:

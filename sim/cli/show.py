@@ -8,59 +8,13 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from sim.messages import unit_in
+from sim.messages import SHOW_TEXT, unit_in
 from sim.registry import METRICS
 from sim.scenario.documents import cited, describe
 from sim.scenario.schema import Quantity, Scenario, Target, text_in
 
-TEXT = {
-    "targets": ("目标", "Targets"),
-    "unmodelled": ("未纳入模型的目标", "Targets not modelled"),
-    "levers": ("政策杠杆", "Levers"),
-    "uncertainties": ("不确定参数", "Uncertainties"),
-    "carriers": ("基期孵化载体", "Baseline carriers"),
-    "pipeline": ("建设项目", "Build-out pipeline"),
-    "stock": ("基期企业存量(载体外)", "Baseline firm stock outside carriers"),
-    "sources": ("企业来源", "Firm arrival sources"),
-    "id": ("编号", "id"),
-    "label": ("名称", "label"),
-    "metric": ("指标", "metric"),
-    "filters": ("筛选", "filters"),
-    "threshold": ("目标值", "threshold"),
-    "date": ("日期", "date"),
-    "note": ("说明", "note"),
-    "source": ("来源", "source"),
-    "value": ("数值", "value"),
-    "reason": ("原因", "reason"),
-    "not_modelled": ("不模拟", "not modelled"),
-    "unit": ("单位", "unit"),
-    "default": ("默认值", "default"),
-    "bounds": ("范围", "bounds"),
-    "cost": ("单位成本(元)", "unit cost (yuan)"),
-    "drives": ("作用于", "drives"),
-    "distribution": ("分布", "distribution"),
-    "sets": ("参数", "sets"),
-    "kind": ("类型", "kind"),
-    "level": ("级别", "level"),
-    "count": ("数量", "count"),
-    "area": ("面积(m²)", "area (m²)"),
-    "incubatees": ("在孵", "incubatees"),
-    "rate": ("年均到达", "rate / yr"),
-    "planned": ("计划日期", "planned"),
-    "p_delivery": ("交付概率", "P(delivery)"),
-    "double": ("基期值的2倍", "2 x baseline"),
-    "plus": ("基期值 +", "baseline +"),
-    "documents": ("引用的文件", "Documents cited"),
-    "plan": ("规划文件", "plan"),
-    "since": ("累计起点", "counted since"),
-    "before_start": ("基期前已累计", "counted before the start"),
-    "title": ("标题", "title"),
-    "number": ("文号", "number"),
-    "address": ("公开地址", "public address"),
-    "uncertain": ("(不确定)", " (uncertain)"),
-    "stretch": ("挑战值", "stretch"),
-    "period": ("时段", "period"),
-}
+TEXT = SHOW_TEXT
+"""This module's labels: one catalogue, sim/messages.py."""
 
 
 def _t(key: str, lang: str) -> str:

@@ -13,28 +13,14 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from sim.messages import SENSITIVITY_PLOT_TEXT
 from sim.plots import _ax, bilingual
 
 Values = Sequence[float] | np.ndarray
 """Numbers per factor: a list or an array."""
 
-TEXT = {
-    "mu_star": ("μ*(平均绝对基本效应)", "μ* (mean absolute elementary effect)"),
-    "sigma": ("σ(基本效应标准差)", "σ (std. of elementary effects)"),
-    "raises": ("提高输出", "raises the output"),
-    "lowers": ("降低输出", "lowers the output"),
-    "s1": ("一阶指数 S1", "first order S1"),
-    "st": ("总效应指数 ST", "total order ST"),
-    "sobol_x": ("Sobol 指数(95% 区间)", "Sobol index (95% interval)"),
-    "coverage": ("覆盖率(未达成情形中落在盒内的比例)",
-                 "coverage (share of the cases of interest inside the box)"),
-    "density": ("密度(盒内情形中属于关注情形的比例)",
-                "density (share of the box's cases that are of interest)"),
-    "res_dim": ("受限维数", "restricted dimensions"),
-    "selected": ("选定的盒", "selected box"),
-    "quantile": ("在各不确定性取值范围中的位置", "position within each factor's sampled range"),
-    "box": ("盒的范围", "box limits"),
-}
+TEXT = SENSITIVITY_PLOT_TEXT
+"""This module's labels: one catalogue, sim/messages.py."""
 
 
 def tx(key: str, lang: str) -> str:
