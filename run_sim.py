@@ -124,7 +124,7 @@ def run(
     seed: Annotated[int, typer.Option(
         callback=seed_ok, help="随机种子 · root seed; replication i uses its i-th child.")] = 0,
     out: Annotated[Path | None, typer.Option(callback=out_folder,
-        help="运行目录 · run folder [default: runs/<scenario id>].")] = None,
+        help="运行目录 · run folder \\[default: runs/<scenario id>].")] = None,
     engine: Annotated[str, typer.Option(
         help="fast (default: the model compiled with numba, checked against the reference) "
              "or reference (SimPy: defines the model; slow).")] = "fast",
@@ -177,7 +177,7 @@ def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by 'run'.")],
     lang: Lang = "zh",
     out: Annotated[Path | None, typer.Option(callback=out_file,
-        help="HTML file to write [default: RUN_DIR/report.html (Chinese) or "
+        help="HTML file to write \\[default: RUN_DIR/report.html (Chinese) or "
              "RUN_DIR/report.en.html (English)].")] = None,
 ) -> None:
     """生成报告 · Write the self-contained HTML report of a stored run (works offline)."""
@@ -218,11 +218,11 @@ def calibrate_cmd(
                                           help="ABC: share of draws kept.")] = 0.25,
     check_reps: Annotated[int | None, typer.Option(
         callback=reps_from(2),
-        help="Replications of the before/after predictive check [default: --reps].")] = None,
+        help="Replications of the before/after predictive check \\[default: --reps].")] = None,
     fit_dir: Annotated[Path | None, typer.Option(
-        help="Folder of the fit table and plots [default: calibration/fits/NAME].")] = None,
+        help="Folder of the fit table and plots \\[default: calibration/fits/NAME].")] = None,
     figures: Annotated[str | None, typer.Option(
-        help="Only these figure ids (comma-separated) inform the fit [default: all usable].")
+        help="Only these figure ids (comma-separated) inform the fit \\[default: all usable].")
     ] = None,
     lang: Lang = "zh",
     force: Force = False,

@@ -411,3 +411,97 @@ class Message(str):
     def in_lang(self, lang: str) -> str:
         """The message in ``lang``."""
         return msg(self.key, lang, **self.fields)
+
+
+HELP_ZH: dict[str, str] = {
+    "A run folder written by 'run'.": "运行目录",
+    "A.yaml B.yaml, or one scenario with --set.": "两个情景文件,或一个情景加 --set",
+    "ABC: prior draws.": "ABC 先验抽样数",
+    "ABC: share of draws kept.": "ABC 保留比例",
+    "Add replications until every P interval half-width is <= this.": "精度:区间半宽上限",
+    "Also study this lever (uniform over its bounds; repeatable; 'all').": "同时分析的杠杆",
+    "Bisection tolerance in the lever's unit \\[default: 1% of its bounds].": "二分容差",
+    "Boxes to find (PRIM covering).": "盒子数",
+    "Budget shares on a grid of step 1/GRID.": "预算分配网格",
+    "Cases of interest: missed (default) or met.": "关注未达成或达成",
+    "Continue an interrupted run in --out.": "继续中断的运行",
+    "Date the values are read at, YYYY-MM-DD.": "读取日期",
+    "Discard a previous run in --out.": "覆盖原有运行",
+    "Filters of the matching --metric, e.g. kind=incubator;level=national.": "指标筛选条件",
+    "Find the least value of this lever with P >= p.": "求最小取值的杠杆",
+    "Fixed lever value, LEVER=NUMBER (repeatable).": "固定杠杆取值",
+    "Folder of the fit table and plots [default: calibration/fits/NAME].": "拟合结果目录",
+    "Folder to write \\[default: RUN_DIR/discovery-<target>].": "输出目录",
+    "Folder to write \\[default: runs/<id of A>/compare-<what>].": "输出目录",
+    "Folder to write \\[default: runs/<id>/attribution-<target>].": "输出目录",
+    "Folder to write \\[default: runs/<id>/goal-seek-<target>-<lever>-p<p>].": "输出目录",
+    "Folder to write \\[default: runs/<id>/sweep-<levers>].": "输出目录",
+    "Folder to write \\[default: runs/<id>/targets-<date>].": "输出目录",
+    "Folder to write \\[default: runs/score].": "输出目录",
+    "Free parameters, comma-separated: uncertainty names or dotted paths, each optionally "
+    "NAME=LOW:HIGH.": "待估参数",
+    "HTML file to write [default: RUN_DIR/report.html (Chinese) or RUN_DIR/report.en.html "
+    "(English)].": "报告文件",
+    "Lever to sweep (give a second --lever for a grid).": "扫描的杠杆",
+    "Lever to vary (with --values).": "变动的杠杆",
+    "Levers for --budget: A,B,C.": "分配预算的杠杆",
+    "Metric name (repeat for several).": "指标名称",
+    "Morris trajectories \\[default 10] or Sobol base samples, a power of 2 \\[default 64]. "
+    "Cost: n(D+1) (Morris) or n(D+2) (Sobol) points x --reps.": "样本规模",
+    "Observed figures, a CSV (calibration/data/).": "观测数据",
+    "Only these figure ids (comma-separated) inform the fit [default: all usable].":
+        "参与拟合的数据编号",
+    "Parameter file to write, calibration/params/NAME.yaml.": "参数文件",
+    "Probabilities, comma-separated.": "概率水平",
+    "Public record, a CSV \\[default: calibration/data/<id>.csv].": "公开数据",
+    "Refinement rounds (halving the step).": "细化轮数",
+    "Replications of the before/after predictive check [default: --reps].": "检验重复次数",
+    "Replications per candidate (the same indices for every candidate).": "每个候选的重复次数",
+    "Replications per sample point (the same indices 0..K-1 at every point: common random "
+    "numbers).": "每个样本点的重复次数",
+    "Replications the carried state is chosen among.": "状态抽取的重复次数",
+    "Require the 95% Wilson lower bound (not the estimate) to reach p.": "以置信下界判断",
+    "Required P(target met).": "要求的达成概率",
+    "Root seed of the design and replications.": "随机种子",
+    "Root seed.": "随机种子",
+    "Run folder \\[default: runs/<scenario id>]; results go to its sub-folder "
+    "sensitivity-<method>-<target>/.": "运行目录",
+    "Run folder to write backtest/ into \\[default: runs/<id>]; with several scenarios, the "
+    "folder of their run folders \\[default: runs].": "运行目录",
+    "SMM: at most this many optimizer evaluations.": "SMM 最多评估次数",
+    "Scenario YAML file(s).": "情景文件",
+    "Scenario YAML file.": "情景文件",
+    "Scenario YAML files \\[default: every shipped plan that has ended].": "情景文件",
+    "Scenario YAML files to check.": "待检查的情景文件",
+    "Seed of the replication (0 is a valid seed).": "随机种子",
+    "Share peeled off per step.": "每步剥离比例",
+    "Smallest share of cases in a box.": "盒内最小比例",
+    "Target id (repeatable: one design serves every target named).": "目标编号",
+    "Target id.": "目标编号",
+    "The box reported is the densest with at least this coverage.": "最低覆盖率",
+    "The new base date (the state known), YYYY-MM-DD.": "新的基期",
+    "The new scenario file to write (.yaml).": "新情景文件",
+    "The new scenario's id.": "新情景编号",
+    "Uncertainty sampling: mc or lhs.": "不确定参数抽样方法",
+    "Upper bound with --precision.": "最多重复次数",
+    "Values of --lever: V1,V2,... or START:STOP:N.": "杠杆取值",
+    "Values of the matching --lever: V1,V2,... or START:STOP:N.": "杠杆取值",
+    "Write the monthly table as CSV here.": "月度结果文件",
+    "Yuan a year above the defaults to split across --levers.": "每年预算(元)",
+    "chongqing, beijing, hubei or none: which shared rules it includes.": "引用的共用规则",
+    "default (target metrics) or full.": "保存内容",
+    "fast (default: numba, checked against the reference) or reference (SimPy, slow).":
+        "模拟引擎",
+    "fast (default: the compiled model) or reference (SimPy; slow).": "模拟引擎",
+    "fast (default: the model compiled with numba) or reference (SimPy; slow).": "模拟引擎",
+    "fast (default: the model compiled with numba, checked against the reference) or "
+    "reference (SimPy: defines the model; slow).": "模拟引擎",
+    "morris (screening) or sobol (indices).": "分析方法",
+    "reference (default: SimPy, defines the model) or fast.": "模拟引擎",
+    "smm (simulated method of moments) or abc (ABC rejection).": "校准方法",
+    "value (default: the mean value of the target's metric at its date over the K "
+    "replications; ranks assumptions well on a small budget) or p (the share of the K "
+    "replications meeting the target; use with --reps 20 or more).": "分析对象",
+}
+"""Chinese names of the command-line options whose help is written in English in run_sim.py
+(shown as "中文 · English" by sim.cli.entry.bilingual_help)."""

@@ -59,3 +59,18 @@ def test_any_console_encoding_gets_text_not_a_traceback(encoding: str, lang: str
     assert b"Traceback" not in done.stderr
     text = done.stdout.decode(encoding)  # what the console received is valid in its encoding
     assert "2021" in text and len(text) > 1000
+
+
+def test_every_option_says_what_it_is_in_chinese_too() -> None:
+    import re
+
+    import typer
+
+    from sim.cli.entry import bilingual_help
+
+    command = bilingual_help(typer.main.get_command(run_sim.app))
+    english_only = [f"{name} {p.name}" for name, sub in command.commands.items()
+                    for p in sub.params if getattr(p, "help", None)
+                    and not re.search(r"[\u4e00-\u9fff]", p.help)]
+    assert not english_only
+    assert all(re.search(r"[\u4e00-\u9fff]", sub.help or "") for sub in command.commands.values())

@@ -51,11 +51,27 @@ def usage_line(exc: cx.ClickException) -> str:
     return " ".join(text.split()) + where
 
 
+def bilingual_help(command: Any) -> Any:
+    """Every option and argument help of ``command`` (and its sub-commands) as "中文 · English"."""
+    from sim.messages import HELP_ZH
+
+    names = {key.replace("\\[", "["): zh for key, zh in HELP_ZH.items()}
+    for param in getattr(command, "params", []):
+        text = getattr(param, "help", None)
+        zh = names.get(text.replace("\\[", "[")) if text else None
+        if zh is not None:
+            param.help = f"{zh} · {text}"
+    for sub in getattr(command, "commands", {}).values():
+        bilingual_help(sub)
+    return command
+
+
 def run_app(app: typer.Typer, args: list[str] | None = None) -> NoReturn:
     """Run the typer app and exit with its code; usage errors are one line (exit 2)."""
     tolerant_consoles()
+    command = bilingual_help(typer.main.get_command(app))
     try:
-        code: Any = app(args=args, standalone_mode=False)
+        code: Any = command.main(args=args, prog_name="run_sim.py", standalone_mode=False)
     except cx.NoArgsIsHelpError:  # `run_sim.py` alone: typer has printed the full help
         raise SystemExit(EXIT_USAGE) from None
     except cx.UsageError as exc:
