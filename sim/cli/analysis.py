@@ -288,7 +288,7 @@ def _print_compare(res: Any, sc: Scenario, lang: str) -> None:
     zh = lang == "zh"
     paired = "共同随机数配对" if zh else "paired, common random numbers"
     table = Table(title=f"B = {res.name_b}  vs  A = {res.name_a} — n = {res.reps}, "
-                        f"seed {res.seed} ({paired})")
+                        f"{'种子' if zh else 'seed'} {res.seed} ({paired})")
     heads = (("目标", "target"), ("P(A)", "P(A)"), ("P(B)", "P(B)"),
              ("差值 B−A", "P(B) − P(A)"), ("配对95%区间", "paired 95% interval"),
              ("独立运行区间", "independent interval"), ("方差比", "var ratio"),
@@ -407,8 +407,9 @@ def _sweep_plots(res: Any, sc: Scenario, folder: Path, lang: str) -> list[Path]:
 def _print_sweep(res: Any, sc: Scenario, lang: str) -> None:
     zh = lang == "zh"
     ids = [*res.target_ids, "__all__"] if len(res.target_ids) > 1 else list(res.target_ids)
-    table = Table(title=f"{sc.meta.id}: sweep {' × '.join(res.levers)} — n = {res.reps}, "
-                        f"seed {res.seed}")
+    table = Table(title=f"{sc.meta.id}: {'参数扫描' if zh else 'sweep'} "
+                        f"{' × '.join(res.levers)} — n = {res.reps}, "
+                        f"{'种子' if zh else 'seed'} {res.seed}")
     for name in res.levers:
         table.add_column(name)
     for tid in ids:

@@ -73,7 +73,8 @@ def simulate_one(path: Path, seed: int, out: Path | None, lang: str,
         return report_scenario_error(exc)
     result = get_engine(engine)(sc, seed)
     zh = lang == "zh"
-    table = Table(title=f"{sc.meta.name.zh if zh else sc.meta.name.en} — seed {seed}")
+    table = Table(title=f"{sc.meta.name.zh if zh else sc.meta.name.en} — "
+                        f"{'种子' if zh else 'seed'} {seed}")
     for head in (("目标", "target"), ("名称", "label"), ("日期", "date"), ("目标值", "threshold"),
                  ("模拟值", "simulated"), ("达成", "met")):
         table.add_column(head[0] if zh else head[1], overflow="fold")
