@@ -75,6 +75,7 @@ def median_growth(pool: int, reps: int) -> float:
 
 
 def main() -> None:
+    """Print the derivation (the figures and how they combine) with its Monte Carlo check."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200)
     args = ap.parse_args()
