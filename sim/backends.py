@@ -85,6 +85,24 @@ def end_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
+def _forget_manager(manager: threading.Thread | None) -> None:
+    """Let a stopped pool's manager thread finish, and drop it from the exit hook's list.
+
+    At interpreter exit ``concurrent.futures`` wakes every pool's manager thread through a
+    pipe; after an interrupt that thread may already have closed its end, and the wake-up
+    then prints an ``OSError: Bad file descriptor`` traceback after our one-line message.
+    """
+    if manager is None:
+        return
+    manager.join(timeout=5)
+    if not manager.is_alive():
+        from concurrent.futures import process as futures_process
+
+        wakeups = getattr(futures_process, "_threads_wakeups", None)
+        if wakeups is not None:
+            wakeups.pop(manager, None)
+
+
 class Processes(Backend):
     """A process pool with the spawn start method (safe with threads and on every OS)."""
 
@@ -106,12 +124,14 @@ class Processes(Backend):
             return
         if et is not None:  # interrupted or failed: stop the workers now, leave no orphans
             workers = list(getattr(self.pool, "_processes", {}).values())
+            manager = getattr(self.pool, "_executor_manager_thread", None)
             self.pool.shutdown(wait=False, cancel_futures=True)
             for proc in workers:
                 if proc.is_alive():
                     proc.terminate()
             for proc in workers:
                 proc.join(timeout=5)
+            _forget_manager(manager)
         else:
             self.pool.shutdown(wait=True)
 
