@@ -11,6 +11,7 @@ Nothing heavy happens at import: pools and clusters start in ``__enter__``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -73,6 +74,11 @@ def end_with_parent(parent_pid: int) -> None:
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):  # no prctl here: the thread below is enough
             pass
+    import signal as _signal
+
+    # A terminal's Ctrl-C reaches the whole process group; the parent stops the workers
+    # itself, so a worker ignores it (else each prints a KeyboardInterrupt traceback).
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     if os.getppid() != parent_pid:  # the parent died before we got here
         os._exit(1)
 
@@ -101,6 +107,21 @@ def _forget_manager(manager: threading.Thread | None) -> None:
         wakeups = getattr(futures_process, "_threads_wakeups", None)
         if wakeups is not None:
             wakeups.pop(manager, None)
+
+
+@contextlib.contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Processes started inside ignore SIGINT from their first instruction (inherited)."""
+    import signal as _signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        _signal.signal(_signal.SIGINT, previous)
 
 
 class Processes(Backend):
@@ -139,10 +160,11 @@ class Processes(Backend):
         assert self.pool is not None, "use the backend as a context manager"
         pending: set[Future[Any]] = set()
         queue = iter(tasks)
-        for task in queue:  # keep at most 2 tasks per worker in flight (flat memory)
-            pending.add(self.pool.submit(fn, task))
-            if len(pending) >= 2 * self.workers:
-                break
+        with _children_ignore_ctrl_c():  # workers start here: they inherit SIGINT ignored
+            for task in queue:  # keep at most 2 tasks per worker in flight (flat memory)
+                pending.add(self.pool.submit(fn, task))
+                if len(pending) >= 2 * self.workers:
+                    break
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
