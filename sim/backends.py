@@ -15,6 +15,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -68,17 +69,14 @@ def end_with_parent(parent_pid: int) -> None:
     if sys.platform.startswith("linux"):
         try:
             import ctypes
-            import signal
 
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):  # no prctl here: the thread below is enough
             pass
-    import signal as _signal
-
     # A terminal's Ctrl-C reaches the whole process group; the parent stops the workers
     # itself, so a worker ignores it (else each prints a KeyboardInterrupt traceback).
-    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if os.getppid() != parent_pid:  # the parent died before we got here
         os._exit(1)
 
@@ -112,16 +110,14 @@ def _forget_manager(manager: threading.Thread | None) -> None:
 @contextlib.contextmanager
 def _children_ignore_ctrl_c() -> Iterator[None]:
     """Processes started inside ignore SIGINT from their first instruction (inherited)."""
-    import signal as _signal
-
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
-        _signal.signal(_signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous)
 
 
 class Processes(Backend):

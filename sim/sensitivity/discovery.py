@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.scenario import Scenario
+from sim.sensitivity.prim import Box, Prim
 
 Of = Literal["missed", "met"]
 MIN_CASES = 5
@@ -101,6 +102,12 @@ def select_step(trajectory: pd.DataFrame, min_coverage: float) -> int:
     return int(best)
 
 
+def trajectory(box: Box) -> pd.DataFrame:
+    """A box's peeling trajectory, one row per step: coverage, density, mass, res_dim."""
+    return pd.DataFrame([{"coverage": s.coverage, "density": s.density, "mass": s.mass,
+                          "res_dim": float(s.res_dim)} for s in box.steps])
+
+
 def chance_p(x: np.ndarray, y: np.ndarray, density: float, *, min_coverage: float,
              peel_alpha: float, paste_alpha: float, mass_min: float,
              shuffles: int = SHUFFLES, seed: int = 20261204) -> float:
@@ -110,8 +117,6 @@ def chance_p(x: np.ndarray, y: np.ndarray, density: float, *, min_coverage: floa
     better than its factors deserve; a permutation test judges the whole procedure. The
     shuffles use a fixed seed so the same run gives the same verdict.
     """
-    from sim.sensitivity.prim import Prim
-
     rng = np.random.default_rng(seed)
     hits = 0
     for _ in range(shuffles):
@@ -120,7 +125,7 @@ def chance_p(x: np.ndarray, y: np.ndarray, density: float, *, min_coverage: floa
         box = p.find_box()
         if box is None:
             continue
-        traj = pd.DataFrame([{"coverage": s.coverage, "density": s.density} for s in box.steps])
+        traj = trajectory(box)
         if traj["density"].iloc[select_step(traj, min_coverage)] >= density - 1e-12:
             hits += 1
     return (1 + hits) / (1 + shuffles)
@@ -130,8 +135,6 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1, min_coverage: 
                peel_alpha: float = 0.05, paste_alpha: float = 0.05,
                mass_min: float = 0.05, check_chance: bool = False) -> list[PrimBox]:
     """PRIM boxes of the cases ``y`` (bool per row of ``x``) in the space of ``x``'s columns."""
-    from sim.sensitivity.prim import Prim
-
     flag = np.asarray(y, dtype=bool)
     if flag.shape != (len(x),):
         raise DiscoveryError(f"{flag.size} outcomes for {len(x)} cases")
@@ -145,8 +148,7 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, *, boxes: int = 1, min_coverage: 
         box = p.find_box()
         if box is None:
             break
-        traj = pd.DataFrame([{"coverage": s.coverage, "density": s.density, "mass": s.mass,
-                              "res_dim": float(s.res_dim)} for s in box.steps])
+        traj = trajectory(box)
         step = select_step(traj, min_coverage)
         chosen = box.steps[step]
         qp = p.quasi_p(box, step)
