@@ -84,6 +84,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "shortfall attribution: {target} ({scenario})"),
     "readme_attr_p": ("- 达成概率 {p:.1%}(n = {n});未达成时平均缺口 {gap:,.1f}",
                       "- P = {p:.1%} (n = {n}); mean gap when missed {gap:,.1f}"),
+    "sens_p_few_reps": ("--output p 且 --reps {reps}:重复次数太少,达成概率是粗糙的阶梯函数,噪声会"
+                        "表现为交互作用;请用 --reps {least} 以上,或 --output value",
+                        "--output p with --reps {reps}: P(met) from so few replications is a "
+                        "coarse step, and its noise shows up as interactions; use --reps {least} "
+                        "or more, or --output value"),
     "readme_sens_title": ("{target} 的 {method} 敏感性分析", "{method} sensitivity of {target}"),
     "readme_sens_output_p": ("达成概率(K 次重复中达成目标的比例)",
                              "P(met), share of the K replications meeting the target"),

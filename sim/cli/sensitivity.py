@@ -56,11 +56,7 @@ def sensitivity(path: Path, cfg: object, out: Path | None, lang: str,
     n = cfg.base_n()
     points = points_of(cfg.method, n, len(factors))
     if cfg.output == "p" and cfg.reps < P_MIN_REPS:
-        print(f"--output p with --reps {cfg.reps}: P(met) from so few replications is a coarse "
-              f"step, and its noise shows up as interactions; use --reps {P_MIN_REPS} or more, "
-              "or --output value" if lang == "en" else
-              f"--output p 且 --reps {cfg.reps}：重复次数太少，达成概率是粗糙的阶梯函数，噪声会"
-              f"表现为交互作用；请用 --reps {P_MIN_REPS} 以上，或 --output value", file=sys.stderr)
+        print(msg("sens_p_few_reps", lang, reps=cfg.reps, least=P_MIN_REPS), file=sys.stderr)
     zh = lang == "zh"
     print(f"{cfg.method}: {n} {'trajectories' if cfg.method == 'morris' else 'base samples'} "
           f"x ({len(factors)} factors + {1 if cfg.method == 'morris' else 2}) = {points} points"
