@@ -22,6 +22,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _terminal_signals() -> None:
+    """In the child before it runs: Ctrl-C as a terminal delivers it, even when the test
+    process started with SIGINT ignored (a background job of a non-interactive shell inherits
+    SIG_IGN, and so would every process it starts)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 CASES = [("processes", signal.SIGINT, False), ("processes", signal.SIGTERM, False),
          ("processes", signal.SIGKILL, False), ("processes", signal.SIGINT, True),
          ("serial", signal.SIGINT, False), ("dask", signal.SIGTERM, False),
@@ -40,7 +47,7 @@ def test_an_interrupted_run_says_how_to_resume_and_leaves_no_workers(
         [sys.executable, "run_sim.py", "run", "scenarios/jiangbei.yaml", "--reps", "400",
          "--engine", engine, "--backend", backend, "--workers", "2",
          "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=group)
+        text=True, start_new_session=group, preexec_fn=_terminal_signals)
     children: list[psutil.Process] = []
     wanted = 0 if backend == "serial" else 2
     deadline = time.monotonic() + 240

@@ -16,6 +16,16 @@ from sim.signals import signals_held
 SCENARIOS = PROJECT_ROOT / "scenarios"
 
 
+@pytest.fixture(autouse=True)
+def python_ctrl_c() -> Any:
+    """Python's own Ctrl-C handler, as in a terminal, even when the test process started with
+    SIGINT ignored (a job started in the background by a non-interactive shell inherits
+    SIG_IGN, and Python then installs no handler)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 def test_a_held_signal_is_delivered_when_the_block_ends() -> None:
     reached_end = False
     with pytest.raises(KeyboardInterrupt), signals_held():

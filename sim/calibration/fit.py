@@ -231,6 +231,9 @@ class FitResult:
     the replications' spread: sqrt(sum (2 z_i sd_i / (s_i sqrt R))^2))."""
     objective_step: float = math.nan
     """SMM: the least change of the objective one tolerance step away from the estimate."""
+    objective_step_se: float = math.nan
+    """SMM: Monte Carlo standard error of that change, paired over the common replications
+    (what decides whether the optimizer's steps are steps of the objective or of noise)."""
 
 
 def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
@@ -255,7 +258,7 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
         x_best = np.array([float(res.x)])
     else:
         res = optimize.minimize(q, x0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * k,
-                                options={"xatol": tol, "fatol": 1e-3, "maxfev": max_evals,
+                                options={"xatol": tol, "fatol": 0.01, "maxfev": max_evals,
                                          "initial_simplex": _simplex(x0)})
         x_best = np.asarray(res.x, dtype=float)
     if not res.success:
@@ -265,10 +268,11 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
     if q0 < q_best:
         x_best, q_best = x0, q0
     theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x_best, strict=True)]
-    mc_se, step = _objective_noise(ev, figs, x_best, s, q, tol)
-    if mc_se >= step:
-        notes.append(f"the Monte Carlo error of the objective ({mc_se:.3g}) is not below the "
-                     f"change one optimizer step makes ({step:.3g}): raise --reps")
+    mc_se, step, step_se = _objective_noise(ev, figs, x_best, s, q, tol)
+    if not step_se < step:
+        notes.append(f"the Monte Carlo error of one optimizer step's change of the objective "
+                     f"({step_se:.3g}, common random numbers) is not below the change "
+                     f"({step:.3g}): raise --reps")
     sds = _standard_errors(ev, figs, x_best, s)
     for p, v, sd in zip(ev.params, x_best, sds, strict=True):
         if not math.isfinite(sd) or sd > 0.25 * (p.high - p.low):
@@ -279,32 +283,55 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
                          "push it further; widen the bounds or question the figures")
     return FitResult("smm", list(ev.params), theta, sds, q_best, ev.evaluations, q0,
                      notes=notes, converged=bool(res.success), objective_mc_se=mc_se,
-                     objective_step=step)
+                     objective_step=step, objective_step_se=step_se)
+
+
+def _gradient_rows(figs: list[Figure], sim: Simulated, s: np.ndarray) -> np.ndarray:
+    """Each replication's first-order contribution to the objective (delta method).
+
+    ``Q = sum_i z_i^2`` with ``z_i = (mean_i - obs_i) / s_i``, so a replication's values enter
+    as ``sum_i 2 z_i v_ri / s_i``; the spread of these over replications divided by
+    ``sqrt(R)`` is the objective's Monte Carlo standard error.
+    """
+    obs = np.array([f.value for f in figs])
+    z = (sim.mean() - obs) / s
+    v = np.where(np.isfinite(sim.values), sim.values, sim.mean())
+    return np.asarray(v @ (2.0 * z / s), dtype=float)
 
 
 def _objective_noise(ev: Evaluator, figs: list[Figure], x: np.ndarray, s: np.ndarray,
-                     q: Callable[[np.ndarray], float], tol: float) -> tuple[float, float]:
-    """The objective's Monte Carlo standard error at ``x`` and its least change per step.
+                     q: Callable[[np.ndarray], float], tol: float
+                     ) -> tuple[float, float, float]:
+    """The objective's Monte Carlo error at ``x``, its least change per step, and that change's.
 
     The step is the change of the objective over one tolerance step along any parameter
-    (measured over 20 steps); the first must be below the second for the optimizer's steps
-    to be steps of the objective, not of the noise.
+    (measured over 20 steps). Every candidate runs the same replications (common random
+    numbers), so what decides whether the optimizer's steps are steps of the objective or of
+    the noise is the Monte Carlo error of the *difference* between two candidates (paired
+    replication by replication), returned third; the objective's own error (second to none,
+    first) is larger and is reported beside it.
     """
     theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x, strict=True)]
     sim = ev.simulate(theta)
     r = max(1, sim.values.shape[0])
-    obs = np.array([f.value for f in figs])
-    z = (sim.mean() - obs) / s
-    mc_se = float(np.sqrt(np.sum((2.0 * z * sim.sd() / (s * math.sqrt(r))) ** 2)))
+    here = _gradient_rows(figs, sim, s)
+    mc_se = float(np.std(here, ddof=1) / math.sqrt(r)) if r > 1 else math.inf
     q_here = q(x)
-    changes = []
+    changes: list[tuple[float, float]] = []
     for i in range(x.size):
         for d in (tol, -tol):
             y = x.copy()
             y[i] = min(1.0, max(0.0, y[i] + 20 * d))
             if y[i] != x[i]:
-                changes.append(abs(q(y) - q_here) / 20.0)
-    return mc_se, min(changes) if changes else math.nan
+                there = ev.simulate([p.from_unit(float(v)) for p, v in
+                                     zip(ev.params, y, strict=True)])
+                diff = _gradient_rows(figs, there, s) - here
+                se = float(np.std(diff, ddof=1) / math.sqrt(r)) if r > 1 else math.inf
+                changes.append((abs(q(y) - q_here) / 20.0, se / 20.0))
+    if not changes:
+        return mc_se, math.nan, math.nan
+    step, step_se = min(changes)
+    return mc_se, step, step_se
 
 
 def _simplex(x0: np.ndarray) -> np.ndarray:

@@ -227,8 +227,9 @@ def _header(cfg: CalibrationConfig, sc: Scenario, fit: FitResult,
         f"{fit.objective:.4g} after {fit.evaluations} evaluations"
         + ("." if fit.converged else " (NOT CONVERGED: the optimizer stopped at its limit).")
         + (f" Monte Carlo s.e. of the objective {fit.objective_mc_se:.3g}; one optimizer step "
-           f"changes it by {fit.objective_step:.3g}." if math.isfinite(fit.objective_mc_se)
-           else ""),
+           f"changes it by {fit.objective_step:.3g} (s.e. of that change, paired over the "
+           f"common replications: {fit.objective_step_se:.3g})."
+           if math.isfinite(fit.objective_mc_se) else ""),
         f"Calibration cut-off: {sc.meta.cutoff} (figures after it are never fitted).",
         "Figures used: " + ", ".join(f.id for f in figset.usable) + ".",
         "Not used: " + (", ".join(s.figure.id for s in figset.unusable) or "none")
@@ -257,6 +258,7 @@ def _summary(cfg: CalibrationConfig, sc: Scenario, fit: FitResult, figset: Figur
         "objective_start": num(fit.start_objective), "objective": num(fit.objective),
         "evaluations": fit.evaluations, "notes": fit.notes, "converged": fit.converged,
         "objective_mc_se": num(fit.objective_mc_se), "objective_step": num(fit.objective_step),
+        "objective_step_se": num(fit.objective_step_se),
         "cutoff": sc.meta.cutoff.isoformat(),
         "figures_used": [f.id for f in figset.usable],
         "figures_not_used": {s.figure.id: s.reason for s in figset.unusable},
