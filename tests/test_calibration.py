@@ -279,7 +279,7 @@ def test_district_file_is_made_from_the_city_file() -> None:
 
     city = ROOT / "calibration" / "params" / "chongqing.yaml"
     shipped = ROOT / "calibration" / "params" / "chongqing-districts.yaml"
-    names = ["hnte_first_application", "hnte_capable_share"]
+    names = ["hnte_first_application", "hnte_capable_share", "hnte_direct_certification"]
     doc, header = carried(city, names)
     assert shipped.read_text(encoding="utf-8") == param_yaml(doc, header)
     for param in names:
@@ -289,6 +289,14 @@ def test_district_file_is_made_from_the_city_file() -> None:
             got = load_scenario(ROOT / "scenarios" / f"{name}.yaml").uncertainties[
                 param].distribution
             assert got.dist == "normal" and got.mean_ == fitted["mean"]
+    # the city total reaches each district through its share (a step multiplier)
+    for name, share in (("beibei", 285 / 6348), ("jiangbei", 190 / 3980)):
+        sc = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+        unc = sc.uncertainties["hnte_direct_certification"]
+        assert unc.sets == ("firms.sources.established_hnte.rate",)
+        step = sc.firms.sources["established_hnte"].steps[0]
+        assert step.start == sc.meta.start
+        assert step.multiplier.value == pytest.approx(share, abs=5e-5)
 
 
 @pytest.mark.parametrize("name", ["chongqing"])

@@ -2,12 +2,16 @@ r"""Carry a city's fitted parameters to its districts (docs/design.md section 6)
 
 A district of a fitted city starts from the city's fitted parameters, overridden where the
 district's own figures identify them. Only parameters that mean the same in a district are
-carried: rates per firm (an HNTE application rate per registered firm), not city totals (the
+carried: rates per firm (an HNTE application rate per registered firm), or a city total that
+each district scales by its own share in its scenario file (the city's yearly direct HNTE
+certifications, times a step multiplier: the district's share of the city's HNTE, derived
+from figures up to its cut-off); not a city total a district has its own figure for (the
 city's yearly inflow of registrations). The district file is made from the city's file, never
 written by hand, so it cannot drift from it (tests/test_calibration.py regenerates it):
 
     python -m sim.calibration.carry calibration/params/chongqing.yaml \
-        hnte_first_application --out calibration/params/chongqing-districts.yaml
+        hnte_first_application hnte_capable_share hnte_direct_certification \
+        --out calibration/params/chongqing-districts.yaml
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ def carried(city_file: Path, names: list[str]) -> tuple[dict[str, Any], list[str
     for name in names:
         entry = dict(found[name])
         entry["source"] = (f"{display(city_file)}: the city's fitted value, carried to its "
-                           f"districts (a rate per firm); {entry['source']}")
+                           f"districts; {entry['source']}")
         out["uncertainties"][name] = entry
     header = [
         f"City parameters carried to its districts, from {display(city_file)}.",
