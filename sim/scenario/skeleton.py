@@ -21,6 +21,7 @@ PLACEHOLDER = re.compile(r"^FILL\((?P<example>[^;]*);\s*(?P<what>.*)\)$", re.S)
 
 CITIES: dict[str, list[str]] = {
     "chongqing": ["common/priors.yaml", "common/chongqing_rules.yaml",
+                  "common/chongqing_hnte_direct.yaml",
                   "../calibration/params/chongqing-districts.yaml"],
     "beijing": ["common/priors.yaml"],
     "hubei": ["common/priors.yaml"],
@@ -92,6 +93,8 @@ def skeleton(scenario_id: str, city: str, lang: str) -> str:
         values[f"c_{key}"] = Template(zh if lang == "zh" else en).safe_substitute(values)
     rules = Template((TEMPLATES / "new_rules.yaml.tmpl").read_text(encoding="utf-8"))
     values["rules"] = "" if city == "chongqing" else rules.substitute(values)
+    values["direct_hnte"] = (Template((TEMPLATES / "new_direct_hnte.yaml.tmpl").read_text(
+        encoding="utf-8")).substitute(values) if city == "chongqing" else "")
     template = Template((TEMPLATES / "new_scenario.yaml.tmpl").read_text(encoding="utf-8"))
     return template.substitute(values)
 
