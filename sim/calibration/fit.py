@@ -227,8 +227,8 @@ class FitResult:
     converged: bool = True
     """SMM: the optimizer met its tolerance (False: it stopped at its evaluation limit)."""
     objective_mc_se: float = math.nan
-    """SMM: Monte Carlo standard error of the objective at the estimate (delta method over
-    the replications' spread: sqrt(sum (2 z_i sd_i / (s_i sqrt R))^2))."""
+    """SMM: Monte Carlo standard error of the objective at the estimate (delta method: the
+    spread over replications of each one's first-order contribution, ``_gradient_rows``)."""
     objective_step: float = math.nan
     """SMM: the least change of the objective one tolerance step away from the estimate."""
     objective_step_se: float = math.nan
@@ -246,9 +246,7 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
     q0 = objective(figs, sim0, s)
 
     def q(x: np.ndarray) -> float:
-        theta = [p.from_unit(float(v)) for p, v in zip(ev.params, np.atleast_1d(x),
-                                                         strict=True)]
-        return objective(figs, ev.simulate(theta), s)
+        return objective(figs, ev.simulate(_theta(ev, np.atleast_1d(x))), s)
 
     notes: list[str] = []
     if k == 1:
@@ -267,7 +265,7 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
     q_best = q(x_best)
     if q0 < q_best:
         x_best, q_best = x0, q0
-    theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x_best, strict=True)]
+    theta = _theta(ev, x_best)
     mc_se, step, step_se = _objective_noise(ev, figs, x_best, s, q, tol)
     if not step_se < step:
         notes.append(f"the Monte Carlo error of one optimizer step's change of the objective "
@@ -284,6 +282,11 @@ def smm(ev: Evaluator, *, max_evals: int = 40, tol: float = 0.005) -> FitResult:
     return FitResult("smm", list(ev.params), theta, sds, q_best, ev.evaluations, q0,
                      notes=notes, converged=bool(res.success), objective_mc_se=mc_se,
                      objective_step=step, objective_step_se=step_se)
+
+
+def _theta(ev: Evaluator, x: np.ndarray) -> list[float]:
+    """The parameter values of a point ``x`` of the unit cube the optimizer works in."""
+    return [p.from_unit(float(v)) for p, v in zip(ev.params, x, strict=True)]
 
 
 def _gradient_rows(figs: list[Figure], sim: Simulated, s: np.ndarray) -> np.ndarray:
@@ -308,11 +311,10 @@ def _objective_noise(ev: Evaluator, figs: list[Figure], x: np.ndarray, s: np.nda
     (measured over 20 steps). Every candidate runs the same replications (common random
     numbers), so what decides whether the optimizer's steps are steps of the objective or of
     the noise is the Monte Carlo error of the *difference* between two candidates (paired
-    replication by replication), returned third; the objective's own error (second to none,
-    first) is larger and is reported beside it.
+    replication by replication), returned third; the objective's own error, returned first,
+    is larger and is reported beside it.
     """
-    theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x, strict=True)]
-    sim = ev.simulate(theta)
+    sim = ev.simulate(_theta(ev, x))
     r = max(1, sim.values.shape[0])
     here = _gradient_rows(figs, sim, s)
     mc_se = float(np.std(here, ddof=1) / math.sqrt(r)) if r > 1 else math.inf
@@ -323,8 +325,7 @@ def _objective_noise(ev: Evaluator, figs: list[Figure], x: np.ndarray, s: np.nda
             y = x.copy()
             y[i] = min(1.0, max(0.0, y[i] + 20 * d))
             if y[i] != x[i]:
-                there = ev.simulate([p.from_unit(float(v)) for p, v in
-                                     zip(ev.params, y, strict=True)])
+                there = ev.simulate(_theta(ev, y))
                 diff = _gradient_rows(figs, there, s) - here
                 se = float(np.std(diff, ddof=1) / math.sqrt(r)) if r > 1 else math.inf
                 changes.append((abs(q(y) - q_here) / 20.0, se / 20.0))
@@ -350,7 +351,7 @@ def _standard_errors(ev: Evaluator, figs: list[Figure], x: np.ndarray,
     """``sqrt(diag((1 + 1/R) (G' W G)^-1))`` by finite differences in the unit cube."""
     k = x.size
     h = 0.05
-    theta = [p.from_unit(float(v)) for p, v in zip(ev.params, x, strict=True)]
+    theta = _theta(ev, x)
     base = ev.simulate(theta).mean()
     g = np.zeros((len(figs), k))
     for i, p in enumerate(ev.params):
