@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sim.scenario import Scenario, paths, to_data, with_changes
+from sim.scenario import Scenario, paths, plain_data, with_changes
 from sim.scenario.schema import BuildEffect, Lever, ParamEffect
 
 PROBABILITY_NAMES = ("p_", "probability", "share")
@@ -63,7 +63,6 @@ def _clip(path: str, value: float) -> float:
 
 def apply_levers(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
     """A variant whose parameters reflect the lever values (build effects act in the engine)."""
-    data = to_data(scenario)
     changes: dict[str, float] = {}
     for name, lever in scenario.levers.items():
         x = values.get(name, lever.default)
@@ -73,6 +72,7 @@ def apply_levers(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
             if isinstance(eff, ParamEffect):
                 current = changes.get(eff.param)
                 if current is None:
+                    data = plain_data(scenario)  # dumped once, only if a lever moved
                     current = float(paths.get(data, paths.locate(data, eff.param)))
                 changes[eff.param] = _clip(eff.param, response(eff, current, x, lever.default))
     return with_changes(scenario, changes) if changes else scenario

@@ -7,6 +7,7 @@ distributions) runs this check before its fields are validated.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from typing import Any
@@ -47,13 +48,23 @@ def _has_boolean(value: Any) -> bool:
     return False
 
 
+@functools.cache
+def number_keys(model: type[BaseModel]) -> tuple[str, ...]:
+    """The keys (aliases where declared) of ``model``'s fields that take numbers.
+
+    Why cached: every object of a scenario runs the check, and reading the annotations is
+    most of its cost; a class's fields do not change.
+    """
+    return tuple(field.alias or name for name, field in model.model_fields.items()
+                 if wants_number(field.annotation))
+
+
 def refuse_booleans(model: type[BaseModel], data: Any) -> Any:
     """``data`` unchanged, or ValueError naming the field that holds a yes/no for a number."""
     if not isinstance(data, dict):
         return data
-    for name, field in model.model_fields.items():
-        key = field.alias or name
-        if key in data and _has_boolean(data[key]) and wants_number(field.annotation):
+    for key in number_keys(model):
+        if key in data and _has_boolean(data[key]):
             raise ValueError(f"{key}: a yes/no value where a number is expected (write the "
                              "number, for example 1 or 0.5)")
     return data

@@ -47,7 +47,7 @@ def test_ctrl_c_during_the_kernel_call_waits_for_it(monkeypatch: pytest.MonkeyPa
         finished.append(True)
         return out
 
-    interrupted_kernel.signatures = real.signatures  # type: ignore[attr-defined]
+    interrupted_kernel.overloads = real.overloads  # type: ignore[attr-defined]
     monkeypatch.setattr(fast, "simulate_kernel", interrupted_kernel)
     with pytest.raises(KeyboardInterrupt):
         fast.simulate(sc, 1)

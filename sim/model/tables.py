@@ -9,6 +9,7 @@ kind the schema offers (checked in tests/test_fast_engine.py).
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -50,20 +51,22 @@ def ppf(tabs: np.ndarray, which: int, u: float) -> float:
 _CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 CACHE_SIZE = 128
 """Tables kept per process (~130 kB each): replications of one scenario reuse them."""
+_LOCK = threading.Lock()
 
 
 def _tabulated(key: str, dist: Distribution) -> np.ndarray:
     """``tabulate(dist)``, remembered by the distribution's JSON (least recently used out)."""
-    table = _CACHE.get(key)
-    if table is None:
-        table = tabulate(dist)
-        table.flags.writeable = False
-        _CACHE[key] = table
-        if len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
-    return table
+    with _LOCK:
+        table = _CACHE.get(key)
+        if table is None:
+            table = tabulate(dist)
+            table.flags.writeable = False
+            _CACHE[key] = table
+            if len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        else:
+            _CACHE.move_to_end(key)
+        return table
 
 
 class TableSet:
@@ -84,10 +87,29 @@ class TableSet:
         return self.index[key]
 
     def array(self) -> np.ndarray:
-        """All tables, one per row."""
+        """All tables, one per row (stacked once per list of distributions and process).
+
+        Why cached: every replication of a run stacks the same tables (a few MB); the kernel
+        only reads them. Writeable like a fresh array, since numba types a read-only array as
+        another type and would compile the kernel again for it.
+        """
         if not self.rows:
             return np.zeros((1, GRID))
-        return np.vstack(self.rows)
+        key = tuple(self.index)
+        with _LOCK:
+            stacked = _STACKED.get(key)
+            if stacked is None:
+                stacked = np.vstack(self.rows)
+                _STACKED[key] = stacked
+                if len(_STACKED) > STACKED_SIZE:
+                    _STACKED.popitem(last=False)
+            else:
+                _STACKED.move_to_end(key)
+            return stacked
+
+
+_STACKED: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
+STACKED_SIZE = 16
 
 
 @njit(cache=True)

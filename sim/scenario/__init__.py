@@ -3,7 +3,7 @@
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loading import load_scenario, scenario_hash, validate_data
 from sim.scenario.schema import Scenario, Target
-from sim.scenario.variants import to_data, with_changes
+from sim.scenario.variants import plain_data, to_data, with_changes
 
 __all__ = [
     "Problem",
@@ -11,6 +11,7 @@ __all__ = [
     "ScenarioError",
     "Target",
     "load_scenario",
+    "plain_data",
     "scenario_hash",
     "to_data",
     "validate_data",

@@ -56,6 +56,15 @@ def check_form(text: str) -> str:
     stripped = text.strip()
     if STORED.get():
         return stripped
+    return _accepted_form(stripped)
+
+
+@functools.lru_cache(maxsize=8192)
+def _accepted_form(stripped: str) -> str:
+    """``check_form``'s verdict on a stripped text.
+
+    Cached: every replication's variant of a scenario validates the same sources again.
+    """
     if not stripped:
         raise ValueError(f"source is empty (expected one of: {', '.join(FORMS)})")
     if not stripped.startswith(PREFIXES):

@@ -73,8 +73,11 @@ _BASE_DATA_KEPT = 8
 _BASE_DATA_LOCK = threading.Lock()
 
 
-def _base_data(sc: Scenario) -> dict[str, Any]:
-    """Plain data of ``sc`` for locating paths, dumped once per scenario object (read only)."""
+def plain_data(sc: Scenario) -> dict[str, Any]:
+    """Plain data of ``sc`` for locating and reading numbers, dumped once per scenario object.
+
+    Read only (shared by every caller); ``to_data`` gives a private copy to change.
+    """
     with _BASE_DATA_LOCK:
         hit = _BASE_DATA.get(id(sc))
         if hit is not None and hit[0] is sc:
@@ -96,7 +99,7 @@ def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario 
     """
     if _ACROSS_SECTIONS or any(k.startswith("uncertainties.") for k in changes):
         return None  # the long way also re-checks each uncertainty's support
-    base = _base_data(sc)
+    base = plain_data(sc)
     units: dict[tuple[Any, ...], list[tuple[tuple[Any, ...], float]]] = {}
     for dotted, value in changes.items():
         try:
