@@ -151,6 +151,23 @@ Scratch = namedtuple("Scratch", [
     "win_c",      # int64 (C): designation candidates
     "matched",    # bool (C): carriers a query selects (carriers_entered_cum)
 ])
+Cohort = namedtuple("Cohort", [
+    "tenures",        # float64: stays of graduates, years
+    "carrier_exits",  # int: departures from carriers (graduates, closures, others)
+    "stage",          # int64 (n firms): stage at the end
+    "first_carrier",  # float64: first entry into a carrier (NaN: never)
+    "first_tech",     # float64: first tech-firm registration (NaN: never)
+    "incorporated",   # float64: incorporation time (NaN: a team never incorporated)
+    "location",       # int64: location at the end (QUEUE ... RELOCATED)
+    "left_region",    # float64: exit or relocation time (NaN: still in the region)
+    "c_open",         # bool (C): carriers open at the end
+    "c_occ",          # int64 (C, 3): occupants by stage at the end
+    "draws",          # int64 (n firms): uniforms each firm drew
+])
+"""The end-of-run arrays sim.engines.fast.cohort_statistics reduces to the cohort statistics."""
+KernelOutput = namedtuple("KernelOutput", ["series", "population", "flows", "cohort", "loop"])
+"""What simulate_kernel returns: series (Q, T), population (6, T), counted flows (F, T), the
+Cohort, and the loop's counters (I_*)."""
 State = namedtuple("State", ["fs", "tal", "car", "qu", "out", "scr", "rooms", "ist", "fst"])
 """Everything a replication changes; ``ist``/``fst`` hold the loop's counters (I_*, F_*),
 kept there so that the loop can return when the heap needs room and resume."""
@@ -175,10 +192,10 @@ def simulate_kernel(k, rep_key, heap_capacity):
     ``heap_capacity`` is the event heap's initial size (<= 0: four events per firm, which is
     rarely outgrown; tests pass a tiny one to exercise the growth path).
 
-    Returns (series[Q, T], population[6, T], flows[F, T], cohort, loop_state), where cohort
-    holds the per-firm and per-carrier arrays sim/engines/fast/__init__.py reduces to the
-    reference engine's cohort statistics, and loop_state the event loop's counters (I_*; e.g.
-    how often the heap grew).
+    Returns a KernelOutput: series[Q, T], population[6, T], flows[F, T], the Cohort (the
+    per-firm and per-carrier arrays sim/engines/fast/__init__.py reduces to the reference
+    engine's cohort statistics) and the event loop's counters (I_*; e.g. how often the heap
+    grew).
     """
     S = k.st_p_round.size
     C = k.c_kind.size
@@ -270,10 +287,11 @@ def simulate_kernel(k, rep_key, heap_capacity):
     ist[I_PEAK] = heap[3][HEAP_USED]
     n_ten = ist[I_TEN]
     carrier_exits = ist[I_EXITS]
-    cohort = (tenures[:n_ten].copy(), carrier_exits, fi[STAGE, :n_f].copy(),
-              ff[FIRST_CAR, :n_f].copy(), ff[FIRST_TECH, :n_f].copy(), ff[INC, :n_f].copy(),
-              fi[LOC, :n_f].copy(), ff[GONE, :n_f].copy(), c_open, c_occ, life_n[:n_f].copy())
-    return series, population, flow_series, cohort, ist
+    cohort = Cohort(tenures[:n_ten].copy(), carrier_exits, fi[STAGE, :n_f].copy(),
+                    ff[FIRST_CAR, :n_f].copy(), ff[FIRST_TECH, :n_f].copy(),
+                    ff[INC, :n_f].copy(), fi[LOC, :n_f].copy(), ff[GONE, :n_f].copy(), c_open,
+                    c_occ, life_n[:n_f].copy())
+    return KernelOutput(series, population, flow_series, cohort, ist)
 
 
 @njit(**NO_REFCOUNTS)
