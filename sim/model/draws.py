@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.jit import SHARED_INLINED
+
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 M1 = np.uint64(0xBF58476D1CE4E5B9)
 M2 = np.uint64(0x94D049BB133111EB)
@@ -39,7 +41,7 @@ RULE_STRIDE = 10000
 """Evaluation codes: base + rule x 10000 + round (rounds per rule stay below 10000)."""
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def mix64(z: np.uint64) -> np.uint64:
     """SplitMix64 finaliser: a bijective avalanche of 64 bits."""
     z = (z ^ (z >> np.uint64(30))) * M1
@@ -47,13 +49,13 @@ def mix64(z: np.uint64) -> np.uint64:
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def subkey(key: np.uint64, a: np.uint64) -> np.uint64:
     """A child key of ``key`` for a part named by the integer ``a``."""
     return mix64(key ^ mix64(a + GOLDEN))
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def uniform(key: np.uint64, n: np.uint64) -> float:
     """The n-th uniform in [0, 1) of the stream named by ``key``."""
     x = mix64(key + (n + np.uint64(1)) * GOLDEN)

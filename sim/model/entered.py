@@ -14,11 +14,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.jit import SHARED_INLINED
+
 UNSEEN, AT_START, ENTERED = 0, 1, 2
 """A carrier's mark for one query: never matched yet, matched at the start, entered after it."""
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def count_entered(matched: np.ndarray, marks: np.ndarray, qi: int, at_start: bool) -> int:
     """Mark the carriers matching now (row ``qi`` of ``marks``); how many have entered so far."""
     n = 0

@@ -33,6 +33,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.jit import SHARED_INLINED
 from sim.model.draws import draw
 from sim.model.tables import ppf
 
@@ -49,7 +50,7 @@ FATE_NAMES = ("good", "bad", "max_stay", "good_outside", "bad_outside", "relocat
 NO_FATE = -1
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def conditional_draw(tabs: np.ndarray, tab: int, u: float, lasted: float, keys: np.ndarray,
                      counters: np.ndarray, i: int) -> float:
     """A draw of table ``tab`` by inversion of ``u``, conditioned on exceeding ``lasted``.
@@ -69,7 +70,7 @@ def conditional_draw(tabs: np.ndarray, tab: int, u: float, lasted: float, keys: 
     return lasted
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def latent_years(kind: int, rate: float, tab: int, prob: float, factor: float,
                  tabs: np.ndarray, lasted_months: float, keys: np.ndarray,
                  counters: np.ndarray, i: int) -> float:
@@ -90,7 +91,7 @@ def latent_years(kind: int, rate: float, tab: int, prob: float, factor: float,
     return max(0.0, months / 12.0 - lasted_months / 12.0)
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def carrier_fate(in_type: np.ndarray, in_rate: np.ndarray, in_tab: np.ndarray,
                  in_prob: np.ndarray, max_stay_tab: np.ndarray, tabs: np.ndarray, stage: int,
                  quality: float, tenure_months: float, keys: np.ndarray, counters: np.ndarray,
@@ -118,7 +119,7 @@ def carrier_fate(in_type: np.ndarray, in_rate: np.ndarray, in_tab: np.ndarray,
     return what, best
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def exit_time(now: float, e: float, quality: float, left_at: float, incorporated_at: float,
               post_window: float, post_rate: float, exit_ages: np.ndarray,
               exit_rates: np.ndarray) -> float:
@@ -154,7 +155,7 @@ def exit_time(now: float, e: float, quality: float, left_at: float, incorporated
     return np.inf
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def outside_fate(out_type: np.ndarray, out_rate: np.ndarray, out_tab: np.ndarray,
                  out_prob: np.ndarray, tabs: np.ndarray, stage: int, quality: float, now: float,
                  left_at: float, incorporated_at: float, post_window: float, post_rate: float,
@@ -199,7 +200,7 @@ def outside_fate(out_type: np.ndarray, out_rate: np.ndarray, out_tab: np.ndarray
 MAX_REJECTIONS = 1_000_000
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def stationary_occupant(in_type: np.ndarray, in_rate: np.ndarray, in_tab: np.ndarray,
                         in_prob: np.ndarray, max_stay_tab: np.ndarray, tabs: np.ndarray,
                         quality_tab: int, stage: int, keys: np.ndarray, counters: np.ndarray,

@@ -19,6 +19,8 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.jit import SHARED_INLINED
+
 CALENDAR_YEAR, YEARS, PERMANENT = 0, 1, 2
 """Validity codes (``Status.validity``)."""
 VALIDITY_CODES = {"calendar_year": CALENDAR_YEAR, "years": YEARS, "permanent": PERMANENT}
@@ -27,7 +29,7 @@ ISSUED_SPREAD, ISSUED_START = 0, 1
 """How baseline certificates are dated (``StatusAtStart.issued``)."""
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def round_probability(p_round: float, quality: float, quality_scaled: bool) -> float:
     """A firm's probability of applying at one round."""
     if quality_scaled:
@@ -35,7 +37,7 @@ def round_probability(p_round: float, quality: float, quality_scaled: bool) -> f
     return p_round
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def rounds_until(u: float, p: float) -> int:
     """Eligible rounds until a firm applies (geometric on 1, 2, ...), by inversion of ``u``."""
     if p >= 1.0:
@@ -45,7 +47,7 @@ def rounds_until(u: float, p: float) -> int:
     return max(1, min(NEVER_ROUNDS, math.ceil(math.log1p(-u) / math.log1p(-p))))
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def years_back(u: float, window: float, a: float) -> float:
     """Inverse CDF of a baseline certificate's age on [0, window) (density ~ e^(-a s))."""
     if a == 0:
@@ -53,13 +55,13 @@ def years_back(u: float, window: float, a: float) -> float:
     return -math.log1p(u * math.expm1(-a * window)) / a
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def baseline_start(u: float, window: float, growth: float) -> float:
     """Model time (<= 0) of a baseline certificate spread over ``window`` years before the start."""
     return -min(years_back(u, window, math.log1p(growth)), window - 1e-9)
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def year_end(jan1: np.ndarray, t: float) -> float:
     """Model time of the first 1 January after model time ``t`` (inf past the table)."""
     for j in range(jan1.size):
@@ -68,7 +70,7 @@ def year_end(jan1: np.ndarray, t: float) -> float:
     return np.inf
 
 
-@njit(cache=True, inline="always")
+@njit(**SHARED_INLINED)
 def certificate_end(validity: int, years: float, jan1: np.ndarray, start: float) -> float:
     """When a certificate dated ``start`` expires."""
     if validity == CALENDAR_YEAR:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sim.engines.fast.compile import compile_replication
-from sim.engines.fast.kernel import EXITED, simulate_kernel
+from sim.engines.fast.kernel import EXITED, Cohort, simulate_kernel
 from sim.engines.reference import as_seed_sequence, prepare
 from sim.metrics import Query, default_queries
 from sim.model import schedule
@@ -86,13 +86,13 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
         scenario, seed, uncertainty_values=uncertainty_values, levers=levers, queries=queries)
     # hold Ctrl-C during the compiled call, but not while numba compiles (minutes)
     with signals_held() if kernel_loaded() else nullcontext():
-        series, population, flows, cohort, _ = simulate_kernel(compiled, key, 0)
+        out = simulate_kernel(compiled, key, 0)
+    series, population, flows, cohort = out.series, out.population, out.flows, out.cohort
     firms = None
     if keep_firms:
-        (_, _, stage, first_car, first_tech, inc, loc, gone, _, _, draws) = cohort
-        firms = {"stage": stage, "location": loc, "incorporated": inc,
-                 "first_carrier": first_car, "first_tech": first_tech, "left_region": gone,
-                 "draws": draws}
+        firms = {name: getattr(cohort, name) for name in (
+            "stage", "location", "incorporated", "first_carrier", "first_tech", "left_region",
+            "draws")}
     return Result(
         scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=dates,
         series={q.key: series[i] for i, q in enumerate(qs)}, params=values, levers=lv,
@@ -103,14 +103,15 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
     )
 
 
-def cohort_statistics(cohort: tuple[Any, ...], c_kind: np.ndarray, c_area: np.ndarray,
+def cohort_statistics(cohort: Cohort, c_kind: np.ndarray, c_area: np.ndarray,
                       horizon: float) -> dict[str, float]:
     """The reference engine's cohort statistics, from the kernel's end-of-run arrays.
 
     Same definitions as sim.engines.reference.cohort_statistics.
     """
-    (tenure, carrier_exits, stage, first_car, first_tech, inc, loc, gone, c_open,
-     c_occ, _) = cohort
+    tenure, carrier_exits, stage = cohort.tenures, cohort.carrier_exits, cohort.stage
+    first_car, first_tech, inc = cohort.first_carrier, cohort.first_tech, cohort.incorporated
+    loc, gone, c_open, c_occ = cohort.location, cohort.left_region, cohort.c_open, cohort.c_occ
     nan = float("nan")
     ever = ~np.isnan(first_car) & (stage != 0)
     with np.errstate(invalid="ignore"):

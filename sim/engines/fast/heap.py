@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.engines.fast.jit import NO_REFCOUNTS
+from sim.jit import NO_REFCOUNTS
 
 # rows of ``rec`` (per slot) and entries of ``state``
 SEQ, KIND, A, B, E, FREE = range(6)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.engines.fast.jit import NO_REFCOUNTS
+from sim.jit import NO_REFCOUNTS
 
 
 @njit(cache=True)
