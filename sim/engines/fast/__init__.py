@@ -35,9 +35,9 @@ from sim.signals import signals_held
 
 ENGINE = "fast"
 POPULATION = ("created", "queue", "carrier", "outside", "exited", "relocated")
-FIRST_COMPILE_NOTICE = ("首次在本机使用快速引擎:正在编译(每台机器仅此一次,约 2–5 分钟,"
+FIRST_COMPILE_NOTICE = ("首次在本机使用快速引擎:正在编译(每台机器仅此一次,约 1–3 分钟,"
                         "机器繁忙时更久)… / first use of the fast engine on this machine: "
-                        "compiling it (once per machine, about 2-5 minutes, longer on a busy "
+                        "compiling it (once per machine, about 1-3 minutes, longer on a busy "
                         "machine) …")
 STILL_COMPILING = ("仍在编译,已 {minutes} 分 {seconds:02d} 秒 / still compiling, "
                    "{minutes} min {seconds:02d} s so far")
