@@ -79,7 +79,7 @@ def test_a_dask_worker_killed_mid_run_changes_nothing(tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     out = tmp_path / "dask"
-    cmd = [sys.executable, "run_sim.py", "run", "scenarios/ezhou.yaml", "--reps", "80",
+    cmd = [sys.executable, "run_sim.py", "run", "scenarios/ezhou.yaml", "--reps", "40",
            "--engine", "reference", "--lang", "en"]
     proc = subprocess.Popen([*cmd, "--backend", "dask", "--workers", "2", "--out", str(out)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
