@@ -16,9 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from sim.model.carrier_filter import carrier_codes
+from sim.model.carrier_filter import encode as encode_carrier_filter
+from sim.model.carrier_filter import mask as carrier_mask
 from sim.model.entered import count_entered
 from sim.model.state import World
-from sim.registry import LEVELS, METRICS, level_rank
+from sim.registry import METRICS
 from sim.scenario.schema import Filters, Scenario
 
 STAGE_INDEX = {"team": 0, "startup": 1, "growth": 2}
@@ -79,11 +82,11 @@ def default_queries(sc: Scenario, extra: Iterable[Query] = ()) -> list[Query]:
 class Snapshot:
     """Arrays describing carriers and firms at one instant, for fast filtering."""
 
-    kind: np.ndarray
-    level: np.ndarray
+    kind: np.ndarray  # carriers' codes (sim.model.carrier_filter): kind, level, tag bits,
+    level: np.ndarray  # zone and sector focus (-1: none)
+    tag_bits: np.ndarray
     zone: np.ndarray
     sector: np.ndarray
-    tags: list[set[str]]
     area: np.ndarray
     occ: np.ndarray  # carriers x 3 stages
     entries: np.ndarray  # carriers x 3 stages
@@ -94,6 +97,9 @@ class Snapshot:
     cum: dict[str, dict[str, int]] = field(default_factory=dict)
     service: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     spend: float = 0.0
+    zones: tuple[str, ...] = ()
+    """The scenario's zones and sectors: the vocabularies a query's filters are encoded over."""
+    sectors: tuple[str, ...] = ()
     registered: float = 0.0
     index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Each open carrier's number in the replication's plan."""
@@ -108,12 +114,12 @@ def snapshot(world: World) -> Snapshot:
     region = world.arr_region[:n]
     sv = world.sc.carrier_rules.service
     sectors = np.array(world.sc.meta.sectors, dtype=object)
+    zone_ids, sector_ids = tuple(world.sc.meta.zones), tuple(world.sc.meta.sectors)
+    codes = np.array([carrier_codes(c.kind, c.level, c.tags, c.zone, c.sector, zone_ids,
+                                    sector_ids) for c in cs], dtype=np.int64).reshape(len(cs), 5)
+    kind, level, tag_bits, zone, sector = (np.ascontiguousarray(codes[:, j]) for j in range(5))
     return Snapshot(
-        kind=np.array([c.kind for c in cs], dtype=object),
-        level=np.array([level_rank(c.level) for c in cs], dtype=int),
-        zone=np.array([c.zone for c in cs], dtype=object),
-        sector=np.array([c.sector for c in cs], dtype=object),
-        tags=[c.tags for c in cs],
+        kind=kind, level=level, tag_bits=tag_bits, zone=zone, sector=sector,
         area=np.array([c.area for c in cs], dtype=float),
         occ=np.array([[c.by_stage["team"], c.by_stage["startup"], c.by_stage["growth"]]
                       for c in cs], dtype=float).reshape(len(cs), 3),
@@ -128,6 +134,8 @@ def snapshot(world: World) -> Snapshot:
         service=(sv.mentors_per_carrier.value, sv.mentors_per_100_incubatees.value,
                  sv.staff_per_carrier.value, sv.staff_per_100_incubatees.value),
         spend=world.spend,
+        zones=zone_ids,
+        sectors=sector_ids,
         registered=float((world.rules.tech_registered0 if world.rules.tech_registered0 >= 0
                           else world.registered[0]) + world.registered[1]),
         index=np.array([c.index for c in cs], dtype=np.int64),
@@ -136,20 +144,9 @@ def snapshot(world: World) -> Snapshot:
 
 
 def _carrier_mask(s: Snapshot, q: Query) -> np.ndarray:
-    mask = np.ones(len(s.area), dtype=bool)
-    if (kinds := q.get("kind")) is not None:
-        mask &= np.isin(s.kind, list(kinds))
-    if (levels := q.get("level")) is not None:
-        mask &= np.isin(s.level, [LEVELS.index(lv) for lv in levels])
-    if (least := q.get("level_at_least")) is not None:
-        mask &= s.level >= level_rank(least)
-    if (tag := q.get("tag")) is not None:
-        mask &= np.array([tag in t for t in s.tags], dtype=bool)
-    if (zones := q.get("zone")) is not None:
-        mask &= np.isin(s.zone, list(zones))
-    if (sectors := q.get("sector")) is not None:
-        mask &= np.isin(s.sector, list(sectors))
-    return mask
+    """The open carriers that pass ``q``'s carrier filters (the kernel asks the same rule)."""
+    f = encode_carrier_filter(dict(q.filters), s.zones, s.sectors)
+    return carrier_mask(*f, s.kind, s.level, s.tag_bits, s.zone, s.sector)
 
 
 def _stage_columns(stage: str | None) -> list[int]:

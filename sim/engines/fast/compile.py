@@ -36,6 +36,7 @@ import numpy as np
 from sim.engines.fast import kernel as K
 from sim.levers import spend_rates
 from sim.metrics import Query
+from sim.model import carrier_filter
 from sim.model.encoding import FirmRules, bits
 from sim.model.schedule import Plan
 from sim.model.state import KIND_STAGE as MODEL_KIND_STAGE
@@ -84,13 +85,11 @@ def compile_replication(sc: Scenario, rules: FirmRules, plan: Plan,
     d["n_sectors"] = len(sectors)
 
     cs = plan.carriers
-    d["c_kind"] = np.array([KINDS.index(c.kind) for c in cs], dtype=np.int64)
+    codes = [carrier_filter.carrier_codes(c.kind, c.level, c.tags, c.zone, c.sector, zones,
+                                          sectors) for c in cs]
+    for j, name in enumerate(("c_kind", "c_level", "c_tags", "c_zone", "c_sector")):
+        d[name] = np.array([row[j] for row in codes], dtype=np.int64)
     d["c_stage"] = np.array([KIND_STAGE[c.kind] for c in cs], dtype=np.int64)
-    d["c_level"] = np.array([LEVELS.index(c.level) for c in cs], dtype=np.int64)
-    d["c_tags"] = np.array([bits(c.tags, TAGS) for c in cs], dtype=np.int64)
-    d["c_zone"] = np.array([zones.index(c.zone) if c.zone else -1 for c in cs], dtype=np.int64)
-    d["c_sector"] = np.array([sectors.index(c.sector) if c.sector else -1 for c in cs],
-                             dtype=np.int64)
     d["c_area"] = np.array([c.area for c in cs], dtype=float)
     d["c_slots"] = np.array([c.slots for c in cs], dtype=np.int64)
     d["c_open_at"] = np.array([c.open_at for c in cs], dtype=float)
@@ -169,16 +168,11 @@ def _encode(q: Query, sc: Scenario, sids: list[str], sectors: list[str],
         status = 1 << sids.index(fixed) if fixed in sids else -1
     elif q.metric == "status_valid":
         status = bits(f.get("statuses"), sids)
-    sector_bits = bits(f.get("sector"), sectors)
+    cf = carrier_filter.encode(f, zones, sectors)
     return (
-        metric,
-        bits(f.get("kind"), KINDS),
-        bits(f.get("level"), LEVELS),
-        LEVELS.index(f["level_at_least"]) if f.get("level_at_least") else -1,
-        TAGS.index(f["tag"]) if f.get("tag") else -1,
-        bits(f.get("zone"), zones),
-        sector_bits if carrier_metric else 0,
+        metric, cf.kinds, cf.levels, cf.level_min, cf.tag, cf.zones,
+        cf.sectors if carrier_metric else 0,
         stage_code,
-        0 if carrier_metric else sector_bits,
+        0 if carrier_metric else cf.sectors,
         status,
     )

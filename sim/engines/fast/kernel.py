@@ -23,6 +23,7 @@ from sim.engines.fast.rooms import new_rooms
 from sim.engines.fast.rooms import pick as pick_room
 from sim.engines.fast.rooms import update as update_rooms
 from sim.jit import INLINED, INTERNAL_NO_REFCOUNTS
+from sim.model.carrier_filter import matches
 from sim.model.draws import (
     capability_uniform,
     designation_code,
@@ -1056,20 +1057,10 @@ def _outside(k, st, heap, f, now):
 
 @njit(**INLINED)
 def _matches(k, qi, c, c_level, c_tags):
-    """Whether carrier c matches query qi's carrier filters now (sim.metrics._carrier_mask)."""
-    if k.q_kinds[qi] and not ((k.q_kinds[qi] >> k.c_kind[c]) & 1):
-        return False
-    if k.q_levels[qi] and not ((k.q_levels[qi] >> c_level[c]) & 1):
-        return False
-    if k.q_level_min[qi] >= 0 and c_level[c] < k.q_level_min[qi]:
-        return False
-    if k.q_tag[qi] >= 0 and not ((c_tags[c] >> k.q_tag[qi]) & 1):
-        return False
-    if k.q_zones[qi] and (k.c_zone[c] < 0 or not ((k.q_zones[qi] >> k.c_zone[c]) & 1)):
-        return False
-    if k.q_csectors[qi]:
-        return k.c_sector[c] >= 0 and ((k.q_csectors[qi] >> k.c_sector[c]) & 1) == 1
-    return True
+    """Whether carrier c passes query qi's carrier filters now (sim.model.carrier_filter)."""
+    return matches(k.q_kinds[qi], k.q_levels[qi], k.q_level_min[qi], k.q_tag[qi],
+                   k.q_zones[qi], k.q_csectors[qi], k.c_kind[c], c_level[c], c_tags[c],
+                   k.c_zone[c], k.c_sector[c])
 
 
 @njit(**INTERNAL_NO_REFCOUNTS)
