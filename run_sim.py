@@ -128,7 +128,9 @@ def run(
     engine: Annotated[str, typer.Option(
         help="fast (default: the model compiled with numba, checked against the reference) "
              "or reference (SimPy: defines the model; slow).")] = "fast",
-    backend: BackendOpt = "processes",
+    backend: Annotated[str, typer.Option("--backend", help=(
+        "并行方式 · auto (default: in this process when quicker than starting workers, else "
+        "processes), serial, processes or dask."))] = "auto",
     workers: Workers = 2,
     scheduler: Annotated[str | None, typer.Option(
         callback=scheduler_ok, help="Dask 调度器 · Dask scheduler, tcp://HOST:PORT.")] = None,
@@ -151,7 +153,7 @@ def run(
     if (problem := scheduler_problem(scheduler, backend)) is not None:
         print(problem, file=sys.stderr)
         raise typer.Exit(2)
-    _check_choices(("--backend", backend, ("serial", "processes", "dask")),
+    _check_choices(("--backend", backend, ("auto", "serial", "processes", "dask")),
                    ("--sampling", sampling, ("mc", "lhs")),
                    ("--store", store, ("default", "full")),
                    ("--engine", engine, ("reference", "fast")),

@@ -123,7 +123,7 @@ class RunConfig:
     reps: int = 200
     seed: int = 0
     engine: str = "fast"
-    backend: str = "processes"
+    backend: str = "processes"  # or serial, dask, auto (choose_backend)
     workers: int = 2
     scheduler: str | None = None
     sampling: str = "mc"
@@ -254,7 +254,9 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
     if cfg.precision is not None:  # batches of whole chunks, so a chunk is never partial
         step = math.ceil(cfg.reps / chunk_size) * chunk_size
         total = min(cfg.max_reps, step)
-    with make_backend(cfg.backend, cfg.workers, cfg.scheduler) as backend:
+    used = choose_backend(scenario, cfg, total - len(store.done_chunks()) * chunk_size)
+    manifest["backend_used"] = used
+    with make_backend(used, cfg.workers, cfg.scheduler) as backend:
         ready(cfg.engine, scenario, backend)  # before any task: workers load, not compile
         batch = 0
         while True:
@@ -283,6 +285,36 @@ def run_experiment(scenario: Scenario, out: Path, cfg: RunConfig,
     })
     store.write_manifest(manifest)
     return manifest
+
+
+WORKER_START_SECONDS = 2.0
+"""derived: what a worker process costs before its first replication here: it imports the
+simulation (~1.5 s) and loads the compiled kernel (~0.4 s) (benchmarks/README.md, the fixed
+cost of a run)."""
+
+
+def choose_backend(scenario: Scenario, cfg: RunConfig, reps: int) -> str:
+    """The backend to run ``reps`` replications on: ``cfg.backend``, unless it is ``auto``.
+
+    ``auto`` runs in this process when that is quicker than starting worker processes: one
+    replication is timed here (t seconds; it is not stored), and ``reps`` replications take
+    t x reps here against start + t x reps / workers on the pool. Results do not depend on
+    the backend (each replication is a function of the seed and its index).
+    """
+    if cfg.backend != "auto":
+        return cfg.backend
+    if cfg.workers <= 1:
+        return "serial"
+    if cfg.precision is not None or reps <= 0:
+        return "processes"
+    ready(cfg.engine, scenario)
+    simulate = get_engine(cfg.engine)
+    t0 = time.perf_counter()
+    simulate(scenario, rngmod.replication(cfg.seed, 0), levers=lever_values(scenario, cfg.levers))
+    per_rep = time.perf_counter() - t0
+    serial = per_rep * reps
+    pooled = WORKER_START_SECONDS + per_rep * reps / cfg.workers
+    return "serial" if serial <= pooled else "processes"
 
 
 def _is_run_manifest(manifest: Any) -> bool:

@@ -11,7 +11,10 @@ embedded family comes last in the font list.
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import io
+import os
 from pathlib import Path
 
 from sim.plots import CJK_FONT_FILE
@@ -37,6 +40,47 @@ def font_face(text: str) -> str:
     path = _font_path()
     if not chars or path is None:
         return ""
+    data = base64.b64encode(_subset(path, chars)).decode("ascii")
+    return (f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; '
+            f'src: url(data:font/woff;base64,{data}) format("woff"); }}')
+
+
+def cache_dir() -> Path:
+    """Where made subsets are kept (``$XDG_CACHE_HOME`` or ~/.cache, incubation-sim/fonts)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "incubation-sim" / "fonts"
+
+
+def _subset(path: Path, chars: list[int]) -> bytes:
+    """The WOFF subset of the font at ``path`` holding ``chars``, made once per character set.
+
+    Why kept on disk: making it takes about a second (CFF outlines), and the reports of one
+    plan show the same characters run after run. The key covers the font file and the
+    subsetter's version, so a changed font or fontTools makes a new subset.
+    """
+    import fontTools
+
+    stat = path.stat()
+    key = hashlib.sha256(
+        f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}|{fontTools.version}|{SUBSET_FORM}|"
+        f"{','.join(map(str, chars))}".encode()).hexdigest()[:32]
+    kept = cache_dir() / f"{key}.woff"
+    with contextlib.suppress(OSError):
+        return kept.read_bytes()
+    made = _make_subset(path, chars)
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(made)
+        tmp.replace(kept)
+    return made
+
+
+SUBSET_FORM = "woff notdef-outline"
+"""How subsets are made (part of the cache key: change it when ``_make_subset`` changes)."""
+
+
+def _make_subset(path: Path, chars: list[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -50,9 +94,7 @@ def font_face(text: str) -> str:
     buf = io.BytesIO()
     font.flavor = "woff"
     font.save(buf)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f'@font-face {{ font-family: "{EMBEDDED_FAMILY}"; '
-            f'src: url(data:font/woff;base64,{data}) format("woff"); }}')
+    return buf.getvalue()
 
 
 def embed_font(html: str) -> str:

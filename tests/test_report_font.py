@@ -6,10 +6,13 @@ from __future__ import annotations
 import base64
 import io
 import re
+from pathlib import Path
 
+import pytest
 from fontTools.ttLib import TTFont
 
-from sim.report_font import EMBEDDED_FAMILY, MARKER, embed_font, font_face
+from sim import report_font
+from sim.report_font import EMBEDDED_FAMILY, MARKER, cache_dir, embed_font, font_face
 
 
 def _glyph_font(css: str) -> TTFont:
@@ -41,3 +44,26 @@ def test_a_chinese_page_gets_its_font_in_the_style_sheet() -> None:
     out = embed_font(page)
     assert MARKER not in out and "@font-face" in out
     assert set("北碚区科技型企业") <= {chr(c) for c in _glyph_font(out).getBestCmap()}
+
+
+def test_a_subset_is_made_once_per_character_set_and_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = font_face("科技企业孵化器")
+    assert len(list(cache_dir().glob("*.woff"))) == 1 and cache_dir().is_relative_to(tmp_path)
+
+    def made_again(*args: object) -> bytes:
+        raise AssertionError("the kept subset was not used")
+
+    monkeypatch.setattr(report_font, "_make_subset", made_again)
+    assert font_face("孵化器科技企业") == first  # the same characters in another order
+    with pytest.raises(AssertionError):
+        font_face("众创空间")  # other characters: a new subset
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert "data:font/woff" in font_face("科技企业孵化器")
