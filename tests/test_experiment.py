@@ -202,3 +202,21 @@ def test_every_shipped_scenario_runs_and_plots(tmp_path, path):
     parts = sum(np.array(traj[f"population:{k}"]) for k in ("queue", "carrier", "outside",
                                                              "exited", "relocated"))
     np.testing.assert_array_equal(created, parts)  # conservation of firms every month
+
+
+def test_auto_backend_runs_small_jobs_here_and_large_ones_on_workers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``auto`` compares t x n here with start + t x n / workers on a pool (t timed)."""
+    import sim.experiment as ex
+
+    sc = load_scenario(ROOT / "scenarios" / "ezhou.yaml")
+    clock = iter(np.arange(0.0, 100.0, 0.01))  # every replication "takes" 10 ms
+    monkeypatch.setattr(ex.time, "perf_counter", lambda: float(next(clock)))
+    auto = RunConfig(backend="auto", workers=2)
+    small = int(2 * ex.WORKER_START_SECONDS / 0.01) - 1  # t n < start + t n / 2
+    assert ex.choose_backend(sc, auto, small) == "serial"
+    assert ex.choose_backend(sc, auto, small + 2) == "processes"
+    assert ex.choose_backend(sc, RunConfig(backend="auto", workers=1), 10**6) == "serial"
+    assert ex.choose_backend(sc, RunConfig(backend="auto", precision=0.05), 2) == "processes"
+    for chosen in ("serial", "processes", "dask"):
+        assert ex.choose_backend(sc, RunConfig(backend=chosen), 2) == chosen
