@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -56,17 +58,28 @@ _LOCK = threading.Lock()
 
 def _tabulated(key: str, dist: Distribution) -> np.ndarray:
     """``tabulate(dist)``, remembered by the distribution's JSON (least recently used out)."""
-    with _LOCK:
-        table = _CACHE.get(key)
-        if table is None:
-            table = tabulate(dist)
-            table.flags.writeable = False
-            _CACHE[key] = table
-            if len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-        else:
-            _CACHE.move_to_end(key)
+
+    def make() -> np.ndarray:
+        table = tabulate(dist)
+        table.flags.writeable = False
         return table
+
+    return _remember(_CACHE, CACHE_SIZE, key, make)
+
+
+def _remember(cache: OrderedDict[Any, np.ndarray], size: int, key: Any,
+              make: Callable[[], np.ndarray]) -> np.ndarray:
+    """``cache[key]``, made by ``make()`` when missing (least recently used out past ``size``)."""
+    with _LOCK:
+        value = cache.get(key)
+        if value is None:
+            value = make()
+            cache[key] = value
+            if len(cache) > size:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(key)
+        return value
 
 
 class TableSet:
@@ -95,17 +108,8 @@ class TableSet:
         """
         if not self.rows:
             return np.zeros((1, GRID))
-        key = tuple(self.index)
-        with _LOCK:
-            stacked = _STACKED.get(key)
-            if stacked is None:
-                stacked = np.vstack(self.rows)
-                _STACKED[key] = stacked
-                if len(_STACKED) > STACKED_SIZE:
-                    _STACKED.popitem(last=False)
-            else:
-                _STACKED.move_to_end(key)
-            return stacked
+        return _remember(_STACKED, STACKED_SIZE, tuple(self.index),
+                         lambda: np.vstack(self.rows))
 
 
 _STACKED: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
