@@ -297,16 +297,17 @@ def choose_backend(scenario: Scenario, cfg: RunConfig, reps: int) -> str:
     """The backend to run ``reps`` replications on: ``cfg.backend``, unless it is ``auto``.
 
     ``auto`` runs in this process when that is quicker than starting worker processes: one
-    replication is timed here (t seconds; it is not stored), and ``reps`` replications take
-    t x reps here against start + t x reps / workers on the pool. Results do not depend on
+    replication of the fast engine is timed here (t seconds; it is not stored), and ``reps``
+    replications take t x reps here against start + t x reps / workers on the pool (the
+    reference engine, seconds a replication, always goes to the pool). Results do not depend on
     the backend (each replication is a function of the seed and its index).
     """
     if cfg.backend != "auto":
         return cfg.backend
     if cfg.workers <= 1:
         return "serial"
-    if cfg.precision is not None or reps <= 0:
-        return "processes"
+    if cfg.precision is not None or reps <= 0 or cfg.engine != "fast":
+        return "processes"  # a reference replication takes seconds: not worth timing one
     ready(cfg.engine, scenario)
     simulate = get_engine(cfg.engine)
     t0 = time.perf_counter()

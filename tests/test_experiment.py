@@ -218,5 +218,6 @@ def test_auto_backend_runs_small_jobs_here_and_large_ones_on_workers(
     assert ex.choose_backend(sc, auto, small + 2) == "processes"
     assert ex.choose_backend(sc, RunConfig(backend="auto", workers=1), 10**6) == "serial"
     assert ex.choose_backend(sc, RunConfig(backend="auto", precision=0.05), 2) == "processes"
+    assert ex.choose_backend(sc, RunConfig(backend="auto", engine="reference"), 2) == "processes"
     for chosen in ("serial", "processes", "dask"):
         assert ex.choose_backend(sc, RunConfig(backend=chosen), 2) == chosen
