@@ -23,6 +23,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "with: {command}"),
     "written": ("已写入:{files}", "written: {files}"),
     "report_written": ("报告:{path}", "report: {path}"),
+    # the fast engine's first compile (printed in both languages: no --lang reaches it)
+    "first_compile": ("首次在本机使用快速引擎:正在编译(每台机器仅此一次,约 1–3 分钟,"
+                      "机器繁忙时更久)…",
+                      "first use of the fast engine on this machine: compiling it (once per "
+                      "machine, about 1-3 minutes, longer on a busy machine) …"),
+    "still_compiling": ("仍在编译,已 {minutes} 分 {seconds:02d} 秒",
+                        "still compiling, {minutes} min {seconds:02d} s so far"),
     # goal-seek
     "seek_found": ("结果:使 P ≥ {p:g} 的最小 {lever} 为 {value:g} {unit}"
                    "(P = {pv:.1%},95% 区间 [{lo:.1%}, {hi:.1%}]);取 {below:g} 时 P = {pb:.1%}",
@@ -389,6 +396,11 @@ def unit_in(unit: str | None, lang: str) -> str:
     if not unit:
         return ""
     return UNITS.get(unit, unit) if lang == "zh" else unit.replace("_", " ")
+
+
+def both(key: str, **fields: Any) -> str:
+    """The message ``key`` in Chinese, then English ("中文 / English")."""
+    return f"{msg(key, 'zh', **fields)} / {msg(key, 'en', **fields)}"
 
 
 def msg(key: str, lang: str, **fields: Any) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 from sim.engines.fast.compile import compile_replication
 from sim.engines.fast.kernel import EXITED, Cohort, simulate_kernel
 from sim.engines.reference import as_seed_sequence, prepare
+from sim.messages import both
 from sim.metrics import Query, default_queries
 from sim.model import schedule
 from sim.model.draws import replication_key
@@ -35,12 +36,7 @@ from sim.signals import signals_held
 
 ENGINE = "fast"
 POPULATION = ("created", "queue", "carrier", "outside", "exited", "relocated")
-FIRST_COMPILE_NOTICE = ("首次在本机使用快速引擎:正在编译(每台机器仅此一次,约 1–3 分钟,"
-                        "机器繁忙时更久)… / first use of the fast engine on this machine: "
-                        "compiling it (once per machine, about 1-3 minutes, longer on a busy "
-                        "machine) …")
-STILL_COMPILING = ("仍在编译,已 {minutes} 分 {seconds:02d} 秒 / still compiling, "
-                   "{minutes} min {seconds:02d} s so far")
+FIRST_COMPILE_NOTICE = both("first_compile")
 COMPILE_TICK_SECONDS = 30.0
 """How often a compile that takes long says it is still going (nothing else moves meanwhile)."""
 
@@ -165,7 +161,7 @@ def warm_up(scenario: Scenario, notify: Callable[[str], None] | None = None, *,
         t0 = time.monotonic() - after
         while not done.wait(COMPILE_TICK_SECONDS):
             spent = int(time.monotonic() - t0)
-            say(STILL_COMPILING.format(minutes=spent // 60, seconds=spent % 60))
+            say(both("still_compiling", minutes=spent // 60, seconds=spent % 60))
 
     teller = threading.Thread(target=tell, name="compile-notice", daemon=True)
     teller.start()
