@@ -89,16 +89,6 @@ def end_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
 
 
-def start_worker(parent_pid: int) -> None:
-    """Set up a worker process: it ends with its parent, and imports what its tasks run.
-
-    Why import here: workers start when the pool does, and import (about a second) while the
-    parent is still preparing the run, instead of when the first task arrives.
-    """
-    end_with_parent(parent_pid)
-    import sim.experiment  # noqa: F401  (replications, calibration and analyses run through it)
-
-
 def _forget_manager(manager: threading.Thread | None) -> None:
     """Let a stopped pool's manager thread finish, and drop it from the exit hook's list.
 
@@ -142,12 +132,7 @@ class Processes(Backend):
     def __enter__(self) -> Processes:
         ctx = multiprocessing.get_context("spawn")
         self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
-                                        initializer=start_worker, initargs=(os.getpid(),))
-        # Start the workers now (one per submitted call): they import the simulation while
-        # this process prepares the run (loads or compiles the kernel, lists the tasks).
-        with _children_ignore_ctrl_c():
-            for _ in range(self.workers):
-                self.pool.submit(int)
+                                        initializer=end_with_parent, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
