@@ -200,10 +200,32 @@ class Normal(_Dist):
         return (self.low, self.high)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # noqa: D102
+        return np.asarray(self._truncated_ppf(np.asarray(u, dtype=float)), dtype=float)
+
+    def ppf1(self, u: float) -> float:  # noqa: D102
+        return float(self._truncated_ppf(u))
+
+    def _truncated_ppf(self, u: Any) -> Any:
+        """Inverse CDF by the normal's own: Phi^-1(Phi(a) + u (Phi(b) - Phi(a))), scaled.
+
+        Why not scipy's ``truncnorm.ppf``: it costs ~0.3 ms a call (log-space machinery for
+        intervals far in a tail), once per replication and uncertainty. The formula is exact
+        up to rounding; the interval is reflected when it lies mostly above the mean, so
+        the cumulative probabilities it adds stay on the small, accurate side (the schema
+        already refuses bounds that leave less than 1e-12 of mass). Agrees with scipy to
+        ~1e-15 on the scenarios' intervals (tests/test_distributions.py).
+        """
+        sp = _special()
         a, b = self._std_bounds()
         if math.isinf(a) and math.isinf(b):
-            return self.mean_ + self.sd * _special().ndtri(np.asarray(u, dtype=float))
-        return np.asarray(_stats().truncnorm.ppf(u, a, b, loc=self.mean_, scale=self.sd), float)
+            return self.mean_ + self.sd * sp.ndtri(u)
+        if a + b > 0:  # mostly above the mean: work on the mirror image [-b, -a]
+            lo, hi = sp.ndtr(-b), sp.ndtr(-a)
+            z = -sp.ndtri(lo + (1.0 - u) * (hi - lo))
+        else:
+            lo, hi = sp.ndtr(a), sp.ndtr(b)
+            z = sp.ndtri(lo + u * (hi - lo))
+        return np.clip(self.mean_ + self.sd * z, self.low, self.high)
 
 
 class Lognormal(_Dist):

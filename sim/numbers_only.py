@@ -7,9 +7,12 @@ distributions) runs this check before its fields are validated.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import types
 import typing
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -59,9 +62,26 @@ def number_keys(model: type[BaseModel]) -> tuple[str, ...]:
                  if wants_number(field.annotation))
 
 
+FORMS_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("forms_checked",
+                                                                     default=False)
+"""True while validating data dumped from a validated scenario with only numbers written into
+it (a variant): its forms (no yes/no for a number, each source's form) were judged when it
+was read and cannot have changed, so only the numbers' own rules need to run again."""
+
+
+@contextlib.contextmanager
+def forms_checked() -> Iterator[None]:
+    """Validate a variant's data without judging its forms again (a replication's hot path)."""
+    token = FORMS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        FORMS_CHECKED.reset(token)
+
+
 def refuse_booleans(model: type[BaseModel], data: Any) -> Any:
     """``data`` unchanged, or ValueError naming the field that holds a yes/no for a number."""
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or FORMS_CHECKED.get():
         return data
     for key in number_keys(model):
         if key in data and _has_boolean(data[key]):

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.numbers_only import forms_checked
 from sim.scenario import checks, paths
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.schema import Scenario
@@ -99,6 +100,8 @@ def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario 
     """
     if _ACROSS_SECTIONS or any(k.startswith("uncertainties.") for k in changes):
         return None  # the long way also re-checks each uncertainty's support
+    if any(isinstance(v, bool) for v in changes.values()):
+        return None  # only plain numbers skip the form checks; the long way refuses yes/no
     base = plain_data(sc)
     units: dict[tuple[Any, ...], list[tuple[tuple[Any, ...], float]]] = {}
     for dotted, value in changes.items():
@@ -116,7 +119,8 @@ def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario 
         for rest, value in sets:
             paths.set_value(data, rest, value)
         try:
-            fresh = type(part).model_validate(data)
+            with forms_checked():  # dumped from a validated scenario, only numbers written
+                fresh = type(part).model_validate(data)
         except ValidationError:
             return None
         if len(unit) == 1:
