@@ -100,3 +100,17 @@ def assert_flows_add_up(result: Any) -> None:
     for name, values in f.items():
         assert values[0] == 0, f"{name} does not start at 0"
         assert np.all(np.diff(values) >= 0), f"{name} is not cumulative"
+
+
+ENTERED_FILTERS = ({"kind": ["incubator"], "level": ["municipal"]}, {"level_at_least": "municipal"},
+                   {"tag": "featured"}, {})
+"""Carrier filters of the ``carriers_entered_cum`` checks (tests/test_carriers_entered.py); the
+engine-equality test asks for them on Jiangbei too, so both engines' counts are compared."""
+
+
+def entered_queries() -> list[tuple[Any, Any]]:
+    """(carriers entered since the start, carriers now) for each of ``ENTERED_FILTERS``."""
+    from sim.metrics import Query
+
+    return [(Query.of("carriers_entered_cum", f), Query.of("carriers", f))
+            for f in ENTERED_FILTERS]

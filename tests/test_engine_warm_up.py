@@ -96,3 +96,34 @@ def test_a_long_compile_keeps_saying_it_is_still_going(
     assert ticks and all(t.startswith("仍在编译") and "so far" in t for t in ticks)
     time.sleep(0.3)
     assert said[1:] == ticks  # nothing more once the compile is over
+
+
+def test_a_second_process_waits_for_the_compile_then_goes_on() -> None:
+    """The compile lock (sim/engines/fast/kernel_lock.py): while one holder has it, another
+    waits; it goes on once the first lets go. flock conflicts between two opens of the file
+    even in one process, so two threads stand for the two processes."""
+    import threading
+
+    from sim.engines.fast.kernel_lock import kernel_lock
+
+    held, release, second_in = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with kernel_lock():
+            held.set()
+            release.wait(10)
+
+    def second() -> None:
+        held.wait(10)
+        with kernel_lock():
+            second_in.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    assert held.wait(10)
+    assert not second_in.wait(0.3)  # still compiling: the second one waits
+    release.set()
+    assert second_in.wait(10)
+    for t in threads:
+        t.join(10)

@@ -28,8 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 LEAVING = {"incorporation", "dissolution", "graduation", "failure", "max_stay"}
 SCENARIOS = [*(ROOT / "scenarios").glob("*.yaml"),
              *(ROOT / "scenarios" / "examples").glob("*.yaml")]
-PARAMS = [pytest.param(p, marks=pytest.mark.slow) if p.stem == "chongqing" else p
+PARAMS = [pytest.param(p, marks=[pytest.mark.xdist_group(f"hard_rules_{p.stem}"),
+                                 *([pytest.mark.slow] if p.stem == "chongqing" else [])])
           for p in sorted(SCENARIOS)]
+"""One scenario's tests go to one worker (``xdist_group``): its reference replication with
+the event log, the module's fixture, is then run once, not once per worker."""
 
 
 @pytest.fixture(scope="module", params=PARAMS, ids=lambda p: p.stem)

@@ -14,13 +14,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import nullcontext
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from sim.engines.fast.compile import compile_replication
 from sim.engines.fast.kernel import EXITED, Cohort, simulate_kernel
+from sim.engines.fast.kernel_lock import kernel_lock
 from sim.engines.reference import as_seed_sequence, prepare
 from sim.messages import both
 from sim.metrics import Query, default_queries
@@ -78,10 +78,12 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
     """Run one replication of ``scenario`` with the compiled engine."""
     if record_events:
         raise ValueError("the fast engine keeps no event log; use the reference engine")
-    sc, values, lv, qs, compiled, key, dates, times = kernel_inputs(
-        scenario, seed, uncertainty_values=uncertainty_values, levers=levers, queries=queries)
-    # hold Ctrl-C during the compiled call, but not while numba compiles (minutes)
-    with signals_held() if kernel_loaded() else nullcontext():
+    inputs = kernel_inputs(scenario, seed, uncertainty_values=uncertainty_values,
+                           levers=levers, queries=queries)
+    sc, values, lv, qs, compiled, key, dates, times = inputs
+    if not kernel_loaded():  # not while Ctrl-C is held: a compile takes minutes
+        load_kernel(inputs)
+    with signals_held():
         out = simulate_kernel(compiled, key, 0)
     series, population, flows, cohort = out.series, out.population, out.flows, out.cohort
     firms = None
@@ -165,8 +167,20 @@ def warm_up(scenario: Scenario, notify: Callable[[str], None] | None = None, *,
 
     teller = threading.Thread(target=tell, name="compile-notice", daemon=True)
     teller.start()
-    try:  # a horizon before the first event: the loop stops at once
-        simulate_kernel(inputs.compiled._replace(horizon=-1.0), inputs.key, 0)
+    try:
+        load_kernel(inputs)
     finally:
         done.set()
     return True
+
+
+def load_kernel(inputs: KernelInputs) -> None:
+    """Compile the kernel or load it from numba's cache, one process at a time.
+
+    Another process compiling it meanwhile is waited for (``kernel_lock``); then numba finds
+    that process's cache and loads it. The call is a replication cut off before its first
+    event (a horizon before time 0): the loop stops at once.
+    """
+    with kernel_lock():
+        if not kernel_loaded():
+            simulate_kernel(inputs.compiled._replace(horizon=-1.0), inputs.key, 0)
