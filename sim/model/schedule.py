@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.kept import Kept
 from sim.levers import build_orders
 from sim.rng import ARRIVALS, CARRIER, PIPELINE, Streams, name_key
 from sim.scenario import Scenario
@@ -189,6 +190,24 @@ def seasonal_factor(sc: Scenario, season: Seasonality | None, t: np.ndarray) -> 
     return w[month]
 
 
+def daily_grid(horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Model times of a daily grid over the horizon, and its steps (kept per horizon).
+
+    Shared between replications: read-only.
+    """
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        n = max(2, int(np.ceil(horizon * 365)) + 1)
+        t = np.linspace(0.0, horizon, n)
+        steps = np.diff(t)
+        t.flags.writeable = steps.flags.writeable = False
+        return t, steps
+
+    return _GRIDS.get(horizon, make)
+
+
+_GRIDS: Kept[tuple[np.ndarray, np.ndarray]] = Kept(16)
+
+
 def source_arrival_times(sc: Scenario, streams: Streams, name: str,
                          src: ArrivalSource) -> np.ndarray:
     """Arrival times of one source: rate(t) = rate (1 + growth)^t x step x month factor.
@@ -197,16 +216,15 @@ def source_arrival_times(sc: Scenario, streams: Streams, name: str,
     (daily trapezoids), so a lever that scales the rate moves arrival k in time but keeps it
     the same firm (common random numbers).
     """
-    horizon = sc.horizon_years
-    n = max(2, int(np.ceil(horizon * 365)) + 1)
-    t = np.linspace(0.0, horizon, n)
+    t, dt_ = daily_grid(sc.horizon_years)
     growth = src.growth.value if src.growth is not None else 0.0
-    rate = src.rate.value * (1.0 + growth) ** t
+    base = src.rate.value * (1.0 + growth) ** t
+    rate = base
     for step in sorted(src.steps, key=lambda s: s.start):
-        rate = np.where(t >= sc.years(step.start),
-                        src.rate.value * (1.0 + growth) ** t * step.multiplier.value, rate)
-    rate = rate * seasonal_factor(sc, src.seasonality, t)
-    cum = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * np.diff(t))])
+        rate = np.where(t >= sc.years(step.start), base * step.multiplier.value, rate)
+    if src.seasonality is not None:
+        rate = rate * seasonal_factor(sc, src.seasonality, t)
+    cum = np.concatenate([[0.0], np.cumsum(0.5 * (rate[1:] + rate[:-1]) * dt_)])
     total = float(cum[-1])
     if total <= 0:
         return np.empty(0)
@@ -247,6 +265,59 @@ def plan_calendar(sc: Scenario, carriers: list[PlannedCarrier], arrivals: Arriva
     for c, pc in enumerate(carriers):
         if pc.incubatees > 0:
             items.append((0.0, CREATE_INITIAL, c, 0))
+    n_a = arrivals.time.size
+    listed = np.concatenate([np.array(items, dtype=float).reshape(-1, 4),
+                             routine_items(sc, rec_t, jan1)])
+    all_t = np.concatenate([listed[:, 0], arrivals.time])
+    all_kind = np.concatenate([listed[:, 1].astype(np.int64), np.full(n_a, ARRIVAL, np.int64)])
+    all_a = np.concatenate([listed[:, 2].astype(np.int64), np.arange(n_a, dtype=np.int64)])
+    all_b = np.concatenate([listed[:, 3].astype(np.int64), np.zeros(n_a, np.int64)])
+    seq = np.arange(all_t.size, dtype=np.int64)
+    order = np.lexsort((seq, all_kind, all_t))
+    return Calendar(all_t[order], all_kind[order], all_a[order], all_b[order])
+
+
+def routine_items(sc: Scenario, rec_t: np.ndarray, jan1: np.ndarray) -> np.ndarray:
+    """The routines that do not depend on the replication's draws, as rows (t, kind, a, b).
+
+    Stock groups, application rounds, promotions, delisting reviews, designations, records
+    and calendar-year expiries, in their listed order. Kept per distinct calendar (every
+    value they are made from is in the key), since every replication of a run has the same.
+    """
+    cr = sc.carrier_rules
+    dl = cr.delisting
+    key = (sc.meta.start, sc.meta.horizon_end, len(sc.firms.stock),
+           tuple((tuple(st.rounds), st.validity) for st in sc.statuses.values()),
+           tuple(rule.month for rule in cr.promotions),
+           None if dl is None else (dl.month, dl.review_interval_years),
+           tuple(des.month for des in cr.designations), rec_t.tobytes(), jan1.tobytes())
+
+    def make() -> np.ndarray:
+        rows = _routine_items(sc, rec_t, jan1)
+        rows.flags.writeable = False
+        return rows
+
+    return _ROUTINES.get(key, make)
+
+
+_ROUTINES: Kept[np.ndarray] = Kept(16)
+
+
+def record_calendar(sc: Scenario) -> tuple[list[dt.date], np.ndarray]:
+    """Record dates and their model times (fresh copies of what is kept per start and end)."""
+    def make() -> tuple[tuple[dt.date, ...], np.ndarray]:
+        dates = record_dates(sc)
+        return tuple(dates), np.array(record_times(sc, dates), dtype=float)
+
+    dates, times = _RECORDS.get((sc.meta.start, sc.meta.horizon_end), make)
+    return list(dates), times.copy()
+
+
+_RECORDS: Kept[tuple[tuple[dt.date, ...], np.ndarray]] = Kept(16)
+
+
+def _routine_items(sc: Scenario, rec_t: np.ndarray, jan1: np.ndarray) -> np.ndarray:
+    items: list[tuple[float, int, int, int]] = []
     for g in range(len(sc.firms.stock)):
         items.append((0.0, CREATE_STOCK, g, 0))
     for s, st in enumerate(sc.statuses.values()):
@@ -271,15 +342,7 @@ def plan_calendar(sc: Scenario, carriers: list[PlannedCarrier], arrivals: Arriva
             for t in jan1:
                 if t < sc.horizon_years - EPS:
                     items.append((float(t) + RECORD_LAG, CALENDAR, s, 0))
-    n_a = arrivals.time.size
-    listed = np.array(items, dtype=float).reshape(-1, 4)
-    all_t = np.concatenate([listed[:, 0], arrivals.time])
-    all_kind = np.concatenate([listed[:, 1].astype(np.int64), np.full(n_a, ARRIVAL, np.int64)])
-    all_a = np.concatenate([listed[:, 2].astype(np.int64), np.arange(n_a, dtype=np.int64)])
-    all_b = np.concatenate([listed[:, 3].astype(np.int64), np.zeros(n_a, np.int64)])
-    seq = np.arange(all_t.size, dtype=np.int64)
-    order = np.lexsort((seq, all_kind, all_t))
-    return Calendar(all_t[order], all_kind[order], all_a[order], all_b[order])
+    return np.array(items, dtype=float).reshape(-1, 4)
 
 
 def plan(sc: Scenario, streams: Streams, lever_values: Mapping[str, float],
@@ -287,7 +350,6 @@ def plan(sc: Scenario, streams: Streams, lever_values: Mapping[str, float],
     """The plan of one replication of ``sc`` (uncertainties drawn, levers applied)."""
     carriers = plan_carriers(sc, streams, lever_values)
     arrivals = plan_arrivals(sc, streams)
-    dates = record_dates(sc)
-    rec_t = np.array(record_times(sc, dates), dtype=float)
+    dates, rec_t = record_calendar(sc)
     return Plan(carriers, arrivals, plan_calendar(sc, carriers, arrivals, rec_t, jan1), dates,
                 rec_t)

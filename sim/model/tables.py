@@ -9,15 +9,12 @@ kind the schema offers (checked in tests/test_fast_engine.py).
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from numba import njit
 
 from sim.distributions import Distribution
+from sim.kept import Kept
 
 GRID = 16385
 LOGIT_SPAN = 36.0
@@ -50,10 +47,8 @@ def ppf(tabs: np.ndarray, which: int, u: float) -> float:
     return tabs[which, i] * (1.0 - frac) + tabs[which, i + 1] * frac
 
 
-_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
-CACHE_SIZE = 128
+_TABLES: Kept[np.ndarray] = Kept(128)
 """Tables kept per process (~130 kB each): replications of one scenario reuse them."""
-_LOCK = threading.Lock()
 
 
 def _tabulated(key: str, dist: Distribution) -> np.ndarray:
@@ -64,22 +59,7 @@ def _tabulated(key: str, dist: Distribution) -> np.ndarray:
         table.flags.writeable = False
         return table
 
-    return _remember(_CACHE, CACHE_SIZE, key, make)
-
-
-def _remember(cache: OrderedDict[Any, np.ndarray], size: int, key: Any,
-              make: Callable[[], np.ndarray]) -> np.ndarray:
-    """``cache[key]``, made by ``make()`` when missing (least recently used out past ``size``)."""
-    with _LOCK:
-        value = cache.get(key)
-        if value is None:
-            value = make()
-            cache[key] = value
-            if len(cache) > size:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(key)
-        return value
+    return _TABLES.get(key, make)
 
 
 class TableSet:
@@ -108,12 +88,10 @@ class TableSet:
         """
         if not self.rows:
             return np.zeros((1, GRID))
-        return _remember(_STACKED, STACKED_SIZE, tuple(self.index),
-                         lambda: np.vstack(self.rows))
+        return _STACKED.get(tuple(self.index), lambda: np.vstack(self.rows))
 
 
-_STACKED: OrderedDict[tuple[str, ...], np.ndarray] = OrderedDict()
-STACKED_SIZE = 16
+_STACKED: Kept[np.ndarray] = Kept(16)
 
 
 @njit(cache=True)
