@@ -196,11 +196,12 @@ def morris_analyze(design: Design, y: np.ndarray, *, seed: int = 0,
     """Morris mu, mu*, sigma of each output column, with bootstrap intervals.
 
     mu* gets SALib's interval; mu* and sigma also get percentile intervals from resampling
-    whole trajectories (sigma has no interval in SALib).
+    whole trajectories (sigma has no interval in SALib): each resample's mu* and sigma are
+    SALib's formulas (mean of |EE|, standard deviation of EE with ddof 1) over the picked
+    trajectories' elementary effects, computed once (``elementary_effects``).
     """
     cols = _columns(y, design.points)
     problem = salib_problem(design.factors)
-    d = len(design.factors)
     n = design.n
     alpha = (1.0 - conf_level) / 2.0
     out = []
@@ -209,17 +210,11 @@ def morris_analyze(design: Design, y: np.ndarray, *, seed: int = 0,
         rng = generator(seed, BOOTSTRAP_STREAM, k)
         si = salib_morris.analyze(problem, design.unit, yk, num_resamples=resamples,
                                     conf_level=conf_level, num_levels=levels, seed=rng)
-        xs = design.unit.reshape(n, d + 1, d)
-        ys = yk.reshape(n, d + 1)
-        boot_mu_star = np.empty((resamples, d))
-        boot_sigma = np.empty((resamples, d))
-        for b in range(resamples):
-            pick = rng.integers(0, n, n)
-            sb = salib_morris.analyze(problem, xs[pick].reshape(-1, d),
-                                        ys[pick].reshape(-1), num_resamples=2,
-                                        conf_level=conf_level, num_levels=levels, seed=rng)
-            boot_mu_star[b] = sb["mu_star"]
-            boot_sigma[b] = np.nan_to_num(np.asarray(sb["sigma"], dtype=float))
+        ee = elementary_effects(design.unit, yk, n, levels)
+        picked = ee[:, rng.integers(0, n, (resamples, n))]  # factor x resample x trajectory
+        boot_mu_star = np.abs(picked).mean(axis=2).T
+        with np.errstate(invalid="ignore", divide="ignore"):  # one trajectory: no sigma
+            boot_sigma = np.nan_to_num(picked.std(axis=2, ddof=1).T)
         out.append(MorrisIndices(
             design.factors, n, np.asarray(si["mu"]), np.asarray(si["mu_star"]),
             np.asarray(si["mu_star_conf"]),
@@ -228,6 +223,25 @@ def morris_analyze(design: Design, y: np.ndarray, *, seed: int = 0,
             np.quantile(boot_sigma, alpha, axis=0), np.quantile(boot_sigma, 1 - alpha, axis=0),
             conf_level))
     return out
+
+
+def elementary_effects(unit: np.ndarray, y: np.ndarray, n: int, levels: int) -> np.ndarray:
+    """Each factor's elementary effect in each of ``n`` trajectories (factors x trajectories).
+
+    SALib's definition: along a trajectory each step moves one factor by +-delta on the unit
+    grid, delta = levels / (2 (levels - 1)); the effect is the output's change over +delta
+    (a step down counts with its sign turned). Why not SALib's ``analyze`` per resample: it
+    recomputes everything, its own interval included (~8 ms a call, 1,000 calls per target).
+    """
+    d = unit.shape[1]
+    delta = levels / (2.0 * (levels - 1))
+    steps = np.diff(unit.reshape(n, d + 1, d), axis=1)  # trajectory x step x factor
+    dy = np.diff(y.reshape(n, d + 1), axis=1)  # trajectory x step
+    ee = np.zeros((d, n))
+    t_idx, s_idx, f_idx = np.nonzero(steps)
+    sign = np.where(steps[t_idx, s_idx, f_idx] > 0, 1.0, -1.0)
+    ee[f_idx, t_idx] = sign * dy[t_idx, s_idx] / delta
+    return ee
 
 
 def sobol(factors: Sequence[Factor], model: Model, n: int, *, seed: int = 0,
