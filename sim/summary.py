@@ -19,7 +19,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -32,6 +32,9 @@ from sim.scenario.schema import text_data
 from sim.store import RunStore, atomic_write_bytes, atomic_write_json, csv_encode
 from sim.targets import query_of, since_base
 from sim.timeline import record_dates
+
+if TYPE_CHECKING:
+    from sim.plot_jobs import PlotJob
 
 ATTAINMENT_COLUMNS = ("target_id", "label", "metric", "op", "value", "date", "p", "ci_low",
                       "ci_high", "n", "median", "q05", "q95", "mean_shortfall")
@@ -220,27 +223,26 @@ def _drawn_threshold(t: Any, threshold: float, dates: Sequence[dt.date],
     return float(threshold - before + q[0.5][i0])
 
 
-def write_plots(s: RunSummary, run_dir: Path, lang: str) -> list[Path]:
-    """Fan charts per target, attainment bars and first-reach histograms under plots/."""
-    import matplotlib.pyplot as plt
+def write_plots(s: RunSummary, run_dir: Path, lang: str,
+                helpers: int | None = None) -> list[Path]:
+    """Fan charts per target, attainment bars and first-reach histograms under plots/.
 
-    from sim import plots
+    Drawn by ``sim.plot_jobs.draw_all`` (side by side in helper processes where cores are
+    spare; ``helpers`` overrides how many).
+    """
+    from sim.plot_jobs import draw_all
+
+    return draw_all(plot_jobs(s, run_dir, lang), run_dir / "plots", helpers)
+
+
+def plot_jobs(s: RunSummary, run_dir: Path, lang: str) -> list[PlotJob]:
+    """The plots of a run as jobs of plain data, in the order they are listed."""
+    from sim.plot_jobs import PlotJob
     from sim.registry import METRICS
 
     sc = s.scenario
-    out_dir = run_dir / "plots"
-    out_dir.mkdir(parents=True, exist_ok=True)
     dates = record_dates(sc)
-    written: list[Path] = []
-
-    def save(ax: Any, name: str) -> None:
-        path = out_dir / name
-        tmp = path.with_name(f".{name}.tmp.png")
-        ax.figure.savefig(tmp, dpi=110)
-        plt.close(ax.figure)
-        tmp.replace(path)
-        written.append(path)
-
+    jobs: list[PlotJob] = []
     zh = lang == "zh"
     for t in sc.targets:
         key = query_of(t).key
@@ -251,23 +253,21 @@ def write_plots(s: RunSummary, run_dir: Path, lang: str) -> list[Path]:
         spec = METRICS[t.metric]
         label = t.label.zh if zh else t.label.en
         unit = spec.unit_zh if zh else spec.unit_en
-        ax = plots.fan_chart(dates, q, title=label,
-                             ylabel=f"{spec.zh if zh else spec.en} ({unit})",
-                             target_value=_drawn_threshold(t, s.thresholds[t.id], dates, q),
-                             target_date=t.date,
-                             stretch=t.stretch, lang=lang)
-        save(ax, f"fan_{t.id}.png")
+        jobs.append(PlotJob(f"fan_{t.id}.png", "fan", (dates, q), dict(
+            title=label, ylabel=f"{spec.zh if zh else spec.en} ({unit})",
+            target_value=_drawn_threshold(t, s.thresholds[t.id], dates, q),
+            target_date=t.date, stretch=t.stretch, lang=lang)))
         start = sc.meta.start
         f = s.first_reached[t.id]
         first_dates = [dt.date.fromisoformat(_date_of(start, float(v))) for v in f
                        if np.isfinite(v)]
-        ax = plots.first_reach_histogram(first_dates, int((~np.isfinite(f)).sum()),
-                                         title=label, target_date=t.date, lang=lang)
-        save(ax, f"first_reach_{t.id}.png")
+        jobs.append(PlotJob(f"first_reach_{t.id}.png", "first_reach",
+                            (first_dates, int((~np.isfinite(f)).sum())),
+                            dict(title=label, target_date=t.date, lang=lang)))
     labels = [(t.label.zh if zh else t.label.en) for t in sc.targets]
-    ax = plots.attainment_bars(labels, [s.targets[t.id].p for t in sc.targets],
-                               [s.targets[t.id].ci_low for t in sc.targets],
-                               [s.targets[t.id].ci_high for t in sc.targets],
-                               title=(sc.meta.name.zh if zh else sc.meta.name.en), lang=lang)
-    save(ax, "attainment.png")
-    return written
+    jobs.append(PlotJob("attainment.png", "attainment", (
+        labels, [s.targets[t.id].p for t in sc.targets],
+        [s.targets[t.id].ci_low for t in sc.targets],
+        [s.targets[t.id].ci_high for t in sc.targets]),
+        dict(title=(sc.meta.name.zh if zh else sc.meta.name.en), lang=lang)))
+    return jobs

@@ -177,8 +177,8 @@ def test_resume_refuses_a_different_seed(tmp_path, minimal_scenario):
 def test_every_shipped_scenario_runs_and_plots(tmp_path, path):
     """Every shipped scenario: a few replications (default engine), tables, plots, truths.
 
-    Each shipped scenario also runs on the reference engine in this suite's
-    tests/test_reference_engine.py::test_every_shipped_scenario_runs_on_the_reference.
+    Each shipped scenario also runs on the reference engine in this suite
+    (tests/test_engine_equality.py; Chongqing in tests/test_reference_engine.py, -m slow).
     """
     from sim.summary import summarize, write_plots, write_tables
 

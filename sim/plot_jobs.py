@@ -1,0 +1,143 @@
+"""Drawing a run's plots: each a job of plain data, drawn here or by helper processes.
+
+Why helpers: a run draws two plots per target and one of attainment (45 for Beibei), each
+about 0.2 s of matplotlib, mostly laying out and rendering text: 4-9 s of a run that
+simulates in seconds. The plots do not depend on each other, so on a machine with cores to
+spare they are drawn side by side. A helper is a fresh interpreter running this module
+(``python -m sim.plot_jobs``; not a multiprocessing child, which would import the caller's
+script again), given its share of the jobs pickled on stdin; it takes about a second to start
+(importing matplotlib), so its share is smaller by that much and there is one per eight
+plots at most. Whatever a helper did not write (it failed, or was stopped) is drawn here.
+Every file is written under a temporary name and renamed, so a plot is whole or absent,
+whoever drew it; the pictures are the same either way (tested).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim import plots
+
+DPI = 110
+JOBS_PER_HELPER = 8
+"""Fewest plots worth a helper process (each takes about a second to start)."""
+
+DRAWERS: dict[str, Callable[..., Any]] = {
+    "fan": plots.fan_chart, "first_reach": plots.first_reach_histogram,
+    "attainment": plots.attainment_bars}
+"""Job kinds and the ``sim.plots`` function that draws each."""
+
+
+@dataclass(frozen=True)
+class PlotJob:
+    """One plot: the file it becomes and the drawing function's arguments (picklable)."""
+
+    name: str
+    kind: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def draw(job: PlotJob, out_dir: Path) -> Path:
+    """Draw ``job`` into ``out_dir/job.name`` (written whole, via a temporary name)."""
+    import matplotlib.pyplot as plt
+
+    ax = DRAWERS[job.kind](*job.args, **job.kwargs)
+    path = out_dir / job.name
+    tmp = path.with_name(f".{job.name}.tmp{os.getpid()}.png")
+    try:
+        ax.figure.savefig(tmp, dpi=DPI)
+    finally:
+        plt.close(ax.figure)
+    tmp.replace(path)
+    return path
+
+
+def helpers_for(n_jobs: int) -> int:
+    """Helper processes worth starting for ``n_jobs`` plots on this machine."""
+    spare = (os.cpu_count() or 1) - 1
+    return max(0, min(spare, n_jobs // JOBS_PER_HELPER))
+
+
+def draw_all(jobs: Sequence[PlotJob], out_dir: Path, helpers: int | None = None) -> list[Path]:
+    """Draw every job into ``out_dir``; returns the files in the jobs' order.
+
+    ``helpers``: processes drawing beside this one (None: ``helpers_for(len(jobs))``; 0: all
+    here). A job that cannot be drawn raises here, whoever tried it first.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = helpers_for(len(jobs)) if helpers is None else helpers
+    shares = split(len(jobs), n)
+    started: list[tuple[subprocess.Popen[bytes], range]] = []
+    try:
+        for share in shares[1:]:
+            started.append((_start_helper([jobs[i] for i in share], out_dir), share))
+        for i in shares[0]:
+            draw(jobs[i], out_dir)
+        for proc, share in started:
+            proc.wait()
+            for i in share:  # what the helper did not write, drawn here (raises if it fails)
+                if proc.returncode != 0 or not (out_dir / jobs[i].name).is_file():
+                    draw(jobs[i], out_dir)
+    finally:
+        for proc, _ in started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return [out_dir / job.name for job in jobs]
+
+
+HELPER_START_PLOTS = 5
+"""A helper's start-up (about a second), in plots this process draws meanwhile."""
+
+
+def split(n_jobs: int, helpers: int) -> list[range]:
+    """Contiguous shares of the jobs: this process's first, then each helper's.
+
+    Equal finishing times: every helper's share is smaller by what this process draws while
+    the helper starts (``HELPER_START_PLOTS``).
+    """
+    per_helper = (n_jobs - HELPER_START_PLOTS) // (helpers + 1) if helpers > 0 else 0
+    if per_helper < 1:  # too few to be worth a helper's start
+        return [range(n_jobs)]
+    own = n_jobs - helpers * per_helper
+    out = [range(own)]
+    for h in range(helpers):
+        out.append(range(own + h * per_helper, own + (h + 1) * per_helper))
+    return out
+
+
+def _start_helper(jobs: list[PlotJob], out_dir: Path) -> subprocess.Popen[bytes]:
+    """A helper interpreter drawing ``jobs`` into ``out_dir`` (the jobs go in on stdin)."""
+    package_root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    proc = subprocess.Popen([sys.executable, "-m", "sim.plot_jobs", str(out_dir)],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=env)
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(pickle.dumps(jobs))
+        proc.stdin.close()
+    except OSError:  # it died at once: its share is drawn here
+        pass
+    return proc
+
+
+def _helper_main() -> None:
+    """``python -m sim.plot_jobs OUT_DIR``: draw the pickled jobs read from stdin."""
+    jobs = pickle.loads(sys.stdin.buffer.read())
+    out_dir = Path(sys.argv[1])
+    for job in jobs:
+        draw(job, out_dir)
+
+
+if __name__ == "__main__":
+    _helper_main()
