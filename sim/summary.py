@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from sim.attainment import TargetSummary, joint, summarize_target
 from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
-from sim.scenario import Scenario, validate_data
+from sim.scenario import Scenario, scenario_hash, validate_data
 from sim.scenario.documents import stored_scenario
 from sim.scenario.schema import text_data
 from sim.store import RunStore, atomic_write_bytes, atomic_write_json, csv_encode
@@ -72,11 +72,18 @@ def joint_note(sc: Scenario, lang: str) -> str:
     return text + (f"; alternative readings left out: {', '.join(alt)}" if alt else "")
 
 
-def summarize(run_dir: Path) -> RunSummary:
-    """Compute attainment statistics from a run folder's outcomes."""
+def summarize(run_dir: Path, scenario: Scenario | None = None) -> RunSummary:
+    """Compute attainment statistics from a run folder's outcomes.
+
+    ``scenario``: the scenario in memory that just ran into ``run_dir``; used when it is the
+    one the run stored (same hash), which saves reading and validating it again.
+    """
     store = RunStore(run_dir)
     manifest = store.read_manifest()
-    sc = load_run_scenario(run_dir)
+    if scenario is not None and manifest.get("scenario_hash") == scenario_hash(scenario):
+        sc = scenario
+    else:
+        sc = load_run_scenario(run_dir)
     path = run_dir / "outcomes.parquet"
     table = pq.read_table(path) if path.is_file() else store.read_parts("outcomes")
     ids = np.asarray(table.column("target_id").to_pylist())

@@ -99,6 +99,20 @@ def test_manifest_records_the_run(tmp_path, minimal_scenario):
     assert all("u:hnte_success" in p for p in params)
 
 
+def test_summary_uses_the_scenario_in_memory_only_when_it_is_the_stored_one(
+        tmp_path, minimal_scenario):
+    """After a run the CLI hands its scenario to the summary (saving a reload); a scenario
+    that is not the one stored is never used: the stored one is read instead."""
+    from sim.scenario import scenario_hash, with_changes
+    from sim.summary import summarize
+
+    run_experiment(minimal_scenario, tmp_path, RunConfig(reps=2, backend="serial"))
+    assert summarize(tmp_path, minimal_scenario).scenario is minimal_scenario
+    other = with_changes(minimal_scenario, {"firms.quality.sigma": 0.5})
+    read = summarize(tmp_path, other).scenario
+    assert read is not other and scenario_hash(read) == scenario_hash(minimal_scenario)
+
+
 def test_precision_stops_when_reached(tmp_path, minimal_scenario):
     out = tmp_path / "precise"
     cfg = RunConfig(reps=4, seed=1, backend="serial", precision=0.2, max_reps=60, chunk_size=2)

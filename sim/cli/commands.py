@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 
 from sim.messages import msg
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -177,7 +177,7 @@ def run(path: Path, out: Path | None, cfg: object, lang: str, force: bool = Fals
                   "parts are kept: add --resume to continue when there is room",
                   file=sys.stderr)
             return EXIT_BAD_INPUT
-    return summarize_run(out, lang)
+    return summarize_run(out, lang, sc)
 
 
 def run_folder_problem(run_dir: Path) -> str | None:
@@ -209,8 +209,12 @@ def unfinished_note(run_dir: Path, lang: str) -> str | None:
             "--resume")
 
 
-def summarize_run(run_dir: Path, lang: str) -> int:
-    """Reprint and replot a stored run without simulating."""
+def summarize_run(run_dir: Path, lang: str, scenario: Scenario | None = None) -> int:
+    """Reprint and replot a stored run without simulating.
+
+    ``scenario``: the one that just ran into it, if any (``sim.summary.summarize`` uses it
+    when it is the stored one).
+    """
     from sim.store import StoreError
     from sim.summary import summarize, write_plots, write_tables
 
@@ -221,7 +225,7 @@ def summarize_run(run_dir: Path, lang: str) -> int:
         print(problem, file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        s = summarize(run_dir)
+        s = summarize(run_dir, scenario)
     except (StoreError, ScenarioError, OSError) as exc:
         print(f"{run_dir}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
