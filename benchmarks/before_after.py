@@ -72,7 +72,8 @@ print(min(kernel) * 1000, min(full) * 1000)
 """
 
 IMPORTS = ("import run_sim, sim.experiment, sim.summary, sim.report, sim.report_font, "
-           "sim.engines.fast, matplotlib.pyplot, pyarrow.parquet")
+           "sim.engines.fast, matplotlib.pyplot, pyarrow.parquet, pandas")
+"""What a run imports (pandas: pyarrow imports it the first time it builds a table)."""
 
 MEMORY = """
 import resource, sys
