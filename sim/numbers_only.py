@@ -69,14 +69,19 @@ it (a variant): its forms (no yes/no for a number, each source's form) were judg
 was read and cannot have changed, so only the numbers' own rules need to run again."""
 
 
-@contextlib.contextmanager
-def forms_checked() -> Iterator[None]:
+def forms_checked() -> contextlib.AbstractContextManager[None]:
     """Validate a variant's data without judging its forms again (a replication's hot path)."""
-    token = FORMS_CHECKED.set(True)
+    return flag_raised(FORMS_CHECKED)
+
+
+@contextlib.contextmanager
+def flag_raised(flag: contextvars.ContextVar[bool]) -> Iterator[None]:
+    """``flag`` True for the duration of the block (in this thread or task only)."""
+    token = flag.set(True)
     try:
         yield
     finally:
-        FORMS_CHECKED.reset(token)
+        flag.reset(token)
 
 
 def refuse_booleans(model: type[BaseModel], data: Any) -> Any:

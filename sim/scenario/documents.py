@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sim import PROJECT_ROOT
+from sim.numbers_only import flag_raised
 
 FORMS = ("doc:<id> <passage>", "calibration/data/<file>.csv <row id>", "derived: <how>",
          "assumption: <why>")
@@ -41,14 +42,9 @@ STORED: contextvars.ContextVar[bool] = contextvars.ContextVar("stored_scenario",
 checked when it ran, under the rules of that day, and are kept as they were."""
 
 
-@contextlib.contextmanager
-def stored_scenario() -> Iterator[None]:
+def stored_scenario() -> contextlib.AbstractContextManager[None]:
     """Re-read a run's stored scenario without re-judging its sources (runs stay readable)."""
-    token = STORED.set(True)
-    try:
-        yield
-    finally:
-        STORED.reset(token)
+    return flag_raised(STORED)
 
 
 def check_form(text: str) -> str:
