@@ -3,13 +3,14 @@
 Why helpers: a run draws two plots per target and one of attainment (45 for Beibei), each
 about 0.2 s of matplotlib, mostly laying out and rendering text: 4-9 s of a run that
 simulates in seconds. The plots do not depend on each other, so on a machine with cores to
-spare they are drawn side by side. A helper is a fresh interpreter running this module
-(``python -m sim.plot_jobs``; not a multiprocessing child, which would import the caller's
-script again), given its share of the jobs pickled on stdin; it takes about a second to start
-(importing matplotlib), so its share is smaller by that much and there is one per eight
-plots at most. Whatever a helper did not write (it failed, or was stopped) is drawn here.
-Every file is written under a temporary name and renamed, so a plot is whole or absent,
-whoever drew it; the pictures are the same either way (tested).
+spare (``spare_cores``: not on one already busy) they are drawn side by side. A helper is a
+fresh interpreter running this module (``python -m sim.plot_jobs``; not a multiprocessing
+child, which would import the caller's script again), given its share of the jobs pickled on
+stdin; it takes about a second to start (importing matplotlib), so its share is smaller by
+that much and there is one per eight plots at most. Whatever a helper did not write (it
+failed, or was stopped) is drawn here. Every file is written under a temporary name and
+renamed, so a plot is whole or absent, whoever drew it; the pictures are the same either way
+(tested).
 """
 
 from __future__ import annotations
@@ -61,9 +62,24 @@ def draw(job: PlotJob, out_dir: Path) -> Path:
 
 
 def helpers_for(n_jobs: int) -> int:
-    """Helper processes worth starting for ``n_jobs`` plots on this machine."""
-    spare = (os.cpu_count() or 1) - 1
-    return max(0, min(spare, n_jobs // JOBS_PER_HELPER))
+    """Helper processes worth starting for ``n_jobs`` plots on this machine now."""
+    return max(0, min(spare_cores(), n_jobs // JOBS_PER_HELPER))
+
+
+def spare_cores() -> int:
+    """Cores beyond this process's that are idle (by the one-minute load average).
+
+    The load counts this process too (it was busy simulating), so an idle 2-core machine has
+    one spare core; on a machine already busy (other runs, a test suite's workers) a helper
+    would only take turns with them and add its start-up, so there is none. Where the load
+    average is not known (Windows), every other core counts as spare.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return cores - 1
+    return max(0, min(cores - 1, int(cores - max(load, 1.0) + 0.5)))
 
 
 def draw_all(jobs: Sequence[PlotJob], out_dir: Path, helpers: int | None = None) -> list[Path]:

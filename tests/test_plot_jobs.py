@@ -68,9 +68,19 @@ def test_shares_cover_every_job_once_and_helpers_get_less() -> None:
                 assert all(len(h) <= len(shares[0]) for h in shares[1:])
 
 
-def test_helpers_only_where_they_pay() -> None:
-    """No helper for a handful of plots (each costs about a second to start) or on one core."""
+def test_helpers_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No helper for a handful of plots (each costs about a second to start), on one core, or
+    when the other cores are busy (one-minute load average, this process included)."""
     import os
 
-    assert helpers_for(JOBS_PER_HELPER - 1) == 0
-    assert helpers_for(100) == max(0, min((os.cpu_count() or 1) - 1, 100 // JOBS_PER_HELPER))
+    from sim import plot_jobs
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    for load, spare in ((0.2, 3), (1.0, 3), (1.6, 2), (2.6, 1), (3.6, 0), (9.0, 0)):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert plot_jobs.spare_cores() == spare, load
+        assert helpers_for(JOBS_PER_HELPER - 1) == 0
+        assert helpers_for(100) == spare
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert helpers_for(100) == 0
