@@ -5,10 +5,10 @@ about 0.2 s of matplotlib, mostly laying out and rendering text: 4-9 s of a run 
 simulates in seconds. The plots do not depend on each other, so on a machine with cores to
 spare (``spare_cores``: not on one already busy) they are drawn side by side. A helper is a
 fresh interpreter running this module (``python -m sim.plot_jobs``; not a multiprocessing
-child, which would import the caller's script again), given its share of the jobs pickled on
-stdin; it takes about a second to start (importing matplotlib), so its share is smaller by
-that much and there is one per eight plots at most. Whatever a helper did not write (it
-failed, or was stopped) is drawn here. Every file is written under a temporary name and
+child, which would import the caller's script again), given its share of the jobs pickled in
+a temporary file; it takes about a second to start (importing matplotlib), so its share is
+smaller by that much and there is one per eight plots at most. Whatever a helper did not
+write (it failed, or was stopped) is drawn here. Every file is written under a temporary name and
 renamed, so a plot is whole or absent, whoever drew it; the pictures are the same either way
 (tested).
 """
@@ -19,6 +19,7 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,21 +93,24 @@ def draw_all(jobs: Sequence[PlotJob], out_dir: Path, helpers: int | None = None)
     n = helpers_for(len(jobs)) if helpers is None else helpers
     shares = split(len(jobs), n)
     started: list[tuple[subprocess.Popen[bytes], range]] = []
-    try:
-        for share in shares[1:]:
-            started.append((_start_helper([jobs[i] for i in share], out_dir), share))
-        for i in shares[0]:
-            draw(jobs[i], out_dir)
-        for proc, share in started:
-            proc.wait()
-            for i in share:  # what the helper did not write, drawn here (raises if it fails)
-                if proc.returncode != 0 or not (out_dir / jobs[i].name).is_file():
-                    draw(jobs[i], out_dir)
-    finally:
-        for proc, _ in started:
-            if proc.poll() is None:
-                proc.kill()
+    with tempfile.TemporaryDirectory(prefix="plot-jobs-") as tmp:
+        try:
+            for h, share in enumerate(shares[1:]):
+                job_file = Path(tmp) / f"helper-{h}.pickle"
+                job_file.write_bytes(pickle.dumps([jobs[i] for i in share]))
+                started.append((_start_helper(job_file, out_dir), share))
+            for i in shares[0]:
+                draw(jobs[i], out_dir)
+            for proc, share in started:
                 proc.wait()
+                for i in share:  # what the helper did not write, drawn here (raises if it fails)
+                    if proc.returncode != 0 or not (out_dir / jobs[i].name).is_file():
+                        draw(jobs[i], out_dir)
+        finally:
+            for proc, _ in started:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
     return [out_dir / job.name for job in jobs]
 
 
@@ -130,28 +134,24 @@ def split(n_jobs: int, helpers: int) -> list[range]:
     return out
 
 
-def _start_helper(jobs: list[PlotJob], out_dir: Path) -> subprocess.Popen[bytes]:
-    """A helper interpreter drawing ``jobs`` into ``out_dir`` (the jobs go in on stdin)."""
+def _start_helper(job_file: Path, out_dir: Path) -> subprocess.Popen[bytes]:
+    """A helper interpreter drawing the jobs pickled in ``job_file`` into ``out_dir``.
+
+    A file, not the helper's stdin: a pipe holds 64 kB, and a larger share (first-reach dates
+    of thousands of replications) would hold this process until the helper had started.
+    """
     package_root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
-    proc = subprocess.Popen([sys.executable, "-m", "sim.plot_jobs", str(out_dir)],
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "sim.plot_jobs", str(out_dir), str(job_file)],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env)
-    assert proc.stdin is not None
-    try:
-        proc.stdin.write(pickle.dumps(jobs))
-        proc.stdin.close()
-    except OSError:  # it died at once: its share is drawn here
-        pass
-    return proc
 
 
 def _helper_main() -> None:
-    """``python -m sim.plot_jobs OUT_DIR``: draw the pickled jobs read from stdin."""
-    jobs = pickle.loads(sys.stdin.buffer.read())
-    out_dir = Path(sys.argv[1])
-    for job in jobs:
+    """``python -m sim.plot_jobs OUT_DIR JOB_FILE``: draw the jobs pickled in JOB_FILE."""
+    out_dir, job_file = Path(sys.argv[1]), Path(sys.argv[2])
+    for job in pickle.loads(job_file.read_bytes()):
         draw(job, out_dir)
 
 
