@@ -68,19 +68,37 @@ def helpers_for(n_jobs: int) -> int:
 
 
 def spare_cores() -> int:
-    """Cores beyond this process's that are idle (by the one-minute load average).
+    """Cores beyond this process's that nothing else wants now.
 
-    The load counts this process too (it was busy simulating), so an idle 2-core machine has
-    one spare core; on a machine already busy (other runs, a test suite's workers) a helper
-    would only take turns with them and add its start-up, so there is none. Where the load
-    average is not known (Windows), every other core counts as spare.
+    On a machine already busy (other runs, a test suite's workers) a helper would only take
+    turns with them and add its start-up, so there is none. Where busyness is not known
+    (Windows), every other core counts as spare.
     """
     cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
+    busy = busy_now()
+    if busy is None:
         return cores - 1
-    return max(0, min(cores - 1, int(cores - max(load, 1.0) + 0.5)))
+    return max(0, min(cores - 1, int(cores - max(busy, 1.0) + 0.5)))
+
+
+def busy_now() -> float | None:
+    """Processes wanting a core now, this one included; None where it cannot be told.
+
+    Linux: the kernel's count of runnable processes at this instant (``procs_running`` in
+    /proc/stat); not the load average, which for a minute still counts the run's own
+    replication workers that have just finished. Elsewhere: the one-minute load average.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            for line in stat:
+                if line.startswith("procs_running"):
+                    return float(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
 
 
 def draw_all(jobs: Sequence[PlotJob], out_dir: Path, helpers: int | None = None) -> list[Path]:

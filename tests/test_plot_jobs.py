@@ -70,17 +70,29 @@ def test_shares_cover_every_job_once_and_helpers_get_less() -> None:
 
 def test_helpers_only_where_they_pay(monkeypatch: pytest.MonkeyPatch) -> None:
     """No helper for a handful of plots (each costs about a second to start), on one core, or
-    when the other cores are busy (one-minute load average, this process included)."""
+    when the other cores are busy (processes wanting a core now, this one included)."""
     import os
 
     from sim import plot_jobs
 
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
-    for load, spare in ((0.2, 3), (1.0, 3), (1.6, 2), (2.6, 1), (3.6, 0), (9.0, 0)):
-        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
-        assert plot_jobs.spare_cores() == spare, load
+    for busy, spare in ((0.0, 3), (1.0, 3), (1.6, 2), (2.6, 1), (3.6, 0), (9.0, 0)):
+        monkeypatch.setattr(plot_jobs, "busy_now", lambda busy=busy: busy)
+        assert plot_jobs.spare_cores() == spare, busy
         assert helpers_for(JOBS_PER_HELPER - 1) == 0
         assert helpers_for(100) == spare
+    monkeypatch.setattr(plot_jobs, "busy_now", lambda: None)  # not known: the other cores
+    assert plot_jobs.spare_cores() == 3
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(plot_jobs, "busy_now", lambda: 0.0)
     assert helpers_for(100) == 0
+
+
+def test_busyness_is_read_where_the_system_tells_it() -> None:
+    """This process is running while it asks, so at least one process wants a core."""
+    from sim import plot_jobs
+
+    busy = plot_jobs.busy_now()
+    assert busy is None or busy >= 0.0
+    if Path("/proc/stat").is_file():
+        assert busy is not None and busy >= 1.0
