@@ -230,16 +230,15 @@ def _drawn_threshold(t: Any, threshold: float, dates: Sequence[dt.date],
     return float(threshold - before + q[0.5][i0])
 
 
-def write_plots(s: RunSummary, run_dir: Path, lang: str,
-                helpers: int | None = None) -> list[Path]:
+def write_plots(s: RunSummary, run_dir: Path, lang: str) -> list[Path]:
     """Fan charts per target, attainment bars and first-reach histograms under plots/.
 
     Drawn by ``sim.plot_jobs.draw_all`` (side by side in helper processes where cores are
-    spare; ``helpers`` overrides how many).
+    spare).
     """
     from sim.plot_jobs import draw_all
 
-    return draw_all(plot_jobs(s, run_dir, lang), run_dir / "plots", helpers)
+    return draw_all(plot_jobs(s, run_dir, lang), run_dir / "plots")
 
 
 def plot_jobs(s: RunSummary, run_dir: Path, lang: str) -> list[PlotJob]:

@@ -40,7 +40,7 @@ def _assert_identical(sc: Scenario, seed: int, queries: list[Query] | None = Non
     return a
 
 
-EXTRA_QUERIES = {"jiangbei": [q for pair in entered_queries() for q in pair]}
+EXTRA_QUERIES = {"jiangbei": [query for pair in entered_queries() for query in pair]}
 """Asked for beside the targets' own: Jiangbei has promotions and designations, so the
 carriers entered at a level or tag since the start are compared too
 (tests/test_carriers_entered.py checks their model truths on the fast engine)."""
