@@ -127,3 +127,25 @@ def test_statuses_and_life_outside_carriers_do_not_feed_back_into_carriers(seed)
     held = np.isin(inputs.compiled.q_metric, (M_TECH, M_HNTE))
     assert full[0][held].max() > 0 and ablated[0][held].max() == 0
     assert full[1][exited, -1] > ablated[1][exited, -1]
+
+
+def test_preparation_benchmark_times_each_step_of_a_replication():
+    """benchmarks/preparation.py's steps are the replication's own: the plan's draws it times
+    (carriers, then arrivals, from fresh streams of the seed) are the arrivals the kernel gets,
+    and every column of its table is measured."""
+    from sim.model import schedule
+    from sim.rng import Streams, replication
+
+    prep = load_benchmark("preparation")
+    sc = load_scenario(MINIMAL)
+    seq = replication(0, 1)
+    inputs = kernel_inputs(sc, seq)
+    streams = Streams(seq)
+    schedule.plan_carriers(inputs.scenario, streams, inputs.levers)
+    arrivals = schedule.plan_arrivals(inputs.scenario, streams)
+    assert arrivals.time.size > 0
+    np.testing.assert_array_equal(arrivals.time, inputs.compiled.a_time)
+    best = prep.time_steps(sc, 2, 1)
+    assert set(best) == {"kernel", "full", "draws", "variant", "rules", "plan", "queries",
+                         "arrays", "result"}
+    assert all(np.isfinite(v) for v in best.values())

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from sim.engines.fast.compile import compile_replication
-from sim.engines.fast.kernel import EXITED, Cohort, simulate_kernel
+from sim.engines.fast.kernel import EXITED, Cohort, KernelOutput, simulate_kernel
 from sim.engines.fast.kernel_lock import kernel_lock
 from sim.engines.reference import as_seed_sequence, prepare
 from sim.messages import both
@@ -80,11 +80,18 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
         raise ValueError("the fast engine keeps no event log; use the reference engine")
     inputs = kernel_inputs(scenario, seed, uncertainty_values=uncertainty_values,
                            levers=levers, queries=queries)
-    sc, values, lv, qs, compiled, key, dates, times = inputs
+    compiled, key = inputs.compiled, inputs.key
     if not kernel_loaded():  # not while Ctrl-C is held: a compile takes minutes
         load_kernel(inputs)
     with signals_held():
         out = simulate_kernel(compiled, key, 0)
+    return read_outputs(inputs, out, keep_firms)
+
+
+def read_outputs(inputs: KernelInputs, out: KernelOutput, keep_firms: bool = False) -> Result:
+    """The Result of one replication from the kernel's outputs (named as the reference's)."""
+    sc, values, lv, qs, compiled = (inputs.scenario, inputs.values, inputs.levers,
+                                    inputs.queries, inputs.compiled)
     series, population, flows, cohort = out.series, out.population, out.flows, out.cohort
     firms = None
     if keep_firms:
@@ -92,7 +99,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
             "stage", "location", "incorporated", "first_carrier", "first_tech", "left_region",
             "draws")}
     return Result(
-        scenario_id=sc.meta.id, engine=ENGINE, times=times, dates=dates,
+        scenario_id=sc.meta.id, engine=ENGINE, times=inputs.times, dates=inputs.dates,
         series={q.key: series[i] for i, q in enumerate(qs)}, params=values, levers=lv,
         population={name: population[i] for i, name in enumerate(POPULATION)},
         flows={name: flows[i] for i, name in enumerate(flow_names(tuple(sc.statuses)))},
