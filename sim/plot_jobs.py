@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim import plots
+from sim import atomic, plots
 
 DPI = 110
 JOBS_PER_HELPER = 8
@@ -48,17 +48,19 @@ class PlotJob:
 
 
 def draw(job: PlotJob, out_dir: Path) -> Path:
-    """Draw ``job`` into ``out_dir/job.name`` (written whole, via a temporary name)."""
+    """Draw ``job`` into ``out_dir/job.name``."""
+    return save(DRAWERS[job.kind](*job.args, **job.kwargs), out_dir / job.name)
+
+
+def save(ax: Any, path: Path) -> Path:
+    """Write the figure of ``ax`` to ``path`` as PNG, whole or not at all, and close it."""
     import matplotlib.pyplot as plt
 
-    ax = DRAWERS[job.kind](*job.args, **job.kwargs)
-    path = out_dir / job.name
-    tmp = path.with_name(f".{job.name}.tmp{os.getpid()}.png")
     try:
-        ax.figure.savefig(tmp, dpi=DPI)
+        with atomic.replacing(path) as tmp:
+            ax.figure.savefig(tmp, dpi=DPI)
     finally:
         plt.close(ax.figure)
-    tmp.replace(path)
     return path
 
 

@@ -17,6 +17,7 @@ import io
 import os
 from pathlib import Path
 
+from sim import atomic
 from sim.plots import CJK_FONT_FILE
 
 EMBEDDED_FAMILY = "Report CJK"
@@ -69,10 +70,7 @@ def _subset(path: Path, chars: list[int]) -> bytes:
         return kept.read_bytes()
     made = _make_subset(path, chars)
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(made)
-        tmp.replace(kept)
+        atomic.write_bytes(kept, made)
     return made
 
 

@@ -23,7 +23,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import platform
 import time
 from collections.abc import Iterator, Sequence
@@ -34,6 +33,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sim import atomic
 
 MANIFEST = "manifest.json"
 PARTS = ("trajectories", "outcomes", "params")
@@ -64,21 +65,20 @@ def csv_bytes(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> bytes:
 
 
 def png_bytes(ax: Any) -> bytes:
-    """The figure of matplotlib axes ``ax`` as PNG bytes (110 dpi); closes every figure."""
+    """The figure of matplotlib axes ``ax`` as PNG bytes; closes every figure."""
     import matplotlib.pyplot as plt
 
+    from sim.plot_jobs import DPI
+
     buf = io.BytesIO()
-    ax.get_figure().savefig(buf, format="png", dpi=110)
+    ax.get_figure().savefig(buf, format="png", dpi=DPI)
     plt.close("all")
     return buf.getvalue()
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file via a temporary name and a rename (never half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    """Write a file whole or not at all (``sim.atomic``)."""
+    atomic.write_bytes(path, data)
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
@@ -88,11 +88,9 @@ def atomic_write_json(path: Path, obj: Any) -> None:
 
 
 def atomic_write_table(path: Path, table: pa.Table) -> None:
-    """Write a Parquet table atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    """Write a Parquet table whole or not at all (``sim.atomic``)."""
+    with atomic.replacing(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
 def versions() -> dict[str, str]:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from sim import rng
+from sim import atomic, rng
 from sim.batch import evaluate
 from sim.calibration.figures import Figure, of_region
 from sim.engines.reference import simulate as reference
@@ -352,9 +352,7 @@ def write(upd: Update, out: Path, command: str) -> None:
     body = yaml.safe_dump(upd.data, allow_unicode=True, sort_keys=False, width=100,
                           default_flow_style=None)
     text = "".join(f"# {ln}\n" for ln in header(upd, command)) + body
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out)
+    atomic.write_text(out, text)
 
 
 def relative_include(original: Path, out: Path) -> str:

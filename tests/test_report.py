@@ -123,8 +123,8 @@ def test_both_languages_show_the_same_numbers(run_dir: Path, tmp_path: Path) -> 
 
 def test_report_output_is_atomic(run_dir: Path, tmp_path: Path,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.atomic
     import sim.report
-    import sim.store
 
     out = tmp_path / "r.html"
     replaced: list[tuple[str, str]] = []
@@ -134,7 +134,7 @@ def test_report_output_is_atomic(run_dir: Path, tmp_path: Path,
         replaced.append((str(src), str(dst)))
         real_replace(src, dst)
 
-    monkeypatch.setattr(sim.store.os, "replace", spy)
+    monkeypatch.setattr(sim.atomic.os, "replace", spy)
     sim.report.write_report(run_dir, "en", out, redraw=False)
     replaced = [(s, d) for s, d in replaced if Path(d).parent == out.parent]  # not font cache
     assert [d for _, d in replaced] == [str(out)]

@@ -171,15 +171,10 @@ def write_readme(folder: Path, title: str, lines: Sequence[str], lang: str = "en
 
 
 def save_plot(ax: Any, path: Path) -> Path:
-    """Save a plot's figure atomically and close it."""
-    import matplotlib.pyplot as plt
+    """Save a plot's figure whole or not at all and close it (``sim.plot_jobs.save``)."""
+    from sim.plot_jobs import save
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    ax.figure.savefig(tmp, dpi=110)
-    plt.close(ax.figure)
-    tmp.replace(path)
-    return path
+    return save(ax, path)
 
 
 def _load(path: Path, opts: RunOptions | None = None) -> Scenario | int:

@@ -91,22 +91,19 @@ def simulate_one(path: Path, seed: int, out: Path | None, lang: str,
 
 
 def write_rows_csv(result: object, out: Path) -> None:
-    """Write the tidy monthly table atomically (temporary file, then rename)."""
+    """Write the tidy monthly table whole or not at all (``sim.atomic``)."""
     import csv
-    import os
 
+    from sim import atomic
     from sim.result import Result
     from sim.store import CSV_ENCODING
 
     assert isinstance(result, Result)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    with tmp.open("w", newline="", encoding=CSV_ENCODING) as fh:
+    with atomic.replacing(out) as tmp, tmp.open("w", newline="", encoding=CSV_ENCODING) as fh:
         w = csv.writer(fh)
         w.writerow(["time", "date", "metric", "group", "value"])
         for row in result.rows():
             w.writerow(row)
-    os.replace(tmp, out)
 
 
 EXIT_INTERRUPTED = 130

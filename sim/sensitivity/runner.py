@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -183,15 +182,10 @@ def _csv_bytes(columns: Sequence[str], rows: list[dict[str, Any]]) -> bytes:
 
 
 def save_figure(ax: Any, path: Path) -> Path:
-    """Save an Axes' figure atomically and close it."""
-    import matplotlib.pyplot as plt
+    """Save an Axes' figure whole or not at all and close it (``sim.plot_jobs.save``)."""
+    from sim.plot_jobs import save
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}.png")
-    ax.figure.savefig(tmp, dpi=110)
-    plt.close(ax.figure)
-    os.replace(tmp, path)
-    return path
+    return save(ax, path)
 
 
 def index_rows(result: SensitivityResult, target_id: str, lang: str) -> list[dict[str, Any]]:
