@@ -144,9 +144,13 @@ class SlotIndex:
         return self.carriers[min(i, len(self.carriers) - 1)]
 
 
-@dataclass
+@dataclass(eq=False)
 class Firm:
-    """A firm or team: its attributes, where it is, and its certificates."""
+    """A firm or team: its attributes, where it is, and its certificates.
+
+    Equal only to itself (a firm is an entity, not a value): a queue finds the firm that gives
+    up by identity, not by comparing some twenty fields with every firm ahead of it.
+    """
 
     id: int
     origin: str
@@ -292,8 +296,11 @@ class World:
         self.arr_incorporated[i] = (np.nan if firm.incorporated_at is None
                                     else firm.incorporated_at)
         valid = firm.valid.keys()
-        for k, sid in enumerate(self.status_ids):
-            self.arr_holds[k, i] = bool(valid) and not valid.isdisjoint(self.holders[sid])
+        if valid:
+            self.arr_holds[:, i] = [not valid.isdisjoint(self.holders[sid])
+                                    for sid in self.status_ids]
+        else:  # most firms hold nothing: one write for every status
+            self.arr_holds[:, i] = False
 
     def open_carrier(self, c: Carrier) -> None:
         """A planned carrier opens: its slots become available."""
