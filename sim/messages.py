@@ -10,6 +10,7 @@ sees comes from here, so ``--lang zh`` prints Chinese.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -22,6 +23,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "\ninterrupted: the finished replications are kept in {out}; continue "
                     "with: {command}"),
     "written": ("已写入:{files}", "written: {files}"),
+    "run_unfinished": ("注意:此次运行尚未完成(约 {done}/{total} 次重复);下表只反映已完成部分。"
+                       "继续运行:python run_sim.py run <情景> --out {run_dir} --resume",
+                       "note: this run is unfinished (about {done} of {total} replications); "
+                       "the table covers those only. To finish: python run_sim.py run "
+                       "<scenario> --out {run_dir} --resume"),
     "report_written": ("报告:{path}", "report: {path}"),
     # the fast engine's first compile (printed in both languages: no --lang reaches it)
     "first_compile": ("首次在本机使用快速引擎:正在编译(每台机器仅此一次,约 1–3 分钟,"
@@ -375,6 +381,84 @@ ANALYSIS_PLOT_TEXT: dict[str, tuple[str, str]] = {
     "share": ("预算份额", "budget share"),
 }
 """Lever-analysis plots (sim/analysis/plots.py)."""
+
+CLI_TEXT: dict[str, tuple[str, str]] = {
+    # column heads of the commands' tables
+    "target": ("目标", "target"),
+    "label": ("名称", "label"),
+    "date": ("日期", "date"),
+    "threshold": ("目标值", "threshold"),
+    "simulated": ("模拟值", "simulated"),
+    "met": ("达成", "met"),
+    "p_met": ("达成概率", "P(met)"),
+    "ci95": ("95%区间", "95% interval"),
+    "median": ("中位数", "median"),
+    "q05_q95": ("5%–95%", "5%–95%"),
+    "evidence": ("依据", "evidence"),
+    "grade_data": ("数据", "data"),
+    "grade_mixed": ("混合", "mixed"),
+    "grade_assumption": ("假设", "assumption"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "seed": ("种子", "seed"),
+    "all_jointly": ("全部目标同时达成", "All targets jointly"),
+    # score
+    "score_title": ("规划结果与事前概率", "Outcomes beside the ex-ante P(met)"),
+    "scenario": ("情景", "scenario"),
+    "p_ex_ante": ("事前概率", "P(met)"),
+    "outcome": ("结果", "outcome"),
+    "how_decided": ("依据", "how decided"),
+    "outcome_met": ("达成", "met"),
+    "outcome_missed": ("未达成", "missed"),
+    "outcome_unknown": ("未公开", "not public"),
+    "outcome_interim": ("仅中期", "interim"),
+    "forecaster_model": ("模型", "model"),
+    "forecaster_always_50": ("始终50%", "always 50%"),
+    "forecaster_pre_plan_trend": ("规划前趋势", "pre-plan trend"),
+    "forecast_p": ("预测达成概率", "forecast P(met)"),
+    "observed_share": ("实际达成比例", "observed frequency"),
+    "reliability": ("可靠性图", "Reliability diagram"),
+    "score_readme_title": ("规划结果检验", "How the plans ended: ex-ante P(met) against the "
+                           "outcomes"),
+    "n_targets": ("目标数", "targets"),
+    "n_public": ("结果已公开", "outcome public"),
+    "n_interim": ("仅有中期数值", "interim only"),
+    "n_unknown": ("未公开", "not public"),
+    # targets
+    "targets_title": ("{region} 下一期目标建议", "{region}: draft targets"),
+    "metric": ("指标", "metric"),
+    "filters": ("筛选", "filters"),
+    "p": ("概率", "P"),
+    "reachable": ("可达数值", "value"),
+    "plan_value": ("规划取值", "plan value"),
+    "lever": ("杠杆", "lever"),
+    "cost_per_year": ("年投入(万元)", "cost (10k yuan/yr)"),
+    "drafted_label": ("{year}年{metric}{value:,.0f}{unit}", "{metric} >= {value:,.0f} by {year}"),
+    "targets_readme_title": ("下一期规划目标建议", "Draft targets for the next plan"),
+    "targets_readme_values": ("到 {date} 各指标以概率 p 可达到的数值(中位数及95%区间)",
+                              "the value reached by {date} with probability p, with its 95% "
+                              "interval"),
+    "targets_readme_at_lever": ("杠杆 {lever} = {value:g}(其余取值见 targets.csv 与下表)",
+                                "at lever {lever} = {value:g} (the other values: targets.csv and "
+                                "the table below)"),
+    "targets_readme_lever": ("P = 80% 的数值随杠杆 {lever} 变化",
+                             "the P = 0.8 value against the lever"),
+    "value": ("数值", "value"),
+}
+"""Tables and titles the commands print (sim/cli/)."""
+
+
+def label(table: Mapping[str, tuple[str, str]], key: str, lang: str, **fields: Any) -> str:
+    """Entry ``key`` of a label table in ``lang`` (zh or en), its ``str.format`` fields filled."""
+    zh, en = table[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fields) if fields else text
+
+
+def in_both(table: Mapping[str, tuple[str, str]], key: str, sep: str = " / ",
+            **fields: Any) -> str:
+    """Entry ``key`` in Chinese, then English: the bilingual files (an analysis README)."""
+    return f"{label(table, key, 'zh', **fields)}{sep}{label(table, key, 'en', **fields)}"
 
 
 UNITS: dict[str, str] = {

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.messages import msg
+from sim.messages import CLI_TEXT, label, msg
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+TEXT = CLI_TEXT
+"""The labels of this module's tables (the catalogue, sim/messages.py)."""
 
 
 def _err_console() -> Console:
@@ -74,15 +77,14 @@ def simulate_one(path: Path, seed: int, out: Path | None, lang: str,
     result = get_engine(engine)(sc, seed)
     zh = lang == "zh"
     table = Table(title=f"{sc.meta.name.zh if zh else sc.meta.name.en} — "
-                        f"{'种子' if zh else 'seed'} {seed}")
-    for head in (("目标", "target"), ("名称", "label"), ("日期", "date"), ("目标值", "threshold"),
-                 ("模拟值", "simulated"), ("达成", "met")):
-        table.add_column(head[0] if zh else head[1], overflow="fold")
+                        f"{label(TEXT, 'seed', lang)} {seed}")
+    for head in ("target", "label", "date", "threshold", "simulated", "met"):
+        table.add_column(label(TEXT, head, lang), overflow="fold")
     for t in sc.targets:
         o = judge(t, result)
         table.add_row(t.id, t.label.zh if zh else t.label.en, str(t.date),
                       f"{threshold_text(t, lang)} [{o.threshold:,.0f}]", f"{o.value:,.1f}",
-                      ("是" if o.met else "否") if zh else ("yes" if o.met else "no"))
+                      label(TEXT, "yes" if o.met else "no", lang))
     Console(highlight=False, width=160).print(table)
     if out is not None:
         write_rows_csv(result, out)
@@ -198,12 +200,7 @@ def unfinished_note(run_dir: Path, lang: str) -> str | None:
         return None
     done = len(store.done_chunks()) * int(m.get("chunk_size", 1))
     total = m.get("reps_requested", "?")
-    if lang == "zh":
-        return (f"注意:此次运行尚未完成(约 {done}/{total} 次重复);下表只反映已完成部分。"
-                f"继续运行:python run_sim.py run <情景> --out {run_dir} --resume")
-    return (f"note: this run is unfinished (about {done} of {total} replications); the table "
-            f"covers those only. To finish: python run_sim.py run <scenario> --out {run_dir} "
-            "--resume")
+    return msg("run_unfinished", lang, done=done, total=total, run_dir=run_dir)
 
 
 def summarize_run(run_dir: Path, lang: str, scenario: Scenario | None = None) -> int:
@@ -277,13 +274,9 @@ def print_attainment(s: object, lang: str) -> None:
     sc = s.scenario
     n = max(ts.n for ts in s.targets.values())
     table = Table(title=f"{sc.meta.name.zh if zh else sc.meta.name.en} — n = {n}")
-    heads = (("目标", "target"), ("名称", "label"), ("日期", "date"), ("目标值", "threshold"),
-             ("达成概率", "P(met)"), ("95%区间", "95% interval"), ("中位数", "median"),
-             ("5%–95%", "5%–95%"), ("依据", "evidence"))
-    for zh_h, en_h in heads:
-        table.add_column(zh_h if zh else en_h, overflow="fold")
-    grades = {"data": ("数据", "data"), "mixed": ("混合", "mixed"),
-              "assumption": ("假设", "assumption")}
+    for head in ("target", "label", "date", "threshold", "p_met", "ci95", "median", "q05_q95",
+                 "evidence"):
+        table.add_column(label(TEXT, head, lang), overflow="fold")
     notes = []
     for t in sc.targets:
         ts = s.targets[t.id]
@@ -292,12 +285,12 @@ def print_attainment(s: object, lang: str) -> None:
                       f"{threshold_text(t, lang)} [{s.thresholds[t.id]:,.0f}]",
                       f"{ts.p:.1%}", f"[{ts.ci_low:.1%}, {ts.ci_high:.1%}]",
                       f"{ts.median:,.0f}", f"{ts.q05:,.0f} – {ts.q95:,.0f}",
-                      grades[ev.grade][0 if zh else 1] if ev else "—")
+                      label(TEXT, f"grade_{ev.grade}", lang) if ev else "—")
         if ev is not None and ev.sentence(lang):
             notes.append(f"{t.id}: {ev.sentence(lang)}")
     p, lo, hi = s.joint_all
-    table.caption = (("全部目标同时达成" if zh else "All targets jointly")
-                     + f": {p:.1%} [{lo:.1%}, {hi:.1%}] ({joint_note(sc, lang)})")
+    table.caption = (f"{label(TEXT, 'all_jointly', lang)}: {p:.1%} [{lo:.1%}, {hi:.1%}] "
+                     f"({joint_note(sc, lang)})")
     console = Console(highlight=False, width=170)
     console.print(table)
     for line in notes:

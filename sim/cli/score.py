@@ -27,11 +27,18 @@ from sim.calibration.score import (
 from sim.cli.analysis import RunOptions, _bad, _load
 from sim.cli.commands import EXIT_OK
 from sim.engines import ready
+from sim.messages import CLI_TEXT, in_both, label
 from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes, png_bytes
 from sim.targets import query_of
 
 COLUMNS = ("scenario", "target_id", "label", "date", "threshold", "p_model", "p_half",
            "p_trend", "trend_how", "outcome", "how", "source_title", "source_url")
+
+TEXT = CLI_TEXT
+"""The labels of this module's tables, plot and README (the catalogue, sim/messages.py)."""
+FORECASTERS = ("model", "always_50", "pre_plan_trend")
+"""The model and the two naive forecasters it is scored against, in the order shown."""
+
 
 
 def ended_scenarios(today: dt.date) -> list[Path]:
@@ -80,18 +87,18 @@ def score(paths: list[Path], opts: RunOptions, out: Path | None,
                 o = outcomes.get(t.id)
                 met, how = (None, how_text("no_row", lang)) if o is None else \
                     judge(o, t, threshold, lang)
-                label = t.label.zh if lang == "zh" else t.label.en
+                target_label = t.label.zh if lang == "zh" else t.label.en
                 outcome = "unknown" if met is None else ("met" if met else "missed")
                 if met is None and o is not None and o.status == "value":
                     outcome = "interim"
-                rows.append({"scenario": sc.meta.id, "target_id": t.id, "label": label,
+                rows.append({"scenario": sc.meta.id, "target_id": t.id, "label": target_label,
                              "date": t.date.isoformat(), "threshold": threshold,
                              "p_model": round(p, 4), "p_half": 0.5, "p_trend": p_trend,
                              "trend_how": trend_how, "outcome": outcome, "how": how,
                              "source_title": o.source_title if o else "",
                              "source_url": o.source_url if o else ""})
                 if met is not None:
-                    scored.append(Scored(sc.meta.id, t.id, label, p, 0.5, p_trend, trend_how,
+                    scored.append(Scored(sc.meta.id, t.id, target_label, p, 0.5, p_trend, trend_how,
                                          met, how))
     folder = out or Path("runs") / "score"
     summary = _summary(scored, rows)
@@ -130,18 +137,16 @@ def _write(folder: Path, rows: list[dict[str, Any]], summary: dict[str, Any],
     atomic_write_bytes(folder / "score.csv", csv_bytes(COLUMNS, rows))
     atomic_write_json(folder / "summary.json", _finite(summary))
     known = summary["known"]
-    lines = [
-        "# 规划结果检验 / How the plans ended: ex-ante P(met) against the outcomes",
-        "",
-        f"- 目标数 / targets: {summary['targets']}; 结果已公开 / outcome public: {known}; "
-        f"仅有中期数值 / interim only: {summary['interim']}; 未公开 / not public: "
-        f"{summary['unknown']} (score.csv lists each with how it was decided).",
-    ]
+    counts = "; ".join(f"{in_both(TEXT, key)}: {summary[field]}" for key, field in (
+        ("n_targets", "targets"), ("n_public", "known"), ("n_interim", "interim"),
+        ("n_unknown", "unknown")))
+    lines = [f"# {in_both(TEXT, 'score_readme_title')}", "",
+             f"- {counts} (score.csv lists each with how it was decided)."]
     if known:
-        for name, zh in (("model", "模型"), ("always_50", "始终50%"),
-                         ("pre_plan_trend", "规划前趋势延续")):
+        for name in FORECASTERS:
             b = summary[name]
-            lines.append(f"- Brier {zh} / {name}: {b['brier']:.3f} (reliability "
+            lines.append(f"- Brier {label(TEXT, 'forecaster_' + name, 'zh')} / {name}: "
+                         f"{b['brier']:.3f} (reliability "
                          f"{b['reliability']:.3f}, resolution {b['resolution']:.3f}, "
                          f"uncertainty {b['uncertainty']:.3f})")
     lines.append("")
@@ -156,39 +161,33 @@ def _reliability_png(summary: dict[str, Any], lang: str) -> bytes:
 
     ax = _ax(None, (5.5, 5.0))
     ax.plot([0, 1], [0, 1], color="grey", linestyle="--", linewidth=1)
-    names = {"model": ("模型", "model"), "always_50": ("始终50%", "always 50%"),
-             "pre_plan_trend": ("规划前趋势", "pre-plan trend")}
-    for key, marker in (("model", "o"), ("always_50", "s"), ("pre_plan_trend", "^")):
+    for key, marker in zip(FORECASTERS, ("o", "s", "^"), strict=True):
         pts = summary[key]["reliability_diagram"]
         if pts:
             x, y, n = zip(*pts, strict=True)
             ax.scatter(x, y, s=[30 + 30 * c for c in n], marker=marker,
-                       label=names[key][0 if lang == "zh" else 1], alpha=0.7)
+                       label=label(TEXT, f"forecaster_{key}", lang), alpha=0.7)
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("预测达成概率" if lang == "zh" else "forecast P(met)")
-    ax.set_ylabel("实际达成比例" if lang == "zh" else "observed frequency")
-    ax.set_title("可靠性图" if lang == "zh" else "Reliability diagram")
+    ax.set_xlabel(label(TEXT, "forecast_p", lang))
+    ax.set_ylabel(label(TEXT, "observed_share", lang))
+    ax.set_title(label(TEXT, "reliability", lang))
     ax.legend(loc="upper left", fontsize=8)
     return png_bytes(ax)
 
 
 def _print(rows: list[dict[str, Any]], summary: dict[str, Any], lang: str) -> None:
-    zh = lang == "zh"
-    table = Table(title="规划结果与事前概率" if zh else "Outcomes beside the ex-ante P(met)")
-    for h in (("情景", "scenario"), ("目标", "target"), ("事前概率", "P(met)"),
-              ("结果", "outcome"), ("依据", "how decided")):
-        table.add_column(h[0] if zh else h[1], overflow="fold")
-    names = {"met": ("达成", "met"), "missed": ("未达成", "missed"),
-             "unknown": ("未公开", "not public"), "interim": ("仅中期", "interim")}
+    table = Table(title=label(TEXT, "score_title", lang))
+    for head in ("scenario", "target", "p_ex_ante", "outcome", "how_decided"):
+        table.add_column(label(TEXT, head, lang), overflow="fold")
     for r in rows:
         table.add_row(r["scenario"], r["target_id"], f"{100 * r['p_model']:.0f}%",
-                      names[r["outcome"]][0 if zh else 1], r["how"])
+                      label(TEXT, f"outcome_{r['outcome']}", lang), r["how"])
     console = Console(highlight=False, width=170)
     console.print(table)
     if summary["known"]:
         b = summary
-        console.print(("Brier 模型 / 始终50% / 规划前趋势" if zh else
-                       "Brier model / always 50% / pre-plan trend")
+        console.print("Brier " + " / ".join(label(TEXT, f"forecaster_{name}", lang)
+                                            for name in FORECASTERS)
                       + f": {b['model']['brier']:.3f} / {b['always_50']['brier']:.3f} / "
                       f"{b['pre_plan_trend']['brier']:.3f} (n = {b['known']})")

@@ -18,6 +18,7 @@ from sim.cli.analysis import RunOptions, _bad, _load, _slug
 from sim.cli.commands import EXIT_OK
 from sim.engines import ready
 from sim.levers import lever_values
+from sim.messages import CLI_TEXT, in_both, label
 from sim.metrics import Query
 from sim.money import wan
 from sim.registry import METRICS
@@ -25,6 +26,8 @@ from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes
 
 COLUMNS = ("metric", "filters", "date", "p", "value", "ci_low", "ci_high", "plan_value",
            "lever", "lever_value", "cost_wan_yuan_per_year")
+TEXT = CLI_TEXT
+"""The labels of this module's table, README and drafted targets (sim/messages.py)."""
 
 
 def _query(metric: str, filters: str) -> Query | str:
@@ -118,8 +121,10 @@ def _targets_block(sc: Any, results: list[Reachable], date: dt.date, command: st
         v = round_for_plan(r.at(0.8)[0])
         item: dict[str, Any] = {
             "id": _slug(f"{r.query.metric}_{date.year}").lower().replace(".", "_")[:60],
-            "label": {"zh": f"{date.year}年{spec.zh}{v:,.0f}{spec.unit_zh}",
-                      "en": f"{spec.en} >= {v:,.0f} by {date.year}"},
+            "label": {"zh": label(TEXT, "drafted_label", "zh", year=date.year, metric=spec.zh,
+                                  value=v, unit=spec.unit_zh),
+                      "en": label(TEXT, "drafted_label", "en", year=date.year, metric=spec.en,
+                                  value=v, unit="")},
             "metric": r.query.metric,
             "op": ">=", "value": v, "date": date.isoformat(),
             "source": f"derived: the value reached with P = 0.8 ({command})"}
@@ -139,14 +144,16 @@ def _write(folder: Path, sc: Any, rows: list[dict[str, Any]], results: list[Reac
     atomic_write_json(folder / "summary.json", {"scenario": sc.meta.id, "date": str(date),
                                                 "p": ps, "rows": rows})
     first = results[0].levers.get(lever) if lever else None
-    at_lever = (f" 杠杆 {lever} = {first:g}(其余取值见 targets.csv 与下表)/ at lever {lever} = "
-                f"{first:g} (the other values: targets.csv and the table below)"
-                if lever else "")
-    lines = [f"# 下一期规划目标建议 / Draft targets for the next plan — {sc.meta.region.zh}",
-             "", f"`{command}`", "",
-             f"到 {date} 各指标以概率 p 可达到的数值(中位数及95%区间)/ the value reached "
-             f"by {date} with probability p, with its 95% interval{at_lever}:", "",
-             "| 指标 metric | 筛选 filters | p | 数值 value | 95% 区间 | 规划取值 plan value |",
+
+    def head_row(*keys: str) -> str:  # "| 指标 metric | ... |": each head in both languages
+        return "| " + " | ".join("p" if k == "p" else in_both(TEXT, k, " ") for k in keys) + " |"
+
+    at_lever = f" {in_both(TEXT, 'targets_readme_at_lever', lever=lever, value=first)}" \
+        if lever else ""
+    values = in_both(TEXT, "targets_readme_values", date=date)
+    lines = [f"# {in_both(TEXT, 'targets_readme_title')} — {sc.meta.region.zh}",
+             "", f"`{command}`", "", f"{values}{at_lever}:", "",
+             head_row("metric", "filters", "p", "value", "ci95", "plan_value"),
              "|---|---|---|---|---|---|"]
     for r in rows:
         if lever and r["lever_value"] != results[0].levers.get(lever):
@@ -154,9 +161,9 @@ def _write(folder: Path, sc: Any, rows: list[dict[str, Any]], results: list[Reac
         lines.append(f"| {r['metric']} | {r['filters']} | {r['p']:.0%} | {r['value']:,.0f} "
                      f"| [{r['ci_low']:,.0f}, {r['ci_high']:,.0f}] | {r['plan_value']:,.0f} |")
     if lever:
-        lines += ["", f"P = 80% 的数值随杠杆 {lever} 变化 / the P = 0.8 value against the lever:",
-                  "", "| 指标 metric | 筛选 filters | 杠杆 lever | 数值 value | 95% 区间 | "
-                  "年投入(万元) cost (10k yuan/yr) |", "|---|---|---|---|---|---|"]
+        lines += ["", f"{in_both(TEXT, 'targets_readme_lever', lever=lever)}:", "",
+                  head_row("metric", "filters", "lever", "value", "ci95",
+                           "cost_per_year"), "|---|---|---|---|---|---|"]
         lines += [f"| {r['metric']} | {r['filters']} | {r['lever_value']:g} | {r['value']:,.0f} "
                   f"| [{r['ci_low']:,.0f}, {r['ci_high']:,.0f}] | "
                   f"{r['cost_wan_yuan_per_year']:,.1f} |" for r in rows if r["p"] == 0.8]
@@ -167,13 +174,11 @@ def _write(folder: Path, sc: Any, rows: list[dict[str, Any]], results: list[Reac
 
 
 def _print(sc: Any, rows: list[dict[str, Any]], lang: str) -> None:
-    zh = lang == "zh"
-    table = Table(title=(f"{sc.meta.region.zh} 下一期目标建议" if zh
-                         else f"{sc.meta.region.en}: draft targets"))
-    for h in (("指标", "metric"), ("筛选", "filters"), ("日期", "date"), ("概率", "P"),
-              ("可达数值", "value"), ("95%区间", "95% interval"), ("规划取值", "plan value"),
-              ("杠杆", "lever"), ("年投入(万元)", "cost (10k yuan/yr)")):
-        table.add_column(h[0] if zh else h[1], overflow="fold")
+    region = sc.meta.region.zh if lang == "zh" else sc.meta.region.en
+    table = Table(title=label(TEXT, "targets_title", lang, region=region))
+    for head in ("metric", "filters", "date", "p", "reachable", "ci95", "plan_value", "lever",
+                 "cost_per_year"):
+        table.add_column(label(TEXT, head, lang), overflow="fold")
     for r in rows:
         table.add_row(r["metric"], r["filters"], r["date"], f"{r['p']:.0%}",
                       f"{r['value']:,.0f}", f"[{r['ci_low']:,.0f}, {r['ci_high']:,.0f}]",
