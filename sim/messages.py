@@ -23,6 +23,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "\ninterrupted: the finished replications are kept in {out}; continue "
                     "with: {command}"),
     "written": ("已写入:{files}", "written: {files}"),
+    "new_written": ("已写入 {out}。把每个 FILL(示例; 说明) 换成规划或数据中的数字并写明来源,"
+                    "然后运行: python run_sim.py validate {out}(逐行列出尚未填写之处)。"
+                    "步骤见 docs/new-plan.md。",
+                    "wrote {out}. Replace every FILL(example; what) by the plan's or the "
+                    "record's figure with its source, then: python run_sim.py validate {out} "
+                    "(it lists what is still unfilled, one line each). Steps: "
+                    "docs/new-plan.md."),
     "run_unfinished": ("注意:此次运行尚未完成(约 {done}/{total} 次重复);下表只反映已完成部分。"
                        "继续运行:python run_sim.py run <情景> --out {run_dir} --resume",
                        "note: this run is unfinished (about {done} of {total} replications); "
@@ -289,6 +296,7 @@ SENSITIVITY_PLOT_TEXT: dict[str, tuple[str, str]] = {
 """Sensitivity and PRIM plots (sim/sensitivity/plots.py)."""
 
 SHOW_TEXT: dict[str, tuple[str, str]] = {
+    "build": ("新建", "build"),
     "targets": ("目标", "Targets"),
     "unmodelled": ("未纳入模型的目标", "Targets not modelled"),
     "levers": ("政策杠杆", "Levers"),
@@ -444,6 +452,107 @@ CLI_TEXT: dict[str, tuple[str, str]] = {
     "targets_readme_lever": ("P = 80% 的数值随杠杆 {lever} 变化",
                              "the P = 0.8 value against the lever"),
     "value": ("数值", "value"),
+    # sensitivity and discover
+    "rank": ("排名", "rank"),
+    "factor": ("因素", "factor"),
+    "st": ("总效应 ST", "ST"),
+    "s1": ("一阶 S1", "S1"),
+    "mu_star": ("μ*", "mu*"),
+    "mu": ("μ", "mu"),
+    "sigma": ("σ", "sigma"),
+    "low": ("下限", "low"),
+    "high": ("上限", "high"),
+    "sampled_range": ("抽样范围", "sampled range"),
+    "quasi_p": ("准p值", "quasi-p"),
+    "no_restriction": ("未找到限制", "no restriction found"),
+    "of_interest_missed": ("{target} ({target_id}):{n} 次重复中 {k} 次未达成({share:.0%})",
+                           "{target} ({target_id}): missed in {k} of {n} replications "
+                           "({share:.0%})"),
+    "of_interest_met": ("{target} ({target_id}):{n} 次重复中 {k} 次达成({share:.0%})",
+                        "{target} ({target_id}): met in {k} of {n} replications ({share:.0%})"),
+    # backtest
+    "backtest_title": ("{region} 模型检验(截止日 {cutoff} 之后的公开数据)",
+                       "{region}: check against the record after {cutoff}"),
+    "figure": ("公开数据", "figure"),
+    "observed": ("观测值", "observed"),
+    "median_band": ("中位数 [5%, 95%]", "median [5%, 95%]"),
+    "pit": ("PIT", "PIT"),
+    "in_90": ("90%内", "in 90%"),
+    "crps": ("CRPS 模型/朴素", "CRPS model/naive"),
+    "coverage_90": ("90% 区间覆盖率", "coverage of the 90% band"),
+    "not_simulated": ("未能模拟的公开数据", "figures not simulated"),
+    "no_figure": ("没有可检验的公开数据", "no figure to check"),
+    "backtest_total": ("全部情景:90% {i90}/{n}({c90:.0f}%),50% {i50}/{n}({c50:.0f}%);"
+                       "低于/高于 90% 区间:{below}/{above}",
+                       "all scenarios: 90% {i90}/{n} ({c90:.0f}%), 50% {i50}/{n} ({c50:.0f}%); "
+                       "below/above 90%: {below}/{above}"),
+    "crps_skill": (";CRPS 相对朴素预测的技能 {skill:.3f}", "; CRPS skill vs naive {skill:.3f}"),
+    # calibrate
+    "fitted_title": ("校准参数", "Fitted parameters"),
+    "parameter": ("参数", "parameter"),
+    "bounds": ("范围", "bounds"),
+    "prior_start": ("先验/初值", "prior/start"),
+    "estimate": ("估计", "estimate"),
+    "sd": ("标准误", "sd"),
+    "fit_table": ("拟合表", "Fit table"),
+    "observation": ("观测", "figure"),
+    "used": ("用于拟合", "used"),
+    "before_band": ("校准前 中位数 [5%, 95%]", "before: median [5%, 95%]"),
+    "z_before": ("z 前", "z before"),
+    "after_band": ("校准后 中位数 [5%, 95%]", "after: median [5%, 95%]"),
+    "z_after": ("z 后", "z after"),
+    "fit_note": ("注:{note}", "note: {note}"),
+    "runs_stopped": ("各次运行止于 {date}(最后一个有日期的公开数据之后;未使用队列统计)",
+                     "runs stopped at {date} (after the last dated figure; no cohort statistic "
+                     "used)"),
+    "overridden": ("[bold red]警告[/bold red]:情景文件本身设定了 {names};"
+                   "{param_file} 的引用会在那里被覆盖(请把这些行移入参数文件)",
+                   "[bold red]warning[/bold red]: the scenario file itself sets {names}; an "
+                   "include of {param_file} would be overridden there (move those lines into "
+                   "the parameter file)"),
+    # lever analyses
+    "all_jointly_lower": ("全部目标同时达成", "all targets jointly"),
+    "paired_crn": ("共同随机数配对", "paired, common random numbers"),
+    "p_a": ("P(A)", "P(A)"),
+    "p_b": ("P(B)", "P(B)"),
+    "p_diff": ("差值 B−A", "P(B) − P(A)"),
+    "paired_ci95": ("配对95%区间", "paired 95% interval"),
+    "independent_ci": ("独立运行区间", "independent interval"),
+    "var_ratio": ("方差比", "var ratio"),
+    "value_diff": ("目标日值之差", "value diff (B − A)"),
+    "spend_diff": ("投入之差 B−A({unit},至目标日)", "spend B − A ({unit}, to the date)"),
+    "var_ratio_caption": ("方差比 = Var(B−A)/(Var A + Var B),小于1即配对比较更精确",
+                          "var ratio = Var(B − A) / (Var A + Var B) of the met indicator; "
+                          "below 1: pairing beats independent runs"),
+    "sweep": ("参数扫描", "sweep"),
+    "lever_value": ("取值", "value"),
+    "joint": ("全部", "joint"),
+    "spend_to_last": ("投入(万元,至最晚目标日)", "spend to last date (10k yuan)"),
+    "p_short": ("达成概率", "P"),
+    "reaches_p": ("达到要求", "reaches p"),
+    "cost_a_year": ("年成本(万元)", "cost a year (10k yuan)"),
+    "spend_to_date": ("累计投入(万元)", "spend to date (10k yuan)"),
+    "split_title": ("{scenario}:每年 {budget:,.0f} {per_year} 分配于 {levers} — P({targets}),"
+                    "n = {n},种子 {seed}",
+                    "{scenario}: {budget:,.0f} {per_year} across {levers} — P({targets}), "
+                    "n = {n}, seed {seed}"),
+    "split_best": ("最佳分配:P = {p:.1%} [{lo:.1%}, {hi:.1%}](默认值:{p0:.1%});{verdict} "
+                   "p = {p_required:g};每年投入 {spent:,.0f} 元(预算 {budget:,.0f} 元)",
+                   "best split: P = {p:.1%} [{lo:.1%}, {hi:.1%}] (defaults: {p0:.1%}); "
+                   "{verdict} p = {p_required:g}; spends {spent:,.0f} of {budget:,.0f} yuan a "
+                   "year"),
+    "reaches": ("达到", "reaches"),
+    "does_not_reach": ("未达到", "does NOT reach"),
+    "missed_reps": ("未达成的重复", "replications that missed"),
+    "flow": ("流量", "flow"),
+    "sign": ("符号", "sign"),
+    "mean_missed": ("未达成均值", "mean, missed"),
+    "gap_share": ("占缺口比例", "as share of gap"),
+    "mean_met": ("达成均值", "mean, met"),
+    "contribution": ("对差距的贡献", "contribution"),
+    "prim_box": ("PRIM 盒 {number}:覆盖率 {coverage:.0%},密度 {density:.0%},质量 {mass:.0%}",
+                 "PRIM box {number}: coverage {coverage:.0%}, density {density:.0%}, "
+                 "mass {mass:.0%}"),
 }
 """Tables and titles the commands print (sim/cli/)."""
 

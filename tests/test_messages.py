@@ -69,3 +69,33 @@ def test_every_label_table_lives_in_the_catalogue_with_both_languages() -> None:
                          ("sim.calibration.output", "CALIBRATION_TEXT"),
                          ("sim.calibration.backtest_output", "BACKTEST_TEXT")):
         assert importlib.import_module(module).TEXT is tables[name]  # one source, not a copy
+
+
+def test_the_commands_hold_no_chinese_of_their_own() -> None:
+    """Every Chinese word the commands print comes from the catalogue (sim/messages.py): no
+    string in sim/cli/ but docstrings and comments holds Chinese, so a label translated in one
+    place is translated everywhere, and a command cannot print half English under --lang zh."""
+    import ast
+
+    found = []
+    for path in sorted((PROJECT_ROOT / "sim" / "cli").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        found += [f"{path.name}:{node.lineno}: {node.value[:40]!r}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and id(node) not in docstrings
+                  and any("\u4e00" <= ch <= "\u9fff" for ch in node.value)]
+    assert not found, "\n".join(found)
+
+
+def test_command_tables_read_the_catalogue() -> None:
+    import importlib
+
+    from sim.messages import CLI_TEXT
+
+    for module in ("sim.cli.commands", "sim.cli.analysis", "sim.cli.score", "sim.cli.targets",
+                   "sim.cli.sensitivity", "sim.cli.backtest", "sim.cli.calibrate"):
+        assert importlib.import_module(module).TEXT is CLI_TEXT, module

@@ -26,9 +26,12 @@ from sim.backends import BACKENDS
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
 from sim.cli.outpaths import scheduler_problem
 from sim.engines import ENGINES
-from sim.messages import Message, msg, unit_in
+from sim.messages import CLI_TEXT, Message, label, msg, unit_in
 from sim.money import money_unit, wan
 from sim.scenario import Scenario, ScenarioError, load_scenario
+
+TEXT = CLI_TEXT
+"""The labels of this module's tables (the catalogue, sim/messages.py)."""
 
 
 @dataclass(frozen=True)
@@ -196,8 +199,7 @@ def _label(sc: Scenario, tid: str, lang: str) -> str:
     for t in sc.targets:
         if t.id == tid:
             return t.label.zh if lang == "zh" else t.label.en
-    return ("全部目标同时达成" if lang == "zh" else "all targets jointly") if tid == "__all__" \
-        else tid
+    return label(TEXT, "all_jointly_lower", lang) if tid == "__all__" else tid
 
 
 def _lever_label(sc: Scenario, name: str, lang: str) -> str:
@@ -280,18 +282,13 @@ def compare(paths: Sequence[Path], sets: dict[str, float], targets: Sequence[str
 
 
 def _print_compare(res: Any, sc: Scenario, lang: str) -> None:
-    zh = lang == "zh"
-    paired = "共同随机数配对" if zh else "paired, common random numbers"
     table = Table(title=f"B = {res.name_b}  vs  A = {res.name_a} — n = {res.reps}, "
-                        f"{'种子' if zh else 'seed'} {res.seed} ({paired})")
-    heads = (("目标", "target"), ("P(A)", "P(A)"), ("P(B)", "P(B)"),
-             ("差值 B−A", "P(B) − P(A)"), ("配对95%区间", "paired 95% interval"),
-             ("独立运行区间", "independent interval"), ("方差比", "var ratio"),
-             ("目标日值之差", "value diff (B − A)"), ("95%区间", "95% interval"),
-             (f"投入之差 B−A({money_unit('zh')},至目标日)",
-              f"spend B − A ({money_unit('en')}, to the date)"))
-    for h in heads:
-        table.add_column(h[0] if zh else h[1], overflow="fold")
+                        f"{label(TEXT, 'seed', lang)} {res.seed} "
+                        f"({label(TEXT, 'paired_crn', lang)})")
+    for head in ("target", "p_a", "p_b", "p_diff", "paired_ci95", "independent_ci", "var_ratio",
+                 "value_diff", "ci95"):
+        table.add_column(label(TEXT, head, lang), overflow="fold")
+    table.add_column(label(TEXT, "spend_diff", lang, unit=money_unit(lang)), overflow="fold")
     for r in res.rows:
         vd = r.value_diff
         table.add_row(
@@ -303,9 +300,7 @@ def _print_compare(res: Any, sc: Scenario, lang: str) -> None:
             "–" if not math.isfinite(vd.estimate) else f"{vd.estimate:+,.1f}",
             "–" if not math.isfinite(vd.low) else f"[{vd.low:+,.1f}, {vd.high:+,.1f}]",
             f"{wan(r.spend_b - r.spend_a):+,.0f}")
-    table.caption = ("方差比 = Var(B−A)/(Var A + Var B),小于1即配对比较更精确"
-                     if zh else "var ratio = Var(B − A) / (Var A + Var B) of the met indicator; "
-                                "below 1: pairing beats independent runs")
+    table.caption = label(TEXT, "var_ratio_caption", lang)
     _console().print(table)
 
 
@@ -400,17 +395,16 @@ def _sweep_plots(res: Any, sc: Scenario, folder: Path, lang: str) -> list[Path]:
 
 
 def _print_sweep(res: Any, sc: Scenario, lang: str) -> None:
-    zh = lang == "zh"
     ids = [*res.target_ids, "__all__"] if len(res.target_ids) > 1 else list(res.target_ids)
-    table = Table(title=f"{sc.meta.id}: {'参数扫描' if zh else 'sweep'} "
+    table = Table(title=f"{sc.meta.id}: {label(TEXT, 'sweep', lang)} "
                         f"{' × '.join(res.levers)} — n = {res.reps}, "
-                        f"{'种子' if zh else 'seed'} {res.seed}")
+                        f"{label(TEXT, 'seed', lang)} {res.seed}")
     for name in res.levers:
         table.add_column(name)
     for tid in ids:
-        table.add_column(tid if tid != "__all__" else ("全部" if zh else "joint"),
+        table.add_column(tid if tid != "__all__" else label(TEXT, "joint", lang),
                          overflow="fold")
-    table.add_column("投入(万元,至最晚目标日)" if zh else "spend to last date (10k yuan)")
+    table.add_column(label(TEXT, "spend_to_last", lang))
     points: dict[tuple[float, ...], dict[str, Any]] = {}
     for r in res.rows:
         points.setdefault(tuple(r[n] for n in res.levers), {})[r["target_id"]] = r
@@ -489,21 +483,18 @@ def _seek(sc: Scenario, targets: Sequence[str], p: float, lever: str, tol: float
 
 
 def _print_seek(res: Any, sc: Scenario, lang: str) -> None:
-    zh = lang == "zh"
     lv = sc.levers[res.lever]
     how = msg("seek_conservative" if res.conservative else "seek_estimate", lang)
     table = Table(title=msg("seek_title", lang, scenario=sc.meta.id, lever=res.lever,
                             targets=" & ".join(res.target_ids), p=res.p_required, n=res.reps,
                             seed=res.seed, how=how))
-    for h in (("取值", "value"), ("达成概率", "P"), ("95%区间", "95% interval"),
-              ("达到要求", "reaches p"), ("年成本(万元)", "cost a year (10k yuan)"),
-              ("累计投入(万元)", "spend to date (10k yuan)")):
-        table.add_column(h[0] if zh else h[1])
+    for head in ("lever_value", "p_short", "ci95", "reaches_p", "cost_a_year", "spend_to_date"):
+        table.add_column(label(TEXT, head, lang))
     for row in res.table():
         mark = " ←" if row["is_answer"] else ""
         table.add_row(f"{row['value']:,.6g} {unit_in(lv.unit, lang)}{mark}", f"{row['p']:.1%}",
                       f"[{row['ci_low']:.1%}, {row['ci_high']:.1%}]",
-                      ("是" if zh else "yes") if row["reaches_p"] else ("否" if zh else "no"),
+                      label(TEXT, "yes" if row["reaches_p"] else "no", lang),
                       f"{wan(row['cost_per_year']):,.1f}", f"{wan(row['spend_mean']):,.0f}")
     _console().print(table)
     print(seek_message(res, lang, unit_in(lv.unit, lang)))
@@ -561,16 +552,14 @@ def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
     save_plot(split_bars([_lever_label(sc, n, opts.lang) for n in levers], best.yuan,
                          title=f"P = {best.p:.1%} [{best.ci_low:.1%}, {best.ci_high:.1%}]",
                          lang=opts.lang), folder / "plots" / "budget_split.png")
-    zh = opts.lang == "zh"
     per_year = money_unit(opts.lang, per_year=True)
-    table = Table(title=(f"{sc.meta.id}: 每年 {wan(budget):,.0f} {per_year} 分配于 "
-                         if zh else f"{sc.meta.id}: {wan(budget):,.0f} {per_year} across ")
-                  + f"{', '.join(levers)} — P({' & '.join(res.target_ids)}), n = {res.reps}, "
-                    f"seed {res.seed}")
+    table = Table(title=label(TEXT, "split_title", lang, scenario=sc.meta.id, budget=wan(budget),
+                              per_year=per_year, levers=", ".join(levers),
+                              targets=" & ".join(res.target_ids), n=res.reps, seed=res.seed))
     for name in levers:
         table.add_column(f"{name} ({per_year})")
-    for h in (("达成概率", "P"), ("95%区间", "95% interval")):
-        table.add_column(h[0] if zh else h[1])
+    for head in ("p_short", "ci95"):
+        table.add_column(label(TEXT, head, lang))
     for row in res.table()[:10]:
         table.add_row(*[f"{wan(row[f'{n}_yuan_per_year']):,.1f} → {row[f'{n}_value']:,.4g}"
                         for n in levers],
@@ -580,10 +569,9 @@ def _budget(sc: Scenario, targets: Sequence[str], p: float, budget: float,
     base = res.baseline
     assert base is not None
     reached = best.p >= p
-    verdict = ("达到" if zh else "reaches") if reached else ("未达到" if zh else "does NOT reach")
-    print(f"best split: P = {best.p:.1%} [{best.ci_low:.1%}, {best.ci_high:.1%}] "
-          f"(defaults: {base.p:.1%}); {verdict} p = {p:g}; spends {sum(best.yuan):,.0f} of "
-          f"{budget:,.0f} yuan a year")
+    print(label(TEXT, "split_best", lang, p=best.p, lo=best.ci_low, hi=best.ci_high, p0=base.p,
+                verdict=label(TEXT, "reaches" if reached else "does_not_reach", lang),
+                p_required=p, spent=sum(best.yuan), budget=budget))
     print(msg("written", lang, files=f"{folder}/budget_split.csv, summary.json, README.md, "
                                      "plots/budget_split.png"))
     return EXIT_OK
@@ -628,17 +616,15 @@ def attribution(path: Path, target: str, sets: dict[str, float], opts: RunOption
                            base=res.base_missed, value=res.value_missed,
                            threshold=res.threshold,
                            title=f"{_label(scenario, target, lang)} "
-                                 f"({'未达成的重复' if zh else 'replications that missed'}: "
+                                 f"({label(TEXT, 'missed_reps', lang)}: "
                                  f"{res.n_missed}/{res.n})",
                            ylabel=unit, lang=lang)
             save_plot(ax, folder / "plots" / "waterfall.png")
             files.append("plots/waterfall.png")
         table = Table(title=msg("attr_title", lang, scenario=scenario.meta.id, target=target,
                                 p=1 - res.n_missed / res.n, n=res.n, gap=res.mean_gap))
-        for h in (("流量", "flow"), ("符号", "sign"), ("未达成均值", "mean, missed"),
-                  ("占缺口比例", "as share of gap"), ("达成均值", "mean, met"),
-                  ("对差距的贡献", "contribution")):
-            table.add_column(h[0] if zh else h[1])
+        for head in ("flow", "sign", "mean_missed", "gap_share", "mean_met", "contribution"):
+            table.add_column(label(TEXT, head, lang))
         for r in res.rows:
             sign = {1.0: "+", -1.0: "−", 0.0: ""}[r["sign"]] if r["flow"] not in (
                 BASE, RESIDUAL) else ("=" if r["flow"] == BASE else "±")

@@ -18,7 +18,11 @@ from sim.calibration.figures import FigureError, read_figures
 from sim.cli.analysis import RunOptions, _bad, _load
 from sim.cli.commands import EXIT_OK
 from sim.engines import ready
+from sim.messages import CLI_TEXT, label
 from sim.store import atomic_write_json
+
+TEXT = CLI_TEXT
+"""The labels of this module's tables (the catalogue, sim/messages.py)."""
 
 
 def default_data(scenario_id: str) -> Path:
@@ -85,43 +89,37 @@ def backtest(paths: list[Path], data: Path | None, opts: RunOptions, out: Path |
 
 
 def _print(bt: Any, summary: dict[str, Any], folder: Path, lang: str) -> None:
-    zh = lang == "zh"
     sc = bt.scenario
-    table = Table(title=(f"{sc.meta.region.zh} 模型检验(截止日 {sc.meta.cutoff} 之后的公开数据)"
-                         if zh else f"{sc.meta.region.en}: check against the record after "
-                         f"{sc.meta.cutoff}"))
-    for zh_h, en_h in (("公开数据", "figure"), ("日期", "date"), ("观测值", "observed"),
-                       ("中位数 [5%, 95%]", "median [5%, 95%]"), ("PIT", "PIT"),
-                       ("90%内", "in 90%"), ("CRPS 模型/朴素", "CRPS model/naive")):
-        table.add_column(zh_h if zh else en_h, overflow="fold")
+    region = sc.meta.region.zh if lang == "zh" else sc.meta.region.en
+    table = Table(title=label(TEXT, "backtest_title", lang, region=region, cutoff=sc.meta.cutoff))
+    for head in ("figure", "date", "observed", "median_band", "pit", "in_90", "crps"):
+        table.add_column(label(TEXT, head, lang), overflow="fold")
     for r in bt.rows:
         f = r.figure
         naive = f"{r.crps_naive:,.4g}" if r.naive else "—"
         table.add_row(f"{f.id}\n{f.label(lang)}", f.date_text, f"{f.value:,.6g}",
                       f"{r.quantile(0.5):,.6g} [{r.quantile(0.05):,.6g}, "
                       f"{r.quantile(0.95):,.6g}]", f"{r.pit:.2f}",
-                      ("是" if zh else "yes") if r.inside((0.05, 0.95)) else ("否" if zh else "no"),
+                      label(TEXT, "yes" if r.inside((0.05, 0.95)) else "no", lang),
                       f"{r.crps:,.4g} / {naive}")
     console = Console(highlight=False, width=170)
     console.print(table)
     n = summary["figures"]
     if n:
-        console.print(("90% 区间覆盖率" if zh else "coverage of the 90% band")
-                      + f": {summary['inside_90']}/{n}; 50%: {summary['inside_50']}/{n}")
-    console.print(("未能模拟的公开数据" if zh else "figures not simulated")
-                  + f": {len(bt.not_simulated)} ({folder / 'backtest.csv'})")
+        console.print(f"{label(TEXT, 'coverage_90', lang)}: {summary['inside_90']}/{n}; "
+                      f"50%: {summary['inside_50']}/{n}")
+    console.print(f"{label(TEXT, 'not_simulated', lang)}: {len(bt.not_simulated)} "
+                  f"({folder / 'backtest.csv'})")
     print(f"→ {folder}", file=sys.stderr)
 
 
 def _print_total(total: dict[str, Any], lang: str) -> None:
-    zh = lang == "zh"
     n = total["figures"]
     if not n:
-        print("没有可检验的公开数据" if zh else "no figure to check", file=sys.stderr)
+        print(label(TEXT, "no_figure", lang), file=sys.stderr)
         return
-    print(("全部情景" if zh else "all scenarios")
-          + f": 90% {total['inside_90']}/{n} ({100 * total['coverage_90']:.0f}%), "
-          f"50% {total['inside_50']}/{n} ({100 * total['coverage_50']:.0f}%); "
-          f"below/above 90%: {total['below_90']}/{total['above_90']}"
-          + (f"; CRPS skill vs naive {total['crps_skill']:.3f}"
-             if total.get("crps_skill") is not None else ""))
+    skill = total.get("crps_skill")
+    print(label(TEXT, "backtest_total", lang, n=n, i90=total["inside_90"],
+                c90=100 * total["coverage_90"], i50=total["inside_50"],
+                c50=100 * total["coverage_50"], below=total["below_90"], above=total["above_90"])
+          + (label(TEXT, "crps_skill", lang, skill=skill) if skill is not None else ""))

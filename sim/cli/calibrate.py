@@ -12,7 +12,11 @@ from rich.table import Table
 from sim.calibration import CalibrationConfig, CalibrationError, FigureError, ParamError
 from sim.calibration.run import CalibrationReport, calibrate
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, report_scenario_error
+from sim.messages import CLI_TEXT, label, msg
 from sim.scenario import ScenarioError
+
+TEXT = CLI_TEXT
+"""The labels of this module's tables (the catalogue, sim/messages.py)."""
 
 
 def run_calibration(cfg: CalibrationConfig, force: bool = False) -> int:
@@ -51,21 +55,18 @@ def _num(v: object) -> str:
 
 def print_report(report: CalibrationReport, lang: str) -> None:
     """Estimates, the fit table and the files written."""
-    zh = lang == "zh"
     out = Console(highlight=False, soft_wrap=False, width=170)
-    est = Table(title=("校准参数" if zh else "Fitted parameters") + f" — {report.scenario_id} "
-                f"({report.fit.method})")
-    for h in (("参数", "parameter"), ("范围", "bounds"), ("先验/初值", "prior/start"),
-              ("估计", "estimate"), ("标准误", "sd")):
-        est.add_column(h[0] if zh else h[1])
+    est = Table(title=f"{label(TEXT, 'fitted_title', lang)} — {report.scenario_id} "
+                      f"({report.fit.method})")
+    for head in ("parameter", "bounds", "prior_start", "estimate", "sd"):
+        est.add_column(label(TEXT, head, lang))
     for p, e, s in zip(report.params, report.fit.estimate, report.fit.sd, strict=True):
         est.add_row(p.name, f"[{p.low:.4g}, {p.high:.4g}]", _num(p.start), _num(e), _num(s))
     out.print(est)
-    tab = Table(title="拟合表" if zh else "Fit table")
-    for h in (("观测", "figure"), ("日期", "date"), ("观测值", "observed"), ("用于拟合", "used"),
-              ("校准前 中位数 [5%, 95%]", "before: median [5%, 95%]"), ("z 前", "z before"),
-              ("校准后 中位数 [5%, 95%]", "after: median [5%, 95%]"), ("z 后", "z after")):
-        tab.add_column(h[0] if zh else h[1], overflow="fold")
+    tab = Table(title=label(TEXT, "fit_table", lang))
+    for head in ("observation", "date", "observed", "used", "before_band", "z_before",
+                 "after_band", "z_after"):
+        tab.add_column(label(TEXT, head, lang), overflow="fold")
     for r in report.rows:
         used = r["used"] if r["used"] == "yes" else f"no: {r['reason']}"
         tab.add_row(f"{r['id']}\n{r['metric']} {r['filters']}", r["date"], _num(r["observed"]),
@@ -76,16 +77,14 @@ def print_report(report: CalibrationReport, lang: str) -> None:
                     _num(r["post_z"]))
     out.print(tab)
     for note in report.fit.notes:
-        out.print(f"note: {note}")
+        out.print(label(TEXT, "fit_note", lang, note=note))
     if report.truncated_to:
-        out.print(f"runs stopped at {report.truncated_to} (after the last dated figure; "
-                  "no cohort statistic used)")
+        out.print(label(TEXT, "runs_stopped", lang, date=report.truncated_to))
     if report.overridden:
-        out.print(f"[bold red]warning[/bold red]: the scenario file itself sets "
-                  f"{', '.join(report.overridden)}; an include of {report.param_file} would be "
-                  "overridden there (move those lines into the parameter file)")
+        out.print(label(TEXT, "overridden", lang, names=", ".join(report.overridden),
+                        param_file=report.param_file))
     for f in report.files:
-        out.print(f"wrote {f}")
+        out.print(msg("written", lang, files=f))
 
 
 def config(scenario: Path, data: Path, params: str, method: str, out: Path, reps: int,

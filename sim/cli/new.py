@@ -8,6 +8,7 @@ from pathlib import Path
 from sim import PROJECT_ROOT
 from sim.cli.analysis import _bad
 from sim.cli.commands import EXIT_OK
+from sim.messages import msg
 from sim.scenario.skeleton import CITIES, skeleton
 from sim.store import atomic_write_bytes
 
@@ -28,12 +29,5 @@ def new_scenario(scenario_id: str, city: str, lang: str, folder: Path | None = N
     if out.exists():
         return _bad(f"{out}: already exists (expected a new ID, or remove the file first)")
     atomic_write_bytes(out, skeleton(scenario_id, city, lang).encode("utf-8"))
-    if lang == "zh":
-        print(f"已写入 {out}。把每个 FILL(示例; 说明) 换成规划或数据中的数字并写明来源,"
-              f"然后运行: python run_sim.py validate {out}(逐行列出尚未填写之处)。"
-              "步骤见 docs/new-plan.md。")
-    else:
-        print(f"wrote {out}. Replace every FILL(example; what) by the plan's or the record's "
-              f"figure with its source, then: python run_sim.py validate {out} (it lists what "
-              "is still unfilled, one line each). Steps: docs/new-plan.md.")
+    print(msg("new_written", lang, out=out))
     return EXIT_OK

@@ -10,11 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.cli.commands import EXIT_BAD_INPUT, EXIT_OK, _progress, report_scenario_error
-from sim.messages import msg
+from sim.messages import CLI_TEXT, label, msg
 from sim.scenario import ScenarioError, load_scenario
 
 P_MIN_REPS = 20
 """Replications per point below which P(met) is too coarse a sensitivity output (README)."""
+
+TEXT = CLI_TEXT
+"""The labels of this module's tables (the catalogue, sim/messages.py)."""
 
 
 def _bad(message: str) -> int:
@@ -90,17 +93,13 @@ def _table(result: object, target_id: str, lang: str, title: str) -> Table:
     from sim.sensitivity.runner import SensitivityResult
 
     assert isinstance(result, SensitivityResult)
-    zh = lang == "zh"
     idx = result.indices[target_id]
     table = Table(title=title)
     sobol = isinstance(idx, SobolIndices)
-    heads = [("排名", "rank"), ("因素", "factor"), ("名称", "label")]
-    heads += ([("总效应 ST", "ST"), ("95%区间", "95% interval"), ("一阶 S1", "S1"),
-               ("95%区间", "95% interval")] if sobol else
-              [("μ*", "mu*"), ("95%区间", "95% interval"), ("μ", "mu"), ("σ", "sigma"),
-               ("95%区间", "95% interval")])
-    for h in heads:
-        table.add_column(h[0] if zh else h[1], overflow="fold")
+    heads = ["rank", "factor", "label"]
+    heads += ["st", "ci95", "s1", "ci95"] if sobol else ["mu_star", "ci95", "mu", "sigma", "ci95"]
+    for head in heads:
+        table.add_column(label(TEXT, head, lang), overflow="fold")
     for row in idx.rows(lang):
         cells = [str(row["rank"]), row["factor"], row["label"]]
         if sobol:
@@ -132,24 +131,23 @@ def discover(run_dir: Path, target_id: str, *, of: str, boxes: int, min_coverage
     except (StoreError, ScenarioError, OSError) as exc:
         return _bad(f"{run_dir}: {exc}")
     folder = write_discovery(d, out or run_dir / discovery_folder(target_id, of), lang)
-    zh = lang == "zh"
     target = next(t for t in d.scenario.targets if t.id == target_id)
     console = Console(highlight=False, width=170)
-    what = ("未达成" if of == "missed" else "达成") if zh else of
-    console.print(f"{target.label.zh if zh else target.label.en} ({target_id}): {what} in "
-                  f"{d.n_interest} of {d.n} replications ({d.n_interest / d.n:.0%})")
+    console.print(label(TEXT, f"of_interest_{of}", lang,
+                        target=target.label.zh if lang == "zh" else target.label.en,
+                        target_id=target_id, k=d.n_interest, n=d.n,
+                        share=d.n_interest / d.n))
     for b in d.boxes:
-        table = Table(title=(f"PRIM box {b.index + 1}: coverage {b.coverage:.0%}, "
-                             f"density {b.density:.0%}, mass {b.mass:.0%}"))
-        for h in (("因素", "factor"), ("名称", "label"), ("下限", "low"), ("上限", "high"),
-                  ("抽样范围", "sampled range"), ("准p值", "quasi-p")):
-            table.add_column(h[0] if zh else h[1], overflow="fold")
+        table = Table(title=label(TEXT, "prim_box", lang, number=b.index + 1,
+                                  coverage=b.coverage, density=b.density, mass=b.mass))
+        for head in ("factor", "label", "low", "high", "sampled_range", "quasi_p"):
+            table.add_column(label(TEXT, head, lang), overflow="fold")
         for lim in b.limits:
             table.add_row(lim.factor, d.label(lim.factor, lang), f"{lim.low:.4g}",
                           f"{lim.high:.4g}", f"{lim.full_low:.4g} – {lim.full_high:.4g}",
                           f"{lim.qp_value:.2g}")
         if not b.limits:
-            table.add_row("—", "no restriction found" if not zh else "未找到限制", "", "", "", "")
+            table.add_row("—", label(TEXT, "no_restriction", lang), "", "", "", "")
         console.print(table)
         if b.may_be_chance:
             console.print(chance_warning(b, lang))

@@ -97,7 +97,7 @@ def print_scenario(sc: Scenario, lang: str, console: Console) -> None:
         for key in ("id", "label", "unit", "default", "bounds", "cost", "drives", "source"):
             tab.add_column(_t(key, lang), overflow="fold")
         for name, lv in sc.levers.items():
-            build = "新建" if lang == "zh" else "build"
+            build = _t("build", lang)
             drives = ", ".join(getattr(e, "param", None) or f"{build} {getattr(e, 'kind', '')}"
                                for e in lv.effects)
             tab.add_row(name, label(lv.label), unit_in(lv.unit, lang), f"{lv.default:g}",
