@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.messages import EVIDENCE_TEXT, label
 from sim.scenario import Scenario
 from sim.scenario.schema import Target
 
@@ -33,6 +34,9 @@ ASSUMPTION_SOME = 0.2
 EVIDENCE_COLUMNS = ("evidence", "var_share_assumption", "var_share_derived", "var_share_data",
                     "baseline_source")
 """Columns appended to attainment.csv (after its contract columns)."""
+
+TEXT = EVIDENCE_TEXT
+"""This module's words (the catalogue, sim/messages.py)."""
 
 
 def source_class(source: str | None) -> str:
@@ -122,14 +126,20 @@ class Evidence:
         if self.grade != "assumption":
             return ""
         share = self.shares.get("assumption", 0.0)
-        if lang == "zh":
-            why = (f"其结果波动的{share:.0%}来自假设参数" if share >= ASSUMPTION_MAIN
-                   else "其起点数据是假设值")
-            return f"该判断主要依据假设而非公开数据:{why},请谨慎引用。"
-        why = (f"{share:.0%} of the spread of its outcome comes from assumed parameters"
-               if share >= ASSUMPTION_MAIN else "its starting figure is assumed")
-        return (f"This verdict rests mainly on assumptions, not public data: {why}; "
-                "quote it with care.")
+        why = (label(TEXT, "why_share", lang, share=share) if share >= ASSUMPTION_MAIN
+               else label(TEXT, "why_baseline", lang))
+        return label(TEXT, "rests_on_assumptions", lang, why=why)
+
+    def grade_name(self, lang: str) -> str:
+        """The grade as a reader's word (数据 / data, 混合 / mixed, 假设 / assumption)."""
+        return label(TEXT, f"grade_{self.grade}", lang)
+
+    def shares_line(self, lang: str) -> str:
+        """The variance shares by source class and the baseline's class, one short line."""
+        parts = ", ".join(f"{label(TEXT, f'class_{k}', lang)} {100 * self.shares.get(k, 0.0):.0f}%"
+                          for k in ("assumption", "derived", "data"))
+        return label(TEXT, "shares", lang, parts=parts,
+                     baseline=label(TEXT, f"class_{self.baseline}", lang))
 
 
 def grade(shares: Mapping[str, float], baseline: str) -> str:

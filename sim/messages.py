@@ -143,6 +143,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 # Labels of tables and plots, module by module (their keys are looked up there).
 REPORT_TEXT: dict[str, tuple[str, str]] = {
+    "kind_maker_space": ("众创空间", "maker space"),
+    "kind_incubator": ("孵化器", "incubator"),
+    "kind_accelerator": ("加速器", "accelerator"),
+    "kind_park": ("科技园区", "park"),
+    "level_district": ("区级", "district"),
+    "level_municipal": ("市级", "municipal"),
+    "level_provincial": ("省级", "provincial"),
+    "level_national": ("国家级", "national"),
+    "validity_years": ("{years} 年", "{years} years"),
+    "validity_calendar_year": ("当年有效", "calendar year"),
+    "validity_permanent": ("长期有效", "permanent"),
     "report": ("目标达成模拟报告", "Goal-attainment simulation report"),
     "region": ("地区", "Region"),
     "period": ("规划期", "Plan period"),
@@ -390,6 +401,68 @@ ANALYSIS_PLOT_TEXT: dict[str, tuple[str, str]] = {
 }
 """Lever-analysis plots (sim/analysis/plots.py)."""
 
+EVIDENCE_TEXT: dict[str, tuple[str, str]] = {
+    "grade_data": ("数据", "data"),
+    "grade_mixed": ("混合", "mixed"),
+    "grade_assumption": ("假设", "assumption"),
+    "class_assumption": ("假设", "assumed"),
+    "class_derived": ("推算", "derived"),
+    "class_data": ("数据", "data"),
+    "shares": ("方差来源: {parts}; 起点: {baseline}",
+               "variance from: {parts}; baseline: {baseline}"),
+    "why_share": ("其结果波动的{share:.0%}来自假设参数",
+                  "{share:.0%} of the spread of its outcome comes from assumed parameters"),
+    "why_baseline": ("其起点数据是假设值", "its starting figure is assumed"),
+    "rests_on_assumptions": ("该判断主要依据假设而非公开数据:{why},请谨慎引用。",
+                             "This verdict rests mainly on assumptions, not public data: {why}; "
+                             "quote it with care."),
+}
+"""A target's evidence grade and the sentence that says what it rests on (sim/evidence.py),
+shown by the commands and the report."""
+
+BRIEF_TEXT: dict[str, tuple[str, str]] = {
+    "likely": ("可作为较有把握的目标引用(达成概率不低于80%):{names}。",
+               "Likely at the current investment (P >= 80%), safe to quote as such: {names}."),
+    "uncertain": ("达成与否不确定,需增加投入或调整目标值:{names}。",
+                  "Uncertain: more investment or another target value is needed for {names}."),
+    "unlikely": ("按当前投入难以达成:{names}。", "Unlikely at the current investment: {names}."),
+    "seek": ("求达到80%所需的最少投入,对每个相关杠杆(本情景的杠杆:{levers})运行:"
+             "python run_sim.py goal-seek {file} --target {target} --p 0.8 --lever 杠杆名",
+             "To find the least investment that reaches 80%, run for each lever that bears on "
+             "the target (this scenario's levers: {levers}): python run_sim.py goal-seek {file} "
+             "--target {target} --p 0.8 --lever LEVER"),
+    "no_lever": ("本情景没有政策杠杆:未达标的目标取决于需求与假设,而非投入;可用 "
+                 "python run_sim.py attribution {file} --target {target} 查看原因。",
+                 "This scenario has no investment lever: the targets below 80% depend on "
+                 "demand and assumptions, not on spending; see why with python run_sim.py "
+                 "attribution {file} --target {target}"),
+    "named": ("{target}({p:.0%})", "{target} ({p:.0%})"),
+    "separator": ("、", "; "),
+    "assumed": ("以下结论主要依据假设而非公开数据,引用时请注明:{names}。",
+                "These verdicts rest mainly on assumptions, not public data; say so when "
+                "quoting them: {names}."),
+}
+"""The report's decision brief (sim/brief.py)."""
+
+MONEY_TEXT: dict[str, tuple[str, str]] = {
+    "wan": ("万元", "10k yuan"),
+    "wan_per_year": ("万元/年", "10k yuan/yr"),
+}
+"""Money's unit as planners read it (sim/money.py)."""
+
+UPDATE_TEXT: dict[str, tuple[str, str]] = {
+    "carried": ("结转企业({stage}{held})", "Carried firms ({stage}{held})"),
+    "held_separator": ("、", ", "),
+    "was": ("原设定为 {was}(原情景基数)", "was {was} (the original scenario's base)"),
+    "midterm_name": ("{name}(中期评估,{at}起)", "{name} (mid-term review from {at})"),
+    "joint_over": ("{n} 项目标(每句规划取一种读法)",
+                   "over {n} targets (one reading per plan sentence)"),
+    "joint_left_out": (";另一读法不计入:{ids}", "; alternative readings left out: {ids}"),
+    "id_separator": ("、", ", "),
+}
+"""Names and notes the mid-term update writes into a scenario in both languages (sim/update.py),
+and which targets a joint probability runs over (sim/summary.py)."""
+
 CLI_TEXT: dict[str, tuple[str, str]] = {
     # column heads of the commands' tables
     "target": ("目标", "target"),
@@ -403,9 +476,6 @@ CLI_TEXT: dict[str, tuple[str, str]] = {
     "median": ("中位数", "median"),
     "q05_q95": ("5%–95%", "5%–95%"),
     "evidence": ("依据", "evidence"),
-    "grade_data": ("数据", "data"),
-    "grade_mixed": ("混合", "mixed"),
-    "grade_assumption": ("假设", "assumption"),
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "seed": ("种子", "seed"),

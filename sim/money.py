@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import numpy as np
 
+from sim.messages import MONEY_TEXT, label
+
 YUAN_PER_WAN = 1e4
 Amount = TypeVar("Amount", float, np.ndarray)
 
@@ -27,6 +29,4 @@ def yuan_from_wan(amount: float) -> float:
 
 def money_unit(lang: str, per_year: bool = False) -> str:
     """The unit's label: 万元 (万元/年) in Chinese, 10k yuan (10k yuan/yr) in English."""
-    if lang == "zh":
-        return "万元/年" if per_year else "万元"
-    return "10k yuan/yr" if per_year else "10k yuan"
+    return label(MONEY_TEXT, "wan_per_year" if per_year else "wan", lang)

@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim.brief import brief
-from sim.messages import REPORT_TEXT, unit_in
+from sim.messages import REPORT_TEXT, label, unit_in
 from sim.report_font import embed_font
 from sim.scenario import Scenario
 from sim.scenario.documents import describe
@@ -47,23 +47,6 @@ FIRST_REACH_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MAX_CSV_ROWS = 200
 MAX_TEXT_CHARS = 20_000
 
-EVIDENCE_GRADES = {"data": ("数据", "data"), "mixed": ("混合", "mixed"),
-                   "assumption": ("假设", "assumption")}
-
-
-def _evidence_shares(ev: Any, lang: str) -> str:
-    """The variance shares by source class, one short line."""
-    if ev is None:
-        return ""
-    names = {"assumption": ("假设", "assumed"), "derived": ("推算", "derived"),
-             "data": ("数据", "data")}
-    parts = [f"{_pick(names[k], lang)} {100 * ev.shares.get(k, 0.0):.0f}%"
-             for k in ("assumption", "derived", "data")]
-    base = _pick(names[ev.baseline], lang)
-    return ("方差来源: " if lang == "zh" else "variance from: ") + ", ".join(parts) + (
-        f"; 起点: {base}" if lang == "zh" else f"; baseline: {base}")
-
-
 EXTRA_SECTIONS = (
     ("backtest", "backtest"),
     ("compare-", "comparison"),
@@ -77,15 +60,6 @@ EXTRA_SECTIONS = (
 
 TEXT = REPORT_TEXT
 """This module's labels: one catalogue, sim/messages.py."""
-
-KIND = {"maker_space": ("众创空间", "maker space"), "incubator": ("孵化器", "incubator"),
-        "accelerator": ("加速器", "accelerator"), "park": ("科技园区", "park")}
-LEVEL = {"district": ("区级", "district"), "municipal": ("市级", "municipal"),
-         "provincial": ("省级", "provincial"), "national": ("国家级", "national")}
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
 
 
 # ------------------------------------------------------------------------- number formats
@@ -257,10 +231,9 @@ def sourced_figures(model: BaseModel) -> list[dict[str, str]]:
 
 def _validity(st: Any, lang: str) -> str:
     if st.validity == "years" and st.validity_years is not None:
-        return f"{fmt_num(st.validity_years.value)} " + ("年" if lang == "zh" else "years")
-    return _pick({"calendar_year": ("当年有效", "calendar year"),
-                  "permanent": ("长期有效", "permanent")}.get(st.validity,
-                                                            (st.validity, st.validity)), lang)
+        return label(TEXT, "validity_years", lang, years=fmt_num(st.validity_years.value))
+    key = f"validity_{st.validity}"
+    return label(TEXT, key, lang) if key in TEXT else str(st.validity)
 
 
 def _assumptions(sc: Scenario, manifest: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -285,14 +258,14 @@ def _assumptions(sc: Scenario, manifest: dict[str, Any], lang: str) -> dict[str,
         "mean": fmt_num(u.distribution.mean), "sets": list(u.sets), "sources": [u.source],
     } for name, u in sc.uncertainties.items()]
     carriers = [{
-        "id": c.id, "label": lab(c.name), "kind": _pick(KIND[c.kind], lang),
-        "level": _pick(LEVEL[c.level], lang), "count": str(c.count),
+        "id": c.id, "label": lab(c.name), "kind": label(TEXT, f"kind_{c.kind}", lang),
+        "level": label(TEXT, f"level_{c.level}", lang), "count": str(c.count),
         "area": _q(c.total_area), "incubatees": _q(c.incubatees),
         "sources": [c.source, c.total_area.source, c.incubatees.source],
     } for c in sc.carriers]
     pipeline = [{
-        "id": p.id, "label": lab(p.name), "kind": _pick(KIND[p.kind], lang),
-        "level": _pick(LEVEL[p.level], lang), "count": str(p.count), "area": _q(p.area),
+        "id": p.id, "label": lab(p.name), "kind": label(TEXT, f"kind_{p.kind}", lang),
+        "level": label(TEXT, f"level_{p.level}", lang), "count": str(p.count), "area": _q(p.area),
         "planned": p.planned.isoformat(), "p_delivery": fmt_pct(p.p_delivery.value),
         "sources": [p.source, p.area.source, p.p_delivery.source],
     } for p in sc.pipeline]
@@ -342,7 +315,7 @@ def _csv_table(path: Path, lang: str) -> dict[str, Any]:
         "name": path.name, "head": head,
         "rows": [[{"text": _cell(c), "num": _is_number(c)} for c in r]
                  for r in body[:MAX_CSV_ROWS]],
-        "more": _pick(TEXT["rows_more"], lang).format(n=more) if more else "",
+        "more": label(TEXT, "rows_more", lang, n=more) if more else "",
     }
 
 
@@ -374,7 +347,7 @@ def extra_sections(run_dir: Path, lang: str) -> list[dict[str, Any]]:
                       for p in sorted(folder.rglob("*.png"))]
             items.append({"name": folder.name, "texts": texts, "tables": tables,
                           "images": images})
-        sections.append({"key": key, "title": _pick(TEXT[key], lang), "folders": items})
+        sections.append({"key": key, "title": label(TEXT, key, lang), "folders": items})
     return sections
 
 
@@ -422,9 +395,10 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
             "median": fmt(ts.median), "q05": fmt(ts.q05), "q95": fmt(ts.q95),
             "shortfall": fmt_num(ts.mean_shortfall) if ts.p < 1 else "—",
             "note": text_in(t.note, lang), "source": t.source,
-            "evidence": _pick(EVIDENCE_GRADES[s.evidence[t.id].grade], lang)
+            "evidence": s.evidence[t.id].grade_name(lang)
             if t.id in s.evidence else "—",
-            "evidence_shares": _evidence_shares(s.evidence.get(t.id), lang),
+            "evidence_shares": s.evidence[t.id].shares_line(lang) if t.id in s.evidence
+            else "",
             "evidence_sentence": s.evidence[t.id].sentence(lang) if t.id in s.evidence else "",
             "p_ever": fmt_pct(ts.p_reached_by_date),
             "first_dates": [_date_of(sc.meta.start, float(np.quantile(reached, q)))
@@ -437,7 +411,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
     for key in ("high", "mid", "low"):
         members = sorted((t for t in targets if t["band"] == key),
                          key=lambda t: -t["p_value"])
-        groups.append({"key": key, "title": _pick(TEXT[f"band_{key}"], lang),
+        groups.append({"key": key, "title": label(TEXT, f"band_{key}", lang),
                        "range": {"high": "≥ 80%", "mid": "50%–80%", "low": "< 50%"}[key],
                        "colour": band_colour({"high": 0.9, "mid": 0.6, "low": 0.1}[key]),
                        "targets": members})
@@ -474,7 +448,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
     return {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
-        "T": {k: _pick(v, lang) for k, v in TEXT.items()},
+        "T": {k: label(TEXT, k, lang) for k in TEXT},
         "name": lab(sc.meta.name), "region": lab(sc.meta.region),
         "description": lab(sc.meta.description) if sc.meta.description else "",
         "start": sc.meta.start.isoformat(), "end": sc.meta.horizon_end.isoformat(),
@@ -491,7 +465,7 @@ def build_context(run_dir: Path, lang: str = "zh", summary: RunSummary | None = 
         "unmodelled": unmodelled,
         "assumptions": _assumptions(sc, m, lang),
         "sections": extra_sections(run_dir, lang),
-        "provenance": [(_pick(TEXT[k], lang), str(v)) for k, v in provenance],
+        "provenance": [(label(TEXT, k, lang), str(v)) for k, v in provenance],
         "versions": sorted(versions.items()),
     }
 

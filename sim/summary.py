@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from sim.attainment import TargetSummary, joint, summarize_target
 from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
+from sim.messages import UPDATE_TEXT, label
 from sim.scenario import Scenario, scenario_hash, validate_data
 from sim.scenario.documents import stored_scenario
 from sim.scenario.schema import text_data
@@ -65,11 +66,11 @@ def joint_note(sc: Scenario, lang: str) -> str:
     """Which targets the joint probability runs over (one reading per plan sentence)."""
     alt = [t.id for t in sc.targets if t.reading_of is not None]
     n = len(sc.targets) - len(alt)
-    if lang == "zh":
-        text = f"{n} 项目标(每句规划取一种读法)"
-        return text + (f";另一读法不计入:{'、'.join(alt)}" if alt else "")
-    text = f"over {n} targets (one reading per plan sentence)"
-    return text + (f"; alternative readings left out: {', '.join(alt)}" if alt else "")
+    text = label(UPDATE_TEXT, "joint_over", lang, n=n)
+    if alt:
+        ids = label(UPDATE_TEXT, "id_separator", lang).join(alt)
+        text += label(UPDATE_TEXT, "joint_left_out", lang, ids=ids)
+    return text
 
 
 def summarize(run_dir: Path, scenario: Scenario | None = None) -> RunSummary:

@@ -42,6 +42,7 @@ from sim import atomic, rng
 from sim.batch import evaluate
 from sim.calibration.figures import Figure, of_region
 from sim.engines.reference import simulate as reference
+from sim.messages import UPDATE_TEXT, label
 from sim.metrics import Query
 from sim.scenario import Scenario, to_data, validate_data
 from sim.targets import query_of
@@ -51,6 +52,9 @@ KEY_QUERIES = ("area", "carriers", "in_incubation", "hnte_valid", "tech_firms_va
 """What the representative replication is chosen on (each scaled by its spread)."""
 APPLIED = ("tech_firms_registered_cum", "hnte_valid", "tech_firms_valid")
 """Record metrics the new start takes directly (unfiltered stocks)."""
+
+TEXT = UPDATE_TEXT
+"""The names and notes this module writes (the catalogue, sim/messages.py)."""
 
 
 class UpdateError(ValueError):
@@ -66,6 +70,12 @@ class Update:
     """Figures of the record applied, with what they set."""
     not_applied: list[tuple[Figure, str]] = field(default_factory=list)
     carried_from: str = ""
+
+
+def _carried_label(stage: str, held: tuple[str, ...], lang: str) -> str:
+    """A carried stock group's name: its stage and the certificates its firms hold."""
+    sep = label(TEXT, "held_separator", lang)
+    return label(TEXT, "carried", lang, stage=stage, held=sep + sep.join(held) if held else "")
 
 
 def _until(sc: Scenario, at: dt.date) -> Scenario:
@@ -150,8 +160,7 @@ def _stock(sc: Scenario, world: Any, source: str) -> dict[str, dict[str, Any]]:
         ages = np.array([now - f.incorporated_at for f in firms])
         sectors = Counter(f.sector for f in firms)
         out[name] = {
-            "label": {"zh": f"结转企业({stage}{'、' + '、'.join(held) if held else ''})",
-                      "en": f"Carried firms ({stage}{', ' + ', '.join(held) if held else ''})"},
+            "label": {lang: _carried_label(stage, held, lang) for lang in ("zh", "en")},
             "count": {"value": len(firms), "source": source},
             "stage": stage,
             "sector_mix": dict(sorted(sectors.items())),
@@ -300,8 +309,7 @@ def build(sc: Scenario, include: str, at: dt.date, record: list[Figure], *, reps
             item.pop("double_of", None)
             item.pop("relative_to", None)
             item["value"] = round(absolute, 2)
-            item["note"] = {"zh": f"原设定为 {was}(原情景基数)",
-                            "en": f"was {was} (the original scenario's base)"}
+            item["note"] = {lang: label(TEXT, "was", lang, was=was) for lang in ("zh", "en")}
         targets.append(item)
     kept_ids = {item["id"] for item in targets}
     for item in targets:  # a reading of a target that is no longer there stands on its own
@@ -313,8 +321,8 @@ def build(sc: Scenario, include: str, at: dt.date, record: list[Figure], *, reps
     upd.data = {
         "include": [include],
         "meta": {"id": f"{sc.meta.id}_midterm",
-                 "name": {"zh": f"{sc.meta.name.zh}(中期评估,{at}起)",
-                          "en": f"{sc.meta.name.en} (mid-term review from {at})"},
+                 "name": {"zh": label(TEXT, "midterm_name", "zh", name=sc.meta.name.zh, at=at),
+                          "en": label(TEXT, "midterm_name", "en", name=sc.meta.name.en, at=at)},
                  "start": new_start.isoformat(), "calibration_cutoff": at.isoformat()},
         # lists restated in full replace the original's (lists of items with ids merge by
         # id on include otherwise: scenarios/README.md)

@@ -285,7 +285,7 @@ def print_attainment(s: object, lang: str) -> None:
                       f"{threshold_text(t, lang)} [{s.thresholds[t.id]:,.0f}]",
                       f"{ts.p:.1%}", f"[{ts.ci_low:.1%}, {ts.ci_high:.1%}]",
                       f"{ts.median:,.0f}", f"{ts.q05:,.0f} – {ts.q95:,.0f}",
-                      label(TEXT, f"grade_{ev.grade}", lang) if ev else "—")
+                      ev.grade_name(lang) if ev else "—")
         if ev is not None and ev.sentence(lang):
             notes.append(f"{t.id}: {ev.sentence(lang)}")
     p, lo, hi = s.joint_all
