@@ -1,11 +1,17 @@
 """The message catalogue: every sentence and label a reader sees, in Chinese and English.
 
 ``MESSAGES`` holds the command line's sentences, each (中文, English) with ``str.format``
-fields; ``msg(key, lang, **fields)`` picks one. The ``*_TEXT`` tables hold the labels of the
-report, the plots, ``show``, the backtest and calibration outputs and the analysis plots (each
-module looks its keys up in its own table); ``UNITS`` the Chinese for units scenarios write in
-English. Results keep their English ``message`` / ``note`` in JSON for programs; what a reader
-sees comes from here, so ``--lang zh`` prints Chinese.
+fields; ``msg(key, lang, **fields)`` picks one. The ``*_TEXT`` tables hold labels and shorter
+sentences, one table per reader-facing part (the commands' tables, the report, the plots,
+``show``, the brief, the evidence grades, the backtest, calibration, scores of ended plans,
+attribution flows, sensitivity plots, the mid-term update, a new scenario's skeleton, money's
+unit); each module names its table ``TEXT`` (or a name of its own, such as ``FLOW_LABELS``)
+and reads it with ``label(table, key, lang, **fields)``, or ``in_both`` for the bilingual
+READMEs. ``UNITS`` holds the Chinese for units scenarios write in English. Results keep their
+English ``message`` / ``note`` in JSON for programs; what a reader sees comes from here, so
+``--lang zh`` prints Chinese. Only the modules listed in tests/test_messages.py
+(``OWN_CHINESE``: the metric vocabulary, date formats, two quoted names) hold Chinese of
+their own.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "\ninterrupted: the finished replications are kept in {out}; continue "
                     "with: {command}"),
     "written": ("已写入:{files}", "written: {files}"),
+    "chance_warning": ("注意:盒子 {number} 可能只是随机产物(打乱结果后得到同样密度盒子的比例 "
+                       "{shown};各限制的准p值均不低于 {level:g} 时同样提示),不宜据此下结论。",
+                       "Warning: box {number} may be chance (share of shuffled outcomes giving a "
+                       "box as dense: {shown}; also flagged when every restriction's quasi-p is "
+                       "at least {level:g}); do not draw conclusions from it."),
     "new_written": ("已写入 {out}。把每个 FILL(示例; 说明) 换成规划或数据中的数字并写明来源,"
                     "然后运行: python run_sim.py validate {out}(逐行列出尚未填写之处)。"
                     "步骤见 docs/new-plan.md。",
@@ -288,6 +299,13 @@ PLOT_TEXT: dict[str, tuple[str, str]] = {
 """Plots of a run (sim/plots.py)."""
 
 SENSITIVITY_PLOT_TEXT: dict[str, tuple[str, str]] = {
+    "near_origin": ("{n} 个因素接近原点:", "{n} factors near the origin: "),
+    "output_p": ("达成概率", "P(met)"),
+    "output_value": ("目标日期的数值", "value at the date"),
+    "of_missed": ("未达成", "missed"),
+    "of_met": ("达成", "met"),
+    "coverage_density": ("覆盖率 {coverage:.0%}, 密度 {density:.0%}",
+                         "coverage {coverage:.0%}, density {density:.0%}"),
     "mu_star": ("μ*(平均绝对基本效应)", "μ* (mean absolute elementary effect)"),
     "sigma": ("σ(基本效应标准差)", "σ (std. of elementary effects)"),
     "raises": ("提高输出", "raises the output"),
@@ -367,8 +385,31 @@ BACKTEST_TEXT: dict[str, tuple[str, str]] = {
     "after": ("截止日后的公开数据(检验)", "figures after the cut-off (test)"),
     "before": ("截止日前的公开数据", "figures up to the cut-off"),
     "cutoff": ("校准截止日", "calibration cut-off"),
+    "readme_title": ("模型检验", "Model check against the record"),
+    "readme_command": ("命令", "command"),
+    "readme_record": ("公开数据:`{data}`;校准截止日:{cutoff};模拟 {reps} 次,种子 {seed}。",
+                      "record: `{data}`; calibration cut-off: {cutoff}; {reps} replications, "
+                      "seed {seed}."),
+    "readme_counts": ("截止日后可模拟的公开数据:{n};未能模拟:{not_simulated}(原因见 "
+                      "backtest.csv)。",
+                      "figures after the cut-off simulated: {n}; not simulated: "
+                      "{not_simulated} (reasons in backtest.csv)."),
+    "readme_coverage": ("90% 区间覆盖率:{c90}({i90}/{n};低于 {below},高于 {above});"
+                        "50%:{c50}({i50}/{n})。",
+                        "coverage of the 90% band: {c90} ({i90}/{n}; below {below}, above "
+                        "{above}); 50%: {c50} ({i50}/{n})."),
+    "readme_crps": ("CRPS(模型 / 朴素趋势外推),{k} 个公开数据:均值 {mean:,.4g} / "
+                    "{naive:,.4g};相对观测值 {rel:.3g} / {naive_rel:.3g};技能 {skill}"
+                    "(1 − CRPS_模型 / CRPS_朴素;大于 0:模型更好)。",
+                    "CRPS (model / naive trend), {k} figures: mean {mean:,.4g} / "
+                    "{naive:,.4g}; relative to the observation {rel:.3g} / {naive_rel:.3g}; "
+                    "skill {skill} (1 - CRPS_model / CRPS_naive; > 0: the model is better)."),
+    "readme_none": ("截止日后没有可用于检验的本地区公开数据,此情景尚未经检验。",
+                    "no figure of this region after the cut-off can be simulated: nothing "
+                    "tests this scenario yet."),
+    "readme_columns": ("backtest.csv 的列:{columns}。", "Columns of backtest.csv: {columns}."),
 }
-"""Backtest tables and plots (sim/calibration/backtest_output.py)."""
+"""Backtest tables, plots and README (sim/calibration/backtest_output.py)."""
 
 CALIBRATION_TEXT: dict[str, tuple[str, str]] = {
     "prior": ("校准前", "before calibration"),
@@ -383,6 +424,7 @@ CALIBRATION_TEXT: dict[str, tuple[str, str]] = {
 """Calibration plots (sim/calibration/output.py)."""
 
 ANALYSIS_PLOT_TEXT: dict[str, tuple[str, str]] = {
+    "all_compared_jointly": ("全部目标同时达成", "all compared targets jointly"),
     "p_met": ("达成概率", "P(target met)"),
     "p_joint": ("全部目标同时达成概率", "P(all targets met)"),
     "p_diff": ("达成概率之差 (B − A)", "difference in P (B − A)"),
@@ -451,6 +493,7 @@ MONEY_TEXT: dict[str, tuple[str, str]] = {
 """Money's unit as planners read it (sim/money.py)."""
 
 UPDATE_TEXT: dict[str, tuple[str, str]] = {
+    "uncertain_baseline": ("基期值不确定:{path}", "Uncertain baseline: {path}"),
     "carried": ("结转企业({stage}{held})", "Carried firms ({stage}{held})"),
     "held_separator": ("、", ", "),
     "was": ("原设定为 {was}(原情景基数)", "was {was} (the original scenario's base)"),
@@ -460,8 +503,100 @@ UPDATE_TEXT: dict[str, tuple[str, str]] = {
     "joint_left_out": (";另一读法不计入:{ids}", "; alternative readings left out: {ids}"),
     "id_separator": ("、", ", "),
 }
-"""Names and notes the mid-term update writes into a scenario in both languages (sim/update.py),
-and which targets a joint probability runs over (sim/summary.py)."""
+"""Names and notes written into a scenario in both languages (the mid-term update, sim/update.py;
+uncertain baselines, sim/scenario/baselines.py), and which targets a joint probability runs over
+(sim/summary.py)."""
+
+FLOW_TEXT: dict[str, tuple[str, str]] = {
+    "base_value": ("基期值", "base value"),
+    "arrivals": ("新设/引进企业和团队", "firms and teams created"),
+    "placed": ("入驻载体", "placed in carriers"),
+    "refused": ("因无空位未入驻", "turned away for lack of space"),
+    "graduated": ("毕业", "graduated"),
+    "closed_in_carrier": ("在孵期间关闭", "closed in a carrier"),
+    "closed_outside": ("载体外关闭", "closed outside carriers"),
+    "relocated": ("迁出本地区", "relocated away"),
+    "granted": ("获得认定", "granted"),
+    "renewed": ("到期重新认定", "renewed"),
+    "lapsed": ("到期未重新认定", "lapsed at expiry"),
+    "lost": ("持有企业关闭或迁出", "lost (holder closed or relocated)"),
+    "brought": ("迁入企业带入", "brought by arriving firms"),
+    "other": ("其他(如到达最长在孵期)", "other (e.g. maximum stay reached)"),
+}
+"""Each counted flow of the attribution (sim/analysis/attribution.py)."""
+
+OUTCOME_TEXT: dict[str, tuple[str, str]] = {
+    "met": ("公布为达成", "published as met"),
+    "missed": ("公布为未达成", "published as missed"),
+    "unknown": ("未公布", "not published"),
+    "no_row": ("结果文件中无此目标", "no row in the outcomes file"),
+    "value": ("公布值 {v}({d})", "published value {v} at {d}"),
+    "cumulative": ("公布值 {v}({d})已达到累计目标", "published value {v} at {d} already "
+                   "meets a cumulative target"),
+    "interim": ("中期值 {v}({d}):结果未定", "interim value {v} at {d}: the outcome is open"),
+}
+"""How an outcome of an ended plan was decided (sim/calibration/score.py); {v}: the published
+value, {d}: its date."""
+
+COHORT_TEXT: dict[str, tuple[str, str]] = {
+    "graduate_tenure_mean_years": ("毕业企业平均在孵时间(年)",
+                                   "Mean time in carrier of graduates (years)"),
+    "graduate_tenure_median_years": ("毕业企业在孵时间中位数(年)",
+                                     "Median time in carrier of graduates (years)"),
+    "graduation_share_of_exits": ("离孵企业中毕业的比例",
+                                  "Share of carrier exits that are graduations"),
+    "survival_3y_new_firms": ("新设企业三年存活率", "3-year survival of new firms"),
+    "share_incubatees_tech_firm": ("在孵企业成为科技型企业的比例",
+                                   "Share of incubated firms that became tech firms"),
+    "area_per_incubatee": ("每个在孵企业面积(平方米)", "Area per incubatee (m²)"),
+}
+"""Cohort statistics an engine computes for calibration (``Result.cohort``, its keys), with labels
+(sim/calibration/figures.py)."""
+
+SKELETON_TEXT: dict[str, tuple[str, str]] = {
+    "head": ("新规划情景骨架(python run_sim.py new 生成)。把每个 FILL(示例; 说明) "
+             "换成规划或数据中的数字,并写明来源(doc:<编号> 段落、"
+             "calibration/data/<文件>.csv <行编号>、derived: 推算方法、assumption: 理由)。"
+             "python run_sim.py validate 会逐行列出尚未填写的位置。步骤见 docs/new-plan.md。",
+             "Skeleton of a new plan's scenario (written by python run_sim.py new). Replace every "
+             "FILL(example; what) by the plan's or the record's figure, with its source "
+             "(doc:<id> passage, calibration/data/<file>.csv <row id>, derived: how, assumption: "
+             "why). python run_sim.py validate lists every one still unfilled, one per line. "
+             "Steps: docs/new-plan.md."),
+    "include": ("共享先验与本市规则(路径相对本文件)。", "Shared priors and the city's rules (paths "
+                "relative to this file)."),
+    "documents": ("规划文件本身:标题、发文机关、文号、日期、公开地址;来源写作 doc:${doc} 段落。",
+                  "The plan itself: title, issuer, number, date, public address; cite it as "
+                  "doc:${doc} <passage>."),
+    "meta": ("规划期与基期:start 为基期次日(如基期2025年底则 2026-01-01)。",
+             "Plan period and base: start is the day after the base date (base end-2025 -> "
+             "2026-01-01)."),
+    "unmodelled": ("模型不模拟的目标(研发投入强度、专利等)列在此处并说明原因。",
+                   "Targets the model does not simulate (R&D intensity, patents, ...) go here "
+                   "with the reason."),
+    "carriers": ("基期载体:按类型和级别分组;不知道的数可写成分布(不确定基期值)。",
+                 "Carriers at the start, grouped by kind and level; a figure not known exactly "
+                 "may be a distribution (an uncertain baseline)."),
+    "pipeline": ("规划中的新建载体:计划日期、面积、交付概率。", "Carriers the plan builds: date, "
+                 "area, chance of delivery."),
+    "sources": ("企业来源:每年进入载体的团队与初创企业、新入库科技型企业。",
+                "Where firms come from: teams and start-ups seeking places, new registrations."),
+    "stock": ("基期载体外企业存量:高企、科技型企业(最需要区里自己提供的数字)。",
+              "Firms outside carriers at the start: HNTE and registered tech firms (the figures "
+              "the bureau must supply itself)."),
+    "targets": ("目标:每种写法各一例(数值、区间、倍增、净增、自某日起累计),保留用得到的。",
+                "Targets: one of each kind (value, range, doubling, increase, counted since a "
+                "date); keep the ones the plan has."),
+    "rules": ("载体认定规则:国家级按国科发区〔2018〕300号;市级或省级规则请换成本地文件并引用。",
+              "Carrier rules: national ones per 国科发区〔2018〕300号; replace the municipal or "
+              "provincial rule by the local one and cite it."),
+    "record": ("公开数据(用于校准与检验)写入 $record,格式见 calibration/README.md。",
+               "Public figures (for calibration and the backtest) go in $record; format in "
+               "calibration/README.md."),
+}
+"""The comments of a new scenario's skeleton (sim/scenario/skeleton.py).
+
+``$record`` and ``${doc}`` are filled in by string.Template."""
 
 CLI_TEXT: dict[str, tuple[str, str]] = {
     # column heads of the commands' tables

@@ -50,7 +50,7 @@ from sim.analysis.common import (
 from sim.attainment import shortfall
 from sim.backends import Backend
 from sim.batch import Outcomes
-from sim.messages import msg
+from sim.messages import FLOW_TEXT, msg
 from sim.scenario import Scenario
 from sim.targets import query_of
 
@@ -60,22 +60,8 @@ FIRM_FLOWS = ("arrivals", "placed", "refused", "graduated", "closed_in_carrier",
               "closed_outside", "relocated")
 STATUS_FLOWS = ("granted", "renewed", "lapsed", "lost", "brought")
 
-FLOW_LABELS: dict[str, tuple[str, str]] = {
-    BASE: ("基期值", "base value"),
-    "arrivals": ("新设/引进企业和团队", "firms and teams created"),
-    "placed": ("入驻载体", "placed in carriers"),
-    "refused": ("因无空位未入驻", "turned away for lack of space"),
-    "graduated": ("毕业", "graduated"),
-    "closed_in_carrier": ("在孵期间关闭", "closed in a carrier"),
-    "closed_outside": ("载体外关闭", "closed outside carriers"),
-    "relocated": ("迁出本地区", "relocated away"),
-    "granted": ("获得认定", "granted"),
-    "renewed": ("到期重新认定", "renewed"),
-    "lapsed": ("到期未重新认定", "lapsed at expiry"),
-    "lost": ("持有企业关闭或迁出", "lost (holder closed or relocated)"),
-    "brought": ("迁入企业带入", "brought by arriving firms"),
-    RESIDUAL: ("其他(如到达最长在孵期)", "other (e.g. maximum stay reached)"),
-}
+FLOW_LABELS = FLOW_TEXT
+"""Each counted flow's label (the catalogue, sim/messages.py)."""
 
 
 def flow_label(key: str, lang: str) -> str:

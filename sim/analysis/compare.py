@@ -29,6 +29,7 @@ from sim.analysis.common import (
 from sim.analysis.stats import Interval, mean_difference, newcombe_difference, variance_ratio
 from sim.backends import Backend
 from sim.batch import Outcomes
+from sim.messages import ANALYSIS_PLOT_TEXT
 from sim.scenario import Scenario
 
 JOINT = "__all__"
@@ -109,7 +110,9 @@ def _labels(sc: Scenario, tid: str) -> tuple[str, str]:
     for t in sc.targets:
         if t.id == tid:
             return t.label.zh, t.label.en
-    return ("全部目标同时达成", "all compared targets jointly") if tid == JOINT else (tid, tid)
+    if tid == JOINT:
+        return ANALYSIS_PLOT_TEXT["all_compared_jointly"]
+    return tid, tid
 
 
 def compare_outcomes(sc_a: Scenario, out_a: Outcomes, out_b: Outcomes,

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.calibration.backtest import BANDS, Backtest, Row
 from sim.calibration.figures import Figure
-from sim.messages import BACKTEST_TEXT
+from sim.messages import BACKTEST_TEXT, in_both
 from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes, png_bytes
 
 COLUMNS = ("figure_id", "region", "metric", "filters", "date", "kind", "status", "reason",
@@ -86,34 +86,27 @@ def readme(bt: Backtest, summary: dict[str, Any], command: str, data: str) -> st
         v = summary.get(key)
         return "—" if v is None else f"{100 * v:.0f}%"
 
-    lines = [
-        f"# 模型检验 / Model check against the record — {sc.meta.region.zh} ({sc.meta.id})",
-        "",
-        f"命令 / command: `{command}`",
-        "",
-        f"- 公开数据 / record: `{data}`; 校准截止日 / calibration cut-off: {sc.meta.cutoff}; "
-        f"模拟 {bt.reps} 次 / {bt.reps} replications, seed {bt.seed}.",
-        f"- 截止日后可模拟的公开数据 / figures after the cut-off simulated: {n}; "
-        f"未能模拟 / not simulated: {len(bt.not_simulated)} (reasons in backtest.csv).",
-    ]
+    def bullet(key: str, **fields: Any) -> str:
+        return f"- {in_both(TEXT, key, **fields)}"
+
+    lines = [f"# {in_both(TEXT, 'readme_title')} — {sc.meta.region.zh} ({sc.meta.id})", "",
+             f"{in_both(TEXT, 'readme_command')}: `{command}`", "",
+             bullet("readme_record", data=data, cutoff=sc.meta.cutoff, reps=bt.reps,
+                    seed=bt.seed),
+             bullet("readme_counts", n=n, not_simulated=len(bt.not_simulated))]
     if n:
-        lines += [
-            f"- 90% 区间覆盖率 / coverage of the 90% band: {pct('coverage_90')} "
-            f"({summary['inside_90']}/{n}; 低于 below {summary['below_90']}, "
-            f"高于 above {summary['above_90']}); 50%: {pct('coverage_50')} "
-            f"({summary['inside_50']}/{n}).",
-        ]
+        lines.append(bullet("readme_coverage", c90=pct("coverage_90"), i90=summary["inside_90"],
+                            n=n, below=summary["below_90"], above=summary["above_90"],
+                            c50=pct("coverage_50"), i50=summary["inside_50"]))
         if summary.get("figures_with_naive"):
-            lines.append(
-                f"- CRPS (模型 model / 朴素趋势外推 naive trend), {summary['figures_with_naive']} "
-                f"figures: mean {summary['crps_mean']:,.4g} / {summary['crps_naive_mean']:,.4g}; "
-                f"relative to the observation {summary['crps_relative_mean']:.3g} / "
-                f"{summary['crps_naive_relative_mean']:.3g}; skill {_skill(summary)} "
-                "(1 - CRPS_model / CRPS_naive; > 0: the model is better).")
+            lines.append(bullet("readme_crps", k=summary["figures_with_naive"],
+                                mean=summary["crps_mean"], naive=summary["crps_naive_mean"],
+                                rel=summary["crps_relative_mean"],
+                                naive_rel=summary["crps_naive_relative_mean"],
+                                skill=_skill(summary)))
     else:
-        lines.append("- 截止日后没有可用于检验的本地区公开数据 / no figure of this region after "
-                     "the cut-off can be simulated: nothing tests this scenario yet.")
-    lines += ["", "Columns of backtest.csv: " + ", ".join(COLUMNS) + ".", ""]
+        lines.append(bullet("readme_none"))
+    lines += ["", in_both(TEXT, "readme_columns", "\n\n", columns=", ".join(COLUMNS)), ""]
     return "\n".join(lines)
 
 

@@ -41,24 +41,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.messages import COHORT_TEXT
 from sim.metrics import Query
 from sim.registry import METRICS
 from sim.scenario import Scenario
 from sim.scenario.schema import Filters
 
-COHORT_STATISTICS: dict[str, tuple[str, str]] = {
-    "graduate_tenure_mean_years": ("毕业企业平均在孵时间(年)",
-                                   "Mean time in carrier of graduates (years)"),
-    "graduate_tenure_median_years": ("毕业企业在孵时间中位数(年)",
-                                     "Median time in carrier of graduates (years)"),
-    "graduation_share_of_exits": ("离孵企业中毕业的比例",
-                                  "Share of carrier exits that are graduations"),
-    "survival_3y_new_firms": ("新设企业三年存活率", "3-year survival of new firms"),
-    "share_incubatees_tech_firm": ("在孵企业成为科技型企业的比例",
-                                   "Share of incubated firms that became tech firms"),
-    "area_per_incubatee": ("每个在孵企业面积(平方米)", "Area per incubatee (m²)"),
-}
-"""Cohort statistics an engine computes for calibration (``Result.cohort``), with labels."""
+COHORT_STATISTICS = COHORT_TEXT
+"""Cohort statistics an engine computes for calibration (``Result.cohort``), with labels
+(the catalogue, sim/messages.py)."""
 
 CONFIDENCE_SD: dict[str, float] = {
     "high": 0.05, "medium-high": 0.075, "medium": 0.10, "low-medium": 0.15, "low": 0.25,

@@ -31,6 +31,7 @@ import numpy as np
 
 from sim.calibration.backtest import naive_forecast
 from sim.calibration.figures import CONFIDENCE_SD, Figure, FigureError
+from sim.messages import OUTCOME_TEXT
 from sim.registry import METRICS
 from sim.scenario import Scenario
 from sim.scenario.schema import Target
@@ -105,17 +106,8 @@ def _meets(op: str, value: float, threshold: float) -> bool:
             "<": value < threshold, "==": value == threshold}.get(op, value >= threshold)
 
 
-HOW: dict[str, tuple[str, str]] = {
-    "met": ("公布为达成", "published as met"),
-    "missed": ("公布为未达成", "published as missed"),
-    "unknown": ("未公布", "not published"),
-    "no_row": ("结果文件中无此目标", "no row in the outcomes file"),
-    "value": ("公布值 {v}({d})", "published value {v} at {d}"),
-    "cumulative": ("公布值 {v}({d})已达到累计目标", "published value {v} at {d} already "
-                   "meets a cumulative target"),
-    "interim": ("中期值 {v}({d}):结果未定", "interim value {v} at {d}: the outcome is open"),
-}
-"""How an outcome was decided, in Chinese and English ({v}: the published value, {d}: its date)."""
+HOW = OUTCOME_TEXT
+"""How an outcome was decided (the catalogue, sim/messages.py)."""
 
 
 def how_text(key: str, lang: str, outcome: Outcome | None = None) -> str:

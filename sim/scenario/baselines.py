@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from sim.distributions import Distribution
+from sim.messages import UPDATE_TEXT, label
 from sim.scenario import paths
 from sim.scenario.yamlio import LineMap, PathKey
 
@@ -121,7 +122,8 @@ def expand(raw: dict[str, Any], lines: LineMap) -> tuple[dict[str, Any], LineMap
             "note": f"uncertain: drawn per replication (uncertainty {name}); median shown"})
         spec = {k: v for k, v in node.items() if k != "source"}
         uncertainties[name] = {
-            "label": {"zh": f"基期值不确定:{dotted}", "en": f"Uncertain baseline: {dotted}"},
+            "label": {lang: label(UPDATE_TEXT, "uncertain_baseline", lang, path=dotted)
+                      for lang in ("zh", "en")},
             "distribution": spec, "sets": [dotted], "integer": whole, "source": source,
         }
         if path in lines:

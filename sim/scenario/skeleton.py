@@ -14,6 +14,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from sim.messages import SKELETON_TEXT
 from sim.scenario.yamlio import PathKey
 
 PLACEHOLDER = re.compile(r"^FILL\((?P<example>[^;]*);\s*(?P<what>.*)\)$", re.S)
@@ -32,50 +33,8 @@ CITIES: dict[str, list[str]] = {
 RECORD = {"chongqing": "calibration/data/chongqing.csv", "beijing": "calibration/data/beijing.csv",
           "hubei": "calibration/data/hubei.csv", "none": "calibration/data/<region>.csv"}
 
-COMMENTS: dict[str, tuple[str, str]] = {
-    "head": ("新规划情景骨架(python run_sim.py new 生成)。把每个 FILL(示例; 说明) "
-             "换成规划或数据中的数字,并写明来源(doc:<编号> 段落、"
-             "calibration/data/<文件>.csv <行编号>、derived: 推算方法、assumption: 理由)。"
-             "python run_sim.py validate 会逐行列出尚未填写的位置。步骤见 docs/new-plan.md。",
-             "Skeleton of a new plan's scenario (written by python run_sim.py new). Replace every "
-             "FILL(example; what) by the plan's or the record's figure, with its source "
-             "(doc:<id> passage, calibration/data/<file>.csv <row id>, derived: how, assumption: "
-             "why). python run_sim.py validate lists every one still unfilled, one per line. "
-             "Steps: docs/new-plan.md."),
-    "include": ("共享先验与本市规则(路径相对本文件)。", "Shared priors and the city's rules (paths "
-                "relative to this file)."),
-    "documents": ("规划文件本身:标题、发文机关、文号、日期、公开地址;来源写作 doc:${doc} 段落。",
-                  "The plan itself: title, issuer, number, date, public address; cite it as "
-                  "doc:${doc} <passage>."),
-    "meta": ("规划期与基期:start 为基期次日(如基期2025年底则 2026-01-01)。",
-             "Plan period and base: start is the day after the base date (base end-2025 -> "
-             "2026-01-01)."),
-    "unmodelled": ("模型不模拟的目标(研发投入强度、专利等)列在此处并说明原因。",
-                   "Targets the model does not simulate (R&D intensity, patents, ...) go here "
-                   "with the reason."),
-    "carriers": ("基期载体:按类型和级别分组;不知道的数可写成分布(不确定基期值)。",
-                 "Carriers at the start, grouped by kind and level; a figure not known exactly "
-                 "may be a distribution (an uncertain baseline)."),
-    "pipeline": ("规划中的新建载体:计划日期、面积、交付概率。", "Carriers the plan builds: date, "
-                 "area, chance of delivery."),
-    "sources": ("企业来源:每年进入载体的团队与初创企业、新入库科技型企业。",
-                "Where firms come from: teams and start-ups seeking places, new registrations."),
-    "stock": ("基期载体外企业存量:高企、科技型企业(最需要区里自己提供的数字)。",
-              "Firms outside carriers at the start: HNTE and registered tech firms (the figures "
-              "the bureau must supply itself)."),
-    "targets": ("目标:每种写法各一例(数值、区间、倍增、净增、自某日起累计),保留用得到的。",
-                "Targets: one of each kind (value, range, doubling, increase, counted since a "
-                "date); keep the ones the plan has."),
-    "rules": ("载体认定规则:国家级按国科发区〔2018〕300号;市级或省级规则请换成本地文件并引用。",
-              "Carrier rules: national ones per 国科发区〔2018〕300号; replace the municipal or "
-              "provincial rule by the local one and cite it."),
-    "record": ("公开数据(用于校准与检验)写入 $record,格式见 calibration/README.md。",
-               "Public figures (for calibration and the backtest) go in $record; format in "
-               "calibration/README.md."),
-}
-
-
-
+COMMENTS = SKELETON_TEXT
+"""The skeleton's comments, Chinese and English (the catalogue, sim/messages.py)."""
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 """The skeleton's text (``new_scenario.yaml.tmpl``) and the carrier rules of a city without

@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.messages import SENSITIVITY_PLOT_TEXT
+from sim.messages import SENSITIVITY_PLOT_TEXT, label
 from sim.plots import _ax, bilingual
 
 Values = Sequence[float] | np.ndarray
@@ -80,8 +80,7 @@ def morris_plane(labels: Sequence[str], mu_star: Values, sigma: Values, *,
         placed.append((float(x), float(yv)))
     if small.any():
         names = [lab for lab, tiny in zip(labels, small, strict=True) if tiny]
-        note = (f"{len(names)} 个因素接近原点:" if lang == "zh"
-                else f"{len(names)} factors near the origin: ") + ", ".join(names[:8])
+        note = label(TEXT, "near_origin", lang, n=len(names)) + ", ".join(names[:8])
         ax.text(0.98, 0.02, note + (" …" if len(names) > 8 else ""), transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=7, color="#5b6675", wrap=True)
     ax.plot([0, top], [0, top], linestyle="--", color="grey", linewidth=1)

@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim.backends import Backend
-from sim.messages import msg
+from sim.messages import SENSITIVITY_PLOT_TEXT, label, msg
 from sim.scenario import Scenario, scenario_hash
 from sim.sensitivity.discovery import CHANCE_LEVEL, Discovery, PrimBox
 from sim.sensitivity.factors import Factor, scenario_factors
@@ -200,10 +200,8 @@ def plot_indices(result: SensitivityResult, target_id: str, lang: str) -> dict[s
 
     sc = result.scenario
     target = next(t for t in sc.targets if t.id == target_id)
-    zh = lang == "zh"
-    what = ({"p": "达成概率", "value": "目标日期的数值"} if zh
-            else {"p": "P(met)", "value": "value at the date"})[result.config.output]
-    title = f"{target.label.zh if zh else target.label.en} — {what}"
+    what = label(SENSITIVITY_PLOT_TEXT, f"output_{result.config.output}", lang)
+    title = f"{target.label.zh if lang == 'zh' else target.label.en} — {what}"
     idx = result.indices[target_id]
     labels = [f.label(lang) for f in idx.factors]
     if isinstance(idx, SobolIndices):
@@ -316,10 +314,9 @@ def plot_discovery(d: Discovery, lang: str) -> dict[str, Any]:
     """The trade-off plot and the box-limits plot of the first box (Axes by file name)."""
     from sim.sensitivity import plots as splots
 
-    zh = lang == "zh"
     target = next(t for t in d.scenario.targets if t.id == d.target_id)
-    what = ("未达成" if d.of == "missed" else "达成") if zh else d.of
-    title = f"{target.label.zh if zh else target.label.en} — PRIM ({what})"
+    what = label(SENSITIVITY_PLOT_TEXT, f"of_{d.of}", lang)
+    title = f"{target.label.zh if lang == 'zh' else target.label.en} — PRIM ({what})"
     out: dict[str, Any] = {}
     for b in d.boxes:
         suffix = "" if b.index == 0 else f"_{b.index + 1}"
@@ -328,8 +325,8 @@ def plot_discovery(d: Discovery, lang: str) -> dict[str, Any]:
             tr["coverage"], tr["density"], tr["res_dim"].astype(int), selected=b.selected,
             title=title, lang=lang)
         if b.limits:
-            cov = f"{'覆盖率' if zh else 'coverage'} {b.coverage:.0%}, " \
-                  f"{'密度' if zh else 'density'} {b.density:.0%}"
+            cov = label(SENSITIVITY_PLOT_TEXT, "coverage_density", lang, coverage=b.coverage,
+                        density=b.density)
             out[f"prim_box{suffix}.png"] = splots.prim_box(
                 [d.label(lim.factor, lang) for lim in b.limits],
                 [lim.low for lim in b.limits], [lim.high for lim in b.limits],
@@ -341,12 +338,7 @@ def plot_discovery(d: Discovery, lang: str) -> dict[str, Any]:
 def chance_warning(b: PrimBox, lang: str) -> str:
     """One line telling a planner that a box may be chance (see ``PrimBox.may_be_chance``)."""
     shown = "—" if math.isnan(b.chance_p) else f"{b.chance_p:.2f}"
-    if lang == "zh":
-        return (f"注意：盒子 {b.index + 1} 可能只是随机产物（打乱结果后得到同样密度盒子的比例 "
-                f"{shown}；各限制的准p值均不低于 {CHANCE_LEVEL:g} 时同样提示），不宜据此下结论。")
-    return (f"Warning: box {b.index + 1} may be chance (share of shuffled outcomes giving a box "
-            f"as dense: {shown}; also flagged when every restriction's quasi-p is at least "
-            f"{CHANCE_LEVEL:g}); do not draw conclusions from it.")
+    return msg("chance_warning", lang, number=b.index + 1, shown=shown, level=CHANCE_LEVEL)
 
 
 def write_discovery(d: Discovery, out: Path, lang: str = "zh", *, plots: bool = True) -> Path:
