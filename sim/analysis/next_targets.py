@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim.batch import evaluate
 from sim.metrics import Query
@@ -39,6 +38,8 @@ def extend_horizon(sc: Scenario, date: dt.date) -> Scenario:
 def quantile_interval(values: np.ndarray, q: float, level: float = 0.95
                       ) -> tuple[float, float, float]:
     """(estimate, low, high) of the q quantile: order-statistic interval with binomial ranks."""
+    from scipy import stats  # here, not at import: scipy.stats takes about a second to load
+
     x = np.sort(np.asarray(values, dtype=float))
     n = x.size
     est = float(np.quantile(x, q))

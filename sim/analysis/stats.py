@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.attainment import wilson
 
@@ -83,6 +82,8 @@ def mean_difference(x_a: np.ndarray, x_b: np.ndarray, *, paired: bool = True) ->
     else:
         se = math.sqrt(float(np.var(a, ddof=1) + np.var(b, ddof=1)) / n)
         dof = 2 * n - 2
+    from scipy import stats  # here, not at import: scipy.stats takes about a second to load
+
     q = float(stats.t.ppf(0.975, dof))
     return Interval(est, est - q * se, est + q * se)
 
