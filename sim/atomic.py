@@ -16,12 +16,15 @@ from pathlib import Path
 
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` (same suffix) to write.
+    """A temporary path beside ``path`` to write.
 
-    Renamed onto ``path`` if the block ends normally, removed if it raises.
+    Renamed onto ``path`` if the block ends normally, removed if it raises. Its name is hidden
+    and does not end like the file's (``.plot.png.tmp123``), so a temporary file a killed
+    process leaves behind is never taken for a plot or a table by whoever lists the folder;
+    a writer that infers a format from the name must be told it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         yield tmp
         os.replace(tmp, path)

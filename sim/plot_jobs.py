@@ -58,7 +58,7 @@ def save(ax: Any, path: Path) -> Path:
 
     try:
         with atomic.replacing(path) as tmp:
-            ax.figure.savefig(tmp, dpi=DPI)
+            ax.figure.savefig(tmp, dpi=DPI, format="png")
     finally:
         plt.close(ax.figure)
     return path
