@@ -25,7 +25,8 @@ from sim.attainment import half_width, summarize_target
 from sim.backends import make_backend
 from sim.engines import get_engine, ready
 from sim.levers import lever_values
-from sim.metrics import Query
+from sim.metrics import Query, default_queries
+from sim.result import POPULATION
 from sim.scenario import Scenario, scenario_hash
 from sim.store import (
     ChunkData,
@@ -75,8 +76,7 @@ def run_chunk(task: ChunkTask) -> ChunkData:
         n = len(result.times)
         rep_col.append(np.full(n, rep, dtype=np.int32))
         month_col.append(np.arange(n, dtype=np.int16))
-        keys = task.keys if task.keys is not None else tuple(
-            [*result.series, *(f"population:{k}" for k in result.population)])
+        keys = task.keys if task.keys is not None else full_keys(sc)
         for key in keys:
             if key.startswith("population:"):
                 arr = result.population[key.split(":", 1)[1]]
@@ -144,6 +144,14 @@ def stored_keys(sc: Scenario) -> tuple[str, ...]:
         if k not in keys:
             keys.append(k)
     return tuple(keys)
+
+
+def full_keys(sc: Scenario) -> tuple[str, ...]:
+    """Every recorded column (``--store full``): each default query's series, then the rows.
+
+    The rows are the population's, stored as ``population:<row>``.
+    """
+    return (*(q.key for q in default_queries(sc)), *(f"population:{k}" for k in POPULATION))
 
 
 def default_chunk_size(reps: int, workers: int) -> int:
@@ -378,4 +386,5 @@ def variant_levers(values: Mapping[str, float]) -> dict[str, float]:
     return {k: float(v) for k, v in values.items()}
 
 
-__all__ = ["ChunkTask", "Query", "RunConfig", "run_chunk", "run_experiment", "stored_keys"]
+__all__ = ["ChunkTask", "Query", "RunConfig", "full_keys", "run_chunk", "run_experiment",
+           "stored_keys"]

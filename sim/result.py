@@ -21,6 +21,8 @@ from sim.scenario.schema import Filters
 
 LOCATIONS = ("queue", "carrier", "outside", "exited", "relocated")
 """Firm locations by code (``Result.firms['location']``), as the kernel numbers them."""
+POPULATION = ("created", *LOCATIONS)
+"""The rows of ``Result.population``: firms created so far, then firms at each location."""
 
 
 @dataclass

@@ -19,7 +19,7 @@ import pytest
 from sim.attainment import wilson
 from sim.engines.reference import simulate
 from sim.evidence import EVIDENCE_COLUMNS
-from sim.experiment import RunConfig, run_experiment
+from sim.experiment import RunConfig, full_keys, run_experiment
 from sim.scenario import load_scenario
 from sim.store import StoreError
 
@@ -212,6 +212,7 @@ def test_every_shipped_scenario_runs_and_plots(tmp_path, path):
     assert [r["target_id"] for r in rows] == [t.id for t in sc.targets]
     assert all(int(r["n"]) == reps for r in rows)
     traj = pq.read_table(out / "trajectories" / "part-00000.parquet").to_pydict()
+    assert list(traj) == ["rep", "month", *full_keys(sc)]  # what preflight counts for full
     created = np.array(traj["population:created"])
     parts = sum(np.array(traj[f"population:{k}"]) for k in ("queue", "carrier", "outside",
                                                              "exited", "relocated"))

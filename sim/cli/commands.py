@@ -149,13 +149,13 @@ def run(path: Path, out: Path | None, cfg: object, lang: str, force: bool = Fals
         return EXIT_BAD_INPUT
     if not force:
         from sim import preflight
-        from sim.experiment import stored_keys
+        from sim.experiment import full_keys, stored_keys
 
-        series = 0 if cfg.store == "full" else len(stored_keys(sc))
+        series = len(full_keys(sc) if cfg.store == "full" else stored_keys(sc))
         if (problem := preflight.problem(sc, workers=cfg.workers, backend=cfg.backend,
                                          reps=max(cfg.reps, cfg.max_reps if cfg.precision
                                                   else 0),
-                                         stored_series=series or 40, out=out)) is not None:
+                                         stored_series=series, out=out)) is not None:
             print(f"{path}: {problem}", file=sys.stderr)
             return EXIT_BAD_INPUT
     with _progress(sc.meta.id, lang) as progress, _terminate_as_interrupt():

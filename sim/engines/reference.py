@@ -22,8 +22,8 @@ from sim.metrics import Query, default_queries, entered, evaluate, snapshot
 from sim.model import arrivals, carriers, schedule, statuses
 from sim.model.draws import replication_key
 from sim.model.encoding import encode_firm_rules, holders_of
-from sim.model.state import IN_REGION, STAGE_INDEX, World
-from sim.result import LOCATIONS, Result
+from sim.model.state import STAGE_INDEX, World
+from sim.result import LOCATIONS, POPULATION, Result
 from sim.rng import UNCERTAINTY, Streams
 from sim.scenario import Scenario
 from sim.uncertainty import apply_uncertainties, sample_one
@@ -79,8 +79,7 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence = 0, *,
 
     times = plan.record_times
     series = {q.key: np.zeros(len(times)) for q in qs}
-    population = {k: np.zeros(len(times)) for k in ("created", *IN_REGION, "exited",
-                                                    "relocated")}
+    population = {k: np.zeros(len(times)) for k in POPULATION}
     flows = {name: np.zeros(len(times)) for name in world.flows}
     recorder = _Recorder(world, spend_rates(sc, lv), qs, series, population, flows)
     handlers: dict[int, Callable[[int, int], None]] = {

@@ -29,13 +29,12 @@ from sim.model.draws import replication_key
 from sim.model.encoding import encode_firm_rules
 from sim.model.state import flow_names
 from sim.registry import KINDS
-from sim.result import Result
+from sim.result import POPULATION, Result
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.signals import signals_held
 
 ENGINE = "fast"
-POPULATION = ("created", "queue", "carrier", "outside", "exited", "relocated")
 FIRST_COMPILE_NOTICE = both("first_compile")
 COMPILE_TICK_SECONDS = 30.0
 """How often a compile that takes long says it is still going (nothing else moves meanwhile)."""
