@@ -70,13 +70,13 @@ def run_chunk(task: ChunkTask) -> ChunkData:
     outcome_rows: dict[str, list[Any]] = {k: [] for k in (
         "rep", "target_id", "value", "threshold", "met", "first_reached")}
     param_rows: list[dict[str, float]] = []
+    keys = task.keys if task.keys is not None else full_keys(sc)
     for rep, values in zip(task.reps, task.uncertainty_values, strict=True):
         seq = rngmod.replication(task.root_seed, rep)
         result = simulate(sc, seq, uncertainty_values=values, levers=task.levers)
         n = len(result.times)
         rep_col.append(np.full(n, rep, dtype=np.int32))
         month_col.append(np.arange(n, dtype=np.int16))
-        keys = task.keys if task.keys is not None else full_keys(sc)
         for key in keys:
             if key.startswith("population:"):
                 arr = result.population[key.split(":", 1)[1]]

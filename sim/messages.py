@@ -498,14 +498,18 @@ UPDATE_TEXT: dict[str, tuple[str, str]] = {
     "held_separator": ("、", ", "),
     "was": ("原设定为 {was}(原情景基数)", "was {was} (the original scenario's base)"),
     "midterm_name": ("{name}(中期评估,{at}起)", "{name} (mid-term review from {at})"),
+}
+"""Names and notes written into a scenario in both languages (the mid-term update, sim/update.py;
+uncertain baselines, sim/scenario/baselines.py)."""
+
+SUMMARY_TEXT: dict[str, tuple[str, str]] = {
     "joint_over": ("{n} 项目标(每句规划取一种读法)",
                    "over {n} targets (one reading per plan sentence)"),
     "joint_left_out": (";另一读法不计入:{ids}", "; alternative readings left out: {ids}"),
     "id_separator": ("、", ", "),
 }
-"""Names and notes written into a scenario in both languages (the mid-term update, sim/update.py;
-uncertain baselines, sim/scenario/baselines.py), and which targets a joint probability runs over
-(sim/summary.py)."""
+"""Which targets a run's joint probability runs over (sim/summary.py: the run table, the
+report)."""
 
 FLOW_TEXT: dict[str, tuple[str, str]] = {
     "base_value": ("基期值", "base value"),

@@ -9,13 +9,13 @@ package; nothing is downloaded at run time), registered with matplotlib on first
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
 import matplotlib
 
-from sim.messages import PLOT_TEXT
+from sim.messages import PLOT_TEXT, label
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
@@ -65,15 +65,9 @@ def wrapped(title: str, width: int = TITLE_WIDTH) -> str:
     return "\n".join(title[i:i + width] for i in range(0, len(title), width))
 
 
-def bilingual(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
-    """One label of a {key: (中文, English)} table in the chosen language (zh or en)."""
-    zh, en = table[key]
-    return zh if lang == "zh" else en
-
-
 def t(key: str, lang: str) -> str:
     """A plot label in the chosen language."""
-    return bilingual(TEXT, key, lang)
+    return label(TEXT, key, lang)
 
 
 def fan_chart(dates: Sequence[dt.date], quantiles: dict[float, np.ndarray], *,

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from sim.attainment import TargetSummary, joint, summarize_target
 from sim.evidence import EVIDENCE_COLUMNS, Evidence, target_evidence
-from sim.messages import UPDATE_TEXT, label
+from sim.messages import SUMMARY_TEXT, label
 from sim.scenario import Scenario, scenario_hash, validate_data
 from sim.scenario.documents import stored_scenario
 from sim.scenario.schema import text_data
@@ -66,10 +66,10 @@ def joint_note(sc: Scenario, lang: str) -> str:
     """Which targets the joint probability runs over (one reading per plan sentence)."""
     alt = [t.id for t in sc.targets if t.reading_of is not None]
     n = len(sc.targets) - len(alt)
-    text = label(UPDATE_TEXT, "joint_over", lang, n=n)
+    text = label(SUMMARY_TEXT, "joint_over", lang, n=n)
     if alt:
-        ids = label(UPDATE_TEXT, "id_separator", lang).join(alt)
-        text += label(UPDATE_TEXT, "joint_left_out", lang, ids=ids)
+        ids = label(SUMMARY_TEXT, "id_separator", lang).join(alt)
+        text += label(SUMMARY_TEXT, "joint_left_out", lang, ids=ids)
     return text
 
 

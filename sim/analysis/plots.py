@@ -11,9 +11,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from sim import messages
 from sim.messages import ANALYSIS_PLOT_TEXT
 from sim.money import money_unit, wan
-from sim.plots import _ax, bilingual, wrapped
+from sim.plots import _ax, wrapped
 
 TEXT = ANALYSIS_PLOT_TEXT
 """This module's labels: one catalogue, sim/messages.py."""
@@ -21,7 +22,7 @@ TEXT = ANALYSIS_PLOT_TEXT
 
 def t(key: str, lang: str) -> str:
     """A label in the chosen language."""
-    return bilingual(TEXT, key, lang)
+    return messages.label(TEXT, key, lang)  # `label` below names a curve
 
 
 def difference_bars(labels: Sequence[str], diff: Sequence[float], low: Sequence[float],

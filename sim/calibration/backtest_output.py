@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.calibration.backtest import BANDS, Backtest, Row
 from sim.calibration.figures import Figure
-from sim.messages import BACKTEST_TEXT, in_both
+from sim.messages import BACKTEST_TEXT, in_both, label
 from sim.store import atomic_write_bytes, atomic_write_json, csv_bytes, png_bytes
 
 COLUMNS = ("figure_id", "region", "metric", "filters", "date", "kind", "status", "reason",
@@ -29,8 +29,7 @@ TEXT = BACKTEST_TEXT
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return label(TEXT, key, lang)
 
 
 def _r(v: float, digits: int = 4) -> float | str:

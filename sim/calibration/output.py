@@ -30,7 +30,7 @@ from matplotlib.axes import Axes
 from sim.calibration.figures import Figure, FigureSet
 from sim.calibration.fit import FitResult, Simulated
 from sim.calibration.params import FreeParam
-from sim.messages import CALIBRATION_TEXT
+from sim.messages import CALIBRATION_TEXT, label
 from sim.plots import _ax
 from sim.scenario import Scenario, to_data
 from sim.scenario import paths as pathmod
@@ -197,8 +197,7 @@ TEXT = CALIBRATION_TEXT
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return label(TEXT, key, lang)
 
 
 def predictive_fan(dates: Sequence[dt.date], prior: np.ndarray, post: np.ndarray,

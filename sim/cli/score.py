@@ -40,7 +40,6 @@ FORECASTERS = ("model", "always_50", "pre_plan_trend")
 """The model and the two naive forecasters it is scored against, in the order shown."""
 
 
-
 def ended_scenarios(today: dt.date) -> list[Path]:
     """Shipped scenarios whose plan period ended on or before ``today``."""
     from sim.scenario import load_scenario

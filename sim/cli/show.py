@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from sim import messages
 from sim.messages import SHOW_TEXT, unit_in
 from sim.registry import METRICS
 from sim.scenario.documents import cited, describe
@@ -18,8 +19,7 @@ TEXT = SHOW_TEXT
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = TEXT[key]
-    return zh if lang == "zh" else en
+    return messages.label(TEXT, key, lang)  # `label` below names a local
 
 
 def threshold_text(t: Target, lang: str) -> str:

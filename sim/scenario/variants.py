@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import copy
 import math
-import threading
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
+from sim.kept import Kept
 from sim.numbers_only import forms_checked
 from sim.scenario import checks, paths
 from sim.scenario.errors import Problem, ScenarioError
@@ -69,26 +69,16 @@ _ACROSS_SECTIONS = bool(
     or Scenario.__pydantic_decorators__.field_validators)
 """Whether Scenario itself validates across sections (then only the long way is exact)."""
 
-_BASE_DATA: dict[int, tuple[Scenario, dict[str, Any]]] = {}
-_BASE_DATA_KEPT = 8
-_BASE_DATA_LOCK = threading.Lock()
+_BASE_DATA: Kept[tuple[Scenario, dict[str, Any]]] = Kept(8)
 
 
 def plain_data(sc: Scenario) -> dict[str, Any]:
     """Plain data of ``sc`` for locating and reading numbers, dumped once per scenario object.
 
-    Read only (shared by every caller); ``to_data`` gives a private copy to change.
+    Read only (shared by every caller); ``to_data`` gives a private copy to change. Kept by
+    the object's id, with the object itself: while it is kept its id cannot be reused.
     """
-    with _BASE_DATA_LOCK:
-        hit = _BASE_DATA.get(id(sc))
-        if hit is not None and hit[0] is sc:
-            return hit[1]
-    data = to_data(sc)
-    with _BASE_DATA_LOCK:
-        while len(_BASE_DATA) >= _BASE_DATA_KEPT:
-            _BASE_DATA.pop(next(iter(_BASE_DATA)))
-        _BASE_DATA[id(sc)] = (sc, data)  # holding sc keeps its id from being reused
-    return data
+    return _BASE_DATA.get(id(sc), lambda: (sc, to_data(sc)))[1]
 
 
 def _revalidate_touched(sc: Scenario, changes: Mapping[str, float]) -> Scenario | None:

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim.messages import SENSITIVITY_PLOT_TEXT, label
-from sim.plots import _ax, bilingual
+from sim.plots import _ax
 
 Values = Sequence[float] | np.ndarray
 """Numbers per factor: a list or an array."""
@@ -25,7 +25,7 @@ TEXT = SENSITIVITY_PLOT_TEXT
 
 def tx(key: str, lang: str) -> str:
     """A label in the chosen language."""
-    return bilingual(TEXT, key, lang)
+    return label(TEXT, key, lang)
 
 
 def morris_tornado(labels: Sequence[str], mu: Values, mu_star: Values,
